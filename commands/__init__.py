@@ -1,0 +1,39 @@
+"""Use cases: one pydantic command and one ``handle`` per module, routed by this table.
+
+A handler loads the aggregate(s) it needs from the ledger, decides, and saves through
+:func:`commands.unit_of_work.execute`, which makes it idempotent under the client key and
+retries lost optimistic-concurrency races. Handlers never read projections.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from commands import (
+    close_customer,
+    grant_discount,
+    publish_tariff,
+    record_adjustment,
+    record_charge,
+    record_payment,
+    register_customer,
+    start_subscription,
+    update_customer,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from commands.base import Command
+
+HANDLERS: dict[type[Command], Callable[..., Any]] = {
+    register_customer.RegisterCustomer: register_customer.handle,
+    update_customer.UpdateCustomer: update_customer.handle,
+    publish_tariff.PublishTariff: publish_tariff.handle,
+    start_subscription.StartSubscription: start_subscription.handle,
+    record_charge.RecordCharge: record_charge.handle,
+    grant_discount.GrantDiscount: grant_discount.handle,
+    record_payment.RecordPayment: record_payment.handle,
+    record_adjustment.RecordAdjustment: record_adjustment.handle,
+    close_customer.CloseCustomer: close_customer.handle,
+}

@@ -1,0 +1,121 @@
+"""What every command shares: its strict pydantic base, the caller's context, the outcome.
+
+A command is a frozen pydantic model named in the imperative (``RecordPayment``). Unknown
+fields are refused, amounts travel as decimal strings (never floats), dates as ISO-8601.
+The context says who sends it, through what, under which client key; the handler turns
+it into events through :func:`commands.unit_of_work.execute`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
+from typing import Annotated, Any, ClassVar
+from uuid import UUID, uuid4, uuid5
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from ledger.events import Provenance, Source
+from ledger.money import Money, minor_digits
+
+_AMOUNT = re.compile(r"^-?\d{1,15}(\.\d{1,4})?$")
+
+
+def _currency(code: str) -> str:
+    minor_digits(code)  # raises UnknownCurrency (a Rejected naming the field)
+    return code
+
+
+def _amount_text(text: str) -> str:
+    if not _AMOUNT.match(text):
+        msg = "must be a decimal string such as '1500.00' (no exponent, no thousands separator)"
+        raise ValueError(msg)
+    return text
+
+
+CurrencyCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)
+]
+AmountText = Annotated[str, AfterValidator(_amount_text)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000)]
+ExternalKey = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                           pattern=r"^[\w.:@/-]+$")
+]
+
+
+class Command(BaseModel):
+    """Base of every command: frozen, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    command_name: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.command_name = cls.__name__
+
+    def fingerprint(self) -> str:
+        """A digest of the request, to tell a retry from a different request under one key."""
+        body = self.model_dump_json(exclude_none=False).encode()
+        return hashlib.sha256(self.command_name.encode() + b"\n" + body).hexdigest()
+
+
+class CustomerCommand(Command):
+    """A command addressed to one customer."""
+
+    customer_id: UUID
+
+
+def money(amount: str, currency: str, field: str = "amount") -> Money:
+    """Parse a command's amount exactly, naming the field if it is not acceptable money."""
+    from ledger.errors import InvalidAmount  # noqa: PLC0415
+
+    try:
+        return Money.parse(amount, currency)
+    except InvalidAmount as error:
+        raise InvalidAmount(error.detail, field=field) from None
+
+
+class Context(BaseModel):
+    """Who sends a command, through what, and under which client key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: str = Field(min_length=1)
+    source: Source
+    idempotency_key: str = Field(min_length=1, max_length=200)
+    correlation_id: UUID = Field(default_factory=uuid4)
+    causation_id: UUID | None = None
+    effective_date: date | None = None
+
+    def provenance(self, now: Any) -> Provenance:
+        """Stamp the events of one attempt with this context and the current instant."""
+        return Provenance(
+            actor=self.actor,
+            source=self.source,
+            recorded_at=now,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
+            idempotency_key=self.idempotency_key,
+        )
+
+    def derive_id(self, target: UUID, kind: str) -> str:
+        """A record id that a retry under the same key derives again (so it is detected)."""
+        return str(uuid5(target, f"{kind}/{self.idempotency_key}"))
+
+
+class Outcome(BaseModel):
+    """What a command did: which aggregate, up to which version, which events, what ids."""
+
+    model_config = ConfigDict(frozen=True)
+
+    command: str
+    target_id: UUID
+    version: int
+    events: list[str]
+    result: dict[str, Any] = Field(default_factory=dict)
+    position: int = 0
+    replayed: bool = False

@@ -1,0 +1,64 @@
+"""GrantDiscount: a percentage or fixed discount that later bill runs apply."""
+
+from __future__ import annotations
+
+from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from commands.base import AmountText, CustomerCommand, Text, money
+from commands.unit_of_work import execute
+from ledger.errors import InvalidField
+
+if TYPE_CHECKING:
+    from commands.base import Context, Outcome
+    from commands.runtime import Runtime
+    from commands.unit_of_work import Decision
+    from ledger.events import Provenance
+
+
+class GrantDiscount(CustomerCommand):
+    """Grant ``percent`` off, or a fixed ``amount`` off, for N periods, until a date, or forever."""
+
+    kind: Literal["percent", "fixed"]
+    percent: Annotated[Decimal, Field(decimal_places=4)] | None = None
+    amount: AmountText | None = None
+    component: Annotated[str, Field(min_length=1, max_length=63)] | None = None
+    periods: Annotated[int, Field(ge=1, le=1200)] | None = None
+    until: date | None = None
+    position: Annotated[int, Field(ge=0, le=1000)] = 0
+    description: Text = "Discount"
+
+    @model_validator(mode="after")
+    def _one_value(self) -> GrantDiscount:
+        if self.kind == "percent" and (self.percent is None or self.amount is not None):
+            raise ValueError("a percent discount takes 'percent' and no 'amount'")
+        if self.kind == "fixed" and (self.amount is None or self.percent is not None):
+            raise ValueError("a fixed discount takes 'amount' and no 'percent'")
+        return self
+
+
+def handle(command: GrantDiscount, context: Context, runtime: Runtime) -> Outcome:
+    """Validate the discount's size and record it on the customer."""
+
+    def decide(provenance: Provenance) -> Decision:
+        customer = runtime.ledger.customer(command.customer_id)
+        if command.percent is not None and not Decimal(0) < command.percent <= Decimal(100):
+            raise InvalidField(field="percent", why="a discount is more than 0 % and at most 100 %")
+        amount = None
+        if command.amount is not None:
+            amount = money(command.amount, customer.state.profile.currency)
+            if amount.minor <= 0:
+                raise InvalidField(field="amount", why="a fixed discount must be positive")
+        discount_id = context.derive_id(customer.id, "discount")
+        customer.grant_discount(
+            provenance, context.effective_date or runtime.clock.today(),
+            discount_id=discount_id, kind=command.kind, percent=command.percent, amount=amount,
+            component=command.component, periods=command.periods, until=command.until,
+            position=command.position, description=command.description,
+        )
+        return [customer], {"discount_id": discount_id}
+
+    return execute(runtime, context, command, command.customer_id, decide)

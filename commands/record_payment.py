@@ -1,0 +1,52 @@
+"""RecordPayment: money received from a customer (typed in, sent by a service, imported)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field
+
+from commands.base import AmountText, CurrencyCode, CustomerCommand, money
+from commands.unit_of_work import execute
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from commands.base import Context, Outcome
+    from commands.runtime import Runtime
+    from commands.unit_of_work import Decision
+    from ledger.events import Provenance
+
+
+class RecordPayment(CustomerCommand):
+    """Record a payment. ``received_on`` defaults to today."""
+
+    amount: AmountText
+    currency: CurrencyCode
+    received_on: date | None = None
+    payment_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    payer_name: Annotated[str, Field(max_length=300)] | None = None
+    payer_inn: Annotated[str, Field(pattern=r"^(\d{10}|\d{12})$")] | None = None
+    reference: Annotated[str, Field(max_length=300)] = ""
+    method: Annotated[str, Field(max_length=50)] = "bank_transfer"
+
+
+def handle(command: RecordPayment, context: Context, runtime: Runtime) -> Outcome:
+    """Record the payment on the customer's book."""
+
+    def decide(provenance: Provenance) -> Decision:
+        customer = runtime.ledger.customer(command.customer_id)
+        payment_id = command.payment_id or context.derive_id(customer.id, "payment")
+        customer.receive_payment(
+            provenance,
+            command.received_on or context.effective_date or runtime.clock.today(),
+            payment_id=payment_id,
+            amount=money(command.amount, command.currency),
+            payer_name=command.payer_name,
+            payer_inn=command.payer_inn,
+            reference=command.reference,
+            method=command.method,
+        )
+        return [customer], {"payment_id": payment_id}
+
+    return execute(runtime, context, command, command.customer_id, decide)

@@ -1,0 +1,53 @@
+"""RegisterCustomer: open a customer's book under its external key."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field, StringConstraints
+
+from commands.base import Command, Context, CurrencyCode, ExternalKey, Outcome, Text
+from commands.unit_of_work import execute
+from ledger.customers import Customer, VatMode, customer_id_for
+from ledger.errors import CustomerAlreadyExists
+
+if TYPE_CHECKING:
+    from commands.runtime import Runtime
+    from commands.unit_of_work import Decision
+    from ledger.events import Provenance
+
+Inn = Annotated[str, StringConstraints(pattern=r"^(\d{10}|\d{12})$")]
+Kpp = Annotated[str, StringConstraints(pattern=r"^\d{4}[\dA-Z]{2}\d{3}$")]
+
+
+class RegisterCustomer(Command):
+    """Register a customer. The external key is the id other systems know it by."""
+
+    external_key: ExternalKey
+    name: Text
+    currency: CurrencyCode = "RUB"
+    inn: Inn | None = None
+    kpp: Kpp | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    manager: Text | None = None
+    vat_mode: VatMode = VatMode.EXCLUSIVE
+    vat_rate: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
+    payment_terms_days: Annotated[int, Field(ge=0, le=365)] = 10
+
+
+def handle(command: RegisterCustomer, context: Context, runtime: Runtime) -> Outcome:
+    """Open the book unless a customer with this external key already exists."""
+    customer_id = customer_id_for(command.external_key)
+
+    def decide(provenance: Provenance) -> Decision:
+        if runtime.ledger.exists(customer_id):
+            raise CustomerAlreadyExists(external_key=command.external_key)
+        customer = Customer.register(
+            provenance,
+            context.effective_date or runtime.clock.today(),
+            **command.model_dump(),
+        )
+        return [customer], {"customer_id": str(customer_id)}
+
+    return execute(runtime, context, command, customer_id, decide)

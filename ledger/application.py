@@ -1,0 +1,118 @@
+"""The Ledger application: the event store, and the one place library errors are translated.
+
+It always runs on SQLite or PostgreSQL: the composition root passes the persistence
+settings in ``env``; an env without ``PERSISTENCE_MODULE`` is refused rather than silently
+falling back to the library's in-memory default.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+
+from ledger.aggregate import LedgerAggregate, LedgerSnapshot
+from ledger.customers import Customer
+from ledger.errors import CustomerNotFound, NotFound
+from ledger.persistence import OrjsonTranscoder, PydanticMapper
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from ledger.events import LedgerEvent
+
+TAgg = TypeVar("TAgg", bound=LedgerAggregate[Any])
+
+SNAPSHOT_INTERVAL = 100
+"""Take a snapshot every this many events of one aggregate."""
+
+
+class WriteConflict(Exception):  # noqa: N818  (a signal, caught by the unit of work)
+    """Raised when a save lost an optimistic-concurrency race (or a unique key was taken)."""
+
+
+class Ledger(Application[UUID]):
+    """Stores and loads the aggregates of the ledger."""
+
+    name = "Ledger"
+    env: ClassVar[dict[str, str]] = {
+        "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+        "MAPPER_TOPIC": get_topic(PydanticMapper),
+        "AGGREGATE_CACHE_MAXSIZE": "5000",
+    }
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Customer: SNAPSHOT_INTERVAL}
+    snapshot_class = LedgerSnapshot
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        if not env or not (env.get("PERSISTENCE_MODULE") or env.get("LEDGER_PERSISTENCE_MODULE")):
+            msg = "LBX needs PERSISTENCE_MODULE: eventsourcing.sqlite or eventsourcing.postgres"
+            raise ValueError(msg)
+        super().__init__(env)
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def load(self, aggregate_id: UUID, kind: type[TAgg], *, version: int | None = None) -> TAgg:
+        """Load an aggregate (optionally as of a version); raise NotFound if absent."""
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            if kind is Customer:
+                raise CustomerNotFound(customer=str(aggregate_id)) from None
+            raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"{aggregate_id} is not a {kind.__name__}")
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        """True when an aggregate with this id has at least one event."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def customer(self, customer_id: UUID, *, version: int | None = None) -> Customer:
+        """Load one customer's book."""
+        return self.load(customer_id, Customer, version=version)
+
+    def history(self, aggregate_id: UUID) -> list[LedgerEvent]:
+        """Every event of one aggregate, oldest first."""
+        return list(self.events.get(aggregate_id))  # type: ignore[arg-type]
+
+    def stored_states(self, aggregate_id: UUID) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each stored event's topic and state exactly as written, for chain verification."""
+        mapper = self.mapper
+        assert isinstance(mapper, PydanticMapper)  # noqa: S101  (set in env above)
+        for stored in self.recorder.select_events(aggregate_id):
+            yield stored.topic, mapper.decode_state(stored)
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def save_all(self, *aggregates: LedgerAggregate[Any]) -> int:
+        """Save the pending events of all aggregates in one transaction.
+
+        Returns the highest notification id written (0 when nothing was pending), which a
+        caller may hand to a reader that wants to see its own write.
+
+        Raises:
+            WriteConflict: another writer got there first; reload and decide again.
+        """
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            for aggregate in aggregates:
+                self.forget(aggregate.id)
+            raise WriteConflict from None
+        return max((r.notification.id for r in recordings), default=0)
+
+    def forget(self, aggregate_id: UUID) -> None:
+        """Drop an aggregate from the cache (after a failed save, its copy may be stale)."""
+        cache = self.repository.cache
+        if cache is not None:
+            try:
+                cache.get(aggregate_id, evict=True)
+            except KeyError:
+                pass
+
+    def max_position(self) -> int:
+        """The highest notification id in the log (0 when empty)."""
+        return self.recorder.max_notification_id() or 0

@@ -1,0 +1,204 @@
+"""The Customer aggregate: one per customer, the unit of consistency and of sharding.
+
+Its id is derived from the customer's external key (``uuid5``), so registering the same
+customer twice is detected by the event store's unique key, not duplicated. Public methods
+validate and decide; the events they record only assign state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from ledger.aggregate import LedgerAggregate
+from ledger.customers import events
+from ledger.customers.state import CustomerState, ServiceStatus
+from ledger.errors import CustomerClosedError, DuplicateId, InvalidField, ReasonRequired
+
+if TYPE_CHECKING:
+    from datetime import date
+    from decimal import Decimal
+
+    from ledger.events import Provenance
+    from ledger.money import Money
+
+CUSTOMER_NAMESPACE = uuid5(NAMESPACE_URL, "https://lbx.dev/customers/")
+
+
+def customer_id_for(external_key: str) -> UUID:
+    """The customer's aggregate id, derived from its external key."""
+    return uuid5(CUSTOMER_NAMESPACE, external_key)
+
+
+class Customer(LedgerAggregate[CustomerState]):
+    """A customer's book: profile, subscriptions, charges, payments, balances, status."""
+
+    state_class: ClassVar[type[CustomerState]] = CustomerState
+
+    @classmethod
+    def register(cls, provenance: Provenance, effective_date: date, **profile: Any) -> Customer:
+        """Open a customer's book; the id follows from ``profile['external_key']``."""
+        from ledger.events import GENESIS_HASH, EventMeta  # noqa: PLC0415
+
+        return cls._create(
+            events.CustomerRegistered,
+            id=customer_id_for(profile["external_key"]),
+            timestamp=provenance.recorded_at,
+            meta=EventMeta.stamp(provenance, effective_date, None),
+            prev_hash=GENESIS_HASH,
+            **profile,
+        )
+
+    # -- guards ----------------------------------------------------------------------------
+
+    def _ensure_open(self) -> None:
+        if self.state.status is ServiceStatus.CLOSED:
+            raise CustomerClosedError(customer=self.state.profile.external_key)
+
+    def _ensure_currency(self, amount: Money) -> None:
+        if amount.currency != self.state.profile.currency:
+            from ledger.errors import CurrencyMismatch  # noqa: PLC0415
+
+            raise CurrencyMismatch(expected=self.state.profile.currency, got=amount.currency)
+
+    # -- decisions -------------------------------------------------------------------------
+
+    def update_profile(
+        self, provenance: Provenance, effective_date: date, changes: dict[str, Any]
+    ) -> bool:
+        """Record the fields that really change; return False when nothing does."""
+        self._ensure_open()
+        current = self.state.profile.model_dump(mode="json")
+        real = {k: v for k, v in changes.items() if current.get(k) != v}
+        if "currency" in real:
+            raise InvalidField(field="currency", why="a customer's currency cannot change")
+        if not real:
+            return False
+        self.record(events.CustomerProfileUpdated, provenance, effective_date, changes=real)
+        return True
+
+    def start_subscription(
+        self, provenance: Provenance, effective_date: date, **terms: Any
+    ) -> None:
+        """Subscribe the customer to a tariff version."""
+        self._ensure_open()
+        if terms["subscription_id"] in self.state.subscriptions:
+            raise DuplicateId(
+                field="subscription_id", kind="subscription", value=terms["subscription_id"]
+            )
+        if terms["quantity"] <= 0:
+            raise InvalidField(field="quantity", why="quantity must be at least 1")
+        self.record(events.SubscriptionStarted, provenance, effective_date, **terms)
+
+    def record_charge(
+        self,
+        provenance: Provenance,
+        effective_date: date,
+        *,
+        charge_id: str,
+        net: Money,
+        vat: Money,
+        vat_rate: Decimal | None,
+        description: str,
+        **details: Any,
+    ) -> None:
+        """Charge the customer ``net + vat``."""
+        self._ensure_open()
+        self._ensure_currency(net)
+        if charge_id in self.state.charge_ids:
+            raise DuplicateId(field="charge_id", kind="charge", value=charge_id)
+        self.record(
+            events.ChargeRecorded,
+            provenance,
+            effective_date,
+            charge_id=charge_id,
+            amount=net + vat,
+            net=net,
+            vat=vat,
+            vat_rate=vat_rate,
+            description=description,
+            **details,
+        )
+
+    def grant_discount(self, provenance: Provenance, effective_date: date, **spec: Any) -> None:
+        """Grant a discount that later bill runs apply."""
+        self._ensure_open()
+        if spec["discount_id"] in self.state.discounts:
+            raise DuplicateId(field="discount_id", kind="discount", value=spec["discount_id"])
+        if spec.get("amount") is not None:
+            self._ensure_currency(spec["amount"])
+        self.record(events.DiscountGranted, provenance, effective_date, **spec)
+
+    def receive_payment(
+        self,
+        provenance: Provenance,
+        effective_date: date,
+        *,
+        payment_id: str,
+        amount: Money,
+        **details: Any,
+    ) -> None:
+        """Record money received from the customer."""
+        self._ensure_currency(amount)
+        if amount.minor <= 0:
+            raise InvalidField(field="amount", why="a payment must be positive")
+        if payment_id in self.state.payment_ids:
+            raise DuplicateId(field="payment_id", kind="payment", value=payment_id)
+        self.record(
+            events.PaymentReceived,
+            provenance,
+            effective_date,
+            payment_id=payment_id,
+            amount=amount,
+            received_on=effective_date,
+            **details,
+        )
+
+    def record_adjustment(
+        self,
+        provenance: Provenance,
+        effective_date: date,
+        *,
+        adjustment_id: str,
+        amount: Money,
+        reason: str | None,
+    ) -> None:
+        """Correct what the customer owes by a signed amount, saying why."""
+        self._ensure_open()
+        self._ensure_currency(amount)
+        if not reason or not reason.strip():
+            raise ReasonRequired
+        if amount.minor == 0:
+            raise InvalidField(field="amount", why="an adjustment of zero changes nothing")
+        if adjustment_id in self.state.adjustment_ids:
+            raise DuplicateId(field="adjustment_id", kind="adjustment", value=adjustment_id)
+        self.record(
+            events.AdjustmentRecorded,
+            provenance,
+            effective_date,
+            reason.strip(),
+            adjustment_id=adjustment_id,
+            amount=amount,
+        )
+
+    def change_status(
+        self, provenance: Provenance, effective_date: date, status: ServiceStatus, reason: str
+    ) -> bool:
+        """Move to a new service status; return False when already there."""
+        if status is self.state.status:
+            return False
+        self._ensure_open()
+        self.record(
+            events.ServiceStatusChanged,
+            provenance,
+            effective_date,
+            reason,
+            status=status,
+            previous=self.state.status,
+        )
+        return True
+
+    def close(self, provenance: Provenance, effective_date: date, reason: str | None) -> None:
+        """End the relationship; a closed customer records nothing more."""
+        self._ensure_open()
+        self.record(events.CustomerClosed, provenance, effective_date, reason)

@@ -1,0 +1,179 @@
+"""The facts of a customer's history, named as a billing accountant says them.
+
+Each event carries every business value that views and audits need (amounts with their
+currency, the business date in ``meta.effective_date``, the reason), and its ``change``
+only assigns state: it re-runs on every replay, so it decides nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
+from decimal import Decimal  # noqa: TC003
+from typing import Any, Literal
+
+from ledger.aggregate import StateEvent
+from ledger.customers.state import (
+    CustomerState,
+    Discount,
+    Profile,
+    ServiceStatus,
+    Subscription,
+)
+from ledger.events import LedgerCreated
+from ledger.money import Money  # noqa: TC001
+from ledger.periods import PeriodUnit
+from ledger.vat import VatMode
+
+
+class CustomerRegistered(LedgerCreated):
+    """A customer was registered under its external key."""
+
+    external_key: str
+    name: str
+    currency: str
+    inn: str | None = None
+    kpp: str | None = None
+    email: str | None = None
+    manager: str | None = None
+    vat_mode: VatMode = VatMode.EXCLUSIVE
+    vat_rate: Decimal | None = None
+    payment_terms_days: int = 10
+
+    def apply(self, aggregate: Any) -> None:
+        """Open the customer's book with its profile."""
+        profile = Profile(
+            **self.model_dump(
+                include=set(Profile.model_fields),
+            )
+        )
+        aggregate.begin(CustomerState(profile=profile))
+        aggregate.chain(self)
+
+
+class CustomerProfileUpdated(StateEvent):
+    """Some profile fields changed (``changes`` holds only those, with new values)."""
+
+    changes: dict[str, Any]
+
+    def change(self, state: CustomerState) -> None:
+        """Overwrite the changed fields."""
+        state.profile = state.profile.model_copy(
+            update=Profile.model_validate(
+                {**state.profile.model_dump(), **self.changes}
+            ).model_dump(include=set(self.changes))
+        )
+
+
+class SubscriptionStarted(StateEvent):
+    """The customer subscribed to a tariff version."""
+
+    subscription_id: str
+    tariff_code: str
+    tariff_version: int
+    started_on: date
+    anchor_day: int
+    quantity: int
+    period_unit: PeriodUnit
+    period_count: int
+    timing: Literal["in_advance", "in_arrears"]
+    trial_end: date | None = None
+    first_renewal: date
+    term_end: date | None = None
+    auto_renew: bool = True
+
+    def change(self, state: CustomerState) -> None:
+        """Add the subscription."""
+        state.subscriptions[self.subscription_id] = Subscription(
+            **self.model_dump(include=set(Subscription.model_fields))
+        )
+
+
+class ChargeRecorded(StateEvent):
+    """The customer was charged: ``amount`` is what they owe for it, VAT included."""
+
+    charge_id: str
+    amount: Money
+    net: Money
+    vat: Money
+    vat_rate: Decimal | None = None
+    description: str
+    kind: Literal["one_off", "recurring", "usage", "proration", "setup", "minimum"] = "one_off"
+    subscription_id: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+    def change(self, state: CustomerState) -> None:
+        """Add the charge to what the customer owes."""
+        state.balance(self.amount.currency).charged += self.amount.minor
+        state.charge_ids.add(self.charge_id)
+
+
+class DiscountGranted(StateEvent):
+    """A discount was granted; bill runs apply it to later charges."""
+
+    discount_id: str
+    kind: Literal["percent", "fixed"]
+    percent: Decimal | None = None
+    amount: Money | None = None
+    component: str | None = None
+    periods: int | None = None
+    until: date | None = None
+    position: int = 0
+    description: str = ""
+
+    def change(self, state: CustomerState) -> None:
+        """Keep the discount for the next bill runs."""
+        state.discounts[self.discount_id] = Discount(
+            **self.model_dump(include=set(Discount.model_fields))
+        )
+
+
+class PaymentReceived(StateEvent):
+    """Money arrived from the customer."""
+
+    payment_id: str
+    amount: Money
+    received_on: date
+    payer_name: str | None = None
+    payer_inn: str | None = None
+    reference: str = ""
+    method: str = "bank_transfer"
+
+    def change(self, state: CustomerState) -> None:
+        """Reduce what the customer owes (or add to their credit)."""
+        state.balance(self.amount.currency).paid += self.amount.minor
+        state.payment_ids.add(self.payment_id)
+
+
+class AdjustmentRecorded(StateEvent):
+    """A manual correction: positive ``amount`` raises what the customer owes, negative lowers it.
+
+    The reason is mandatory and lives in ``meta.reason``.
+    """
+
+    adjustment_id: str
+    amount: Money
+
+    def change(self, state: CustomerState) -> None:
+        """Apply the signed correction."""
+        state.balance(self.amount.currency).adjusted += self.amount.minor
+        state.adjustment_ids.add(self.adjustment_id)
+
+
+class ServiceStatusChanged(StateEvent):
+    """The customer's service status changed (e.g. suspended for debt, reactivated)."""
+
+    status: ServiceStatus
+    previous: ServiceStatus
+
+    def change(self, state: CustomerState) -> None:
+        """Set the new status."""
+        state.status = self.status
+
+
+class CustomerClosed(StateEvent):
+    """The customer relationship ended; nothing more is billed."""
+
+    def change(self, state: CustomerState) -> None:
+        """Close the book."""
+        state.status = ServiceStatus.CLOSED
