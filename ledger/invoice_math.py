@@ -1,0 +1,217 @@
+"""Invoice totals: the order of operations that turns draft lines into an amount due.
+
+Why one function owns the order: discounts before VAT, VAT per line, credit last
+is a tax rule, not a preference; applied in another order the same inputs give a
+different VAT. The money policy pins it:
+
+1. line amounts (charges, and negative proration credits);
+2. discounts, in their declared order, each on what the previous ones left.
+   A discount touches only positive lines (of one component, or all of them),
+   never takes a line below zero, and is rounded once: a percent of the lines'
+   remaining sum, or a fixed amount capped at that sum, is then split across the
+   lines by largest remainder in proportion to their remaining amounts, so the
+   parts add up exactly and each line's VAT is computed on what it really costs;
+3. VAT per line, ROUND_HALF_UP (``ledger.vat``); a line may override the rate;
+4. account credit, up to the total; the rest is the amount due.
+
+Every document figure is the sum of its rounded lines. Discounts are positive
+amounts taken off; credit lines keep their minus sign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from ledger.errors import CurrencyMismatch, InvalidAmount
+from ledger.money import Money, total
+from ledger.pricing_errors import InvalidDiscount
+from ledger.vat import VatMode, VatRate, vat_for_line
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+@dataclass(frozen=True, slots=True)
+class DraftLine:
+    """A line before discounts and VAT.
+
+    Attributes:
+        amount: the line amount; negative for a credit (unused part of a plan).
+        component: the tariff component it bills, for component discounts.
+        vat_rate: this line's own VAT rate; ``None`` uses the invoice's rate.
+    """
+
+    amount: Money
+    component: str | None = None
+    vat_rate: VatRate | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountSpec:
+    """A discount: a percent or a fixed amount, on the whole invoice or one component."""
+
+    percent: Decimal | None = None
+    amount: Money | None = None
+    component: str | None = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.percent is None) == (self.amount is None):
+            why = "give either a percent or an amount"
+            raise InvalidDiscount(value=f"{self.percent}/{self.amount}", why=why)
+        if self.amount is not None and self.amount.is_negative:
+            why = "a fixed discount cannot be negative"
+            raise InvalidDiscount(field="amount", value=str(self.amount), why=why)
+        if self.percent is not None:
+            _check_percent(self.percent)
+
+    @classmethod
+    def percent_off(cls, percent: Decimal, *, component: str | None = None) -> DiscountSpec:
+        """A discount of ``percent`` % (0–100) of the lines it applies to."""
+        return cls(percent=percent, component=component, label=f"{percent} %")
+
+    @classmethod
+    def amount_off(cls, amount: Money, *, component: str | None = None) -> DiscountSpec:
+        """A fixed discount, capped at what the lines it applies to still cost."""
+        return cls(amount=amount, component=component, label=amount.to_decimal_string())
+
+    def applies_to(self, line: DraftLine) -> bool:
+        """True when the line is of the discounted component (any line, for the whole invoice)."""
+        return self.component is None or line.component == self.component
+
+
+def _check_percent(percent: object) -> None:
+    if isinstance(percent, bool) or not isinstance(percent, Decimal | int):
+        raise InvalidDiscount(value=repr(percent), why="a percent is a Decimal, never float")
+    if not Decimal(percent).is_finite() or not 0 <= percent <= 100:  # noqa: PLR2004
+        raise InvalidDiscount(value=str(percent), why="a percent must be within 0–100")
+
+
+@dataclass(frozen=True, slots=True)
+class LineTotals:
+    """One line's figures: ``before_discount − discount`` is the VAT base; ``net + vat = total``."""
+
+    before_discount: Money
+    discount: Money
+    net: Money
+    vat: Money
+    total: Money
+    vat_rate: VatRate
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceTotals:
+    """A document's figures, each the sum of its lines' rounded figures."""
+
+    lines: tuple[LineTotals, ...]
+    discounts_applied: tuple[Money, ...]
+    subtotal: Money
+    discount_total: Money
+    net_total: Money
+    vat_total: Money
+    total: Money
+    credit_applied: Money
+    amount_due: Money
+
+
+def compute_invoice(
+    lines: Sequence[DraftLine],
+    discounts: Sequence[DiscountSpec],
+    vat_mode: VatMode,
+    vat_rate: VatRate,
+    credit_available: Money,
+) -> InvoiceTotals:
+    """Total an invoice: line amounts → discounts → VAT per line → account credit.
+
+    Args:
+        lines: the draft lines, in document order (results keep that order).
+        discounts: the discounts, in the order they apply.
+        vat_mode: whether line amounts exclude VAT, include it, or carry none.
+        vat_rate: the invoice's VAT rate, for lines without their own.
+        credit_available: the customer's credit balance; fixes the invoice currency.
+
+    Returns:
+        Per-line and document figures. ``amount_due`` is negative only when the
+        lines themselves sum below zero (a credit note); credit is never applied then.
+
+    Raises:
+        CurrencyMismatch: a line or a fixed discount is in another currency.
+        InvalidAmount: ``credit_available`` is negative.
+    """
+    currency = credit_available.currency
+    _check_currency(lines, discounts, currency)
+    if credit_available.is_negative:
+        raise InvalidAmount(value=str(credit_available), why="available credit cannot be negative")
+    taken, applied = _apply_discounts(lines, discounts, currency)
+    results = tuple(
+        _line_totals(line, off, vat_mode, vat_rate if line.vat_rate is None else line.vat_rate)
+        for line, off in zip(lines, taken, strict=True)
+    )
+    document_total = total((line.total for line in results), currency)
+    credit = min(credit_available, max(document_total, Money.zero(currency)))
+    return InvoiceTotals(
+        lines=results,
+        discounts_applied=tuple(applied),
+        subtotal=total((line.before_discount for line in results), currency),
+        discount_total=total(applied, currency),
+        net_total=total((line.net for line in results), currency),
+        vat_total=total((line.vat for line in results), currency),
+        total=document_total,
+        credit_applied=credit,
+        amount_due=document_total - credit,
+    )
+
+
+def _check_currency(
+    lines: Sequence[DraftLine], discounts: Sequence[DiscountSpec], currency: str
+) -> None:
+    amounts = [line.amount for line in lines] + [d.amount for d in discounts if d.amount]
+    for amount in amounts:
+        if amount.currency != currency:
+            raise CurrencyMismatch(expected=currency, got=amount.currency)
+
+
+def _apply_discounts(
+    lines: Sequence[DraftLine], discounts: Sequence[DiscountSpec], currency: str
+) -> tuple[list[Money], list[Money]]:
+    """Return the discount taken off each line and the amount each discount applied."""
+    zero = Money.zero(currency)
+    remaining = [max(line.amount, zero) for line in lines]
+    taken = [zero for _ in lines]
+    applied: list[Money] = []
+    for spec in discounts:
+        eligible = [
+            i for i, line in enumerate(lines) if remaining[i] > zero and spec.applies_to(line)
+        ]
+        base = total((remaining[i] for i in eligible), currency)
+        off = _discount_on(spec, base)
+        applied.append(off)
+        if not off:
+            continue
+        shares = off.allocate([remaining[i].minor for i in eligible])
+        for i, share in zip(eligible, shares, strict=True):
+            remaining[i] -= share
+            taken[i] += share
+    return taken, applied
+
+
+def _discount_on(spec: DiscountSpec, base: Money) -> Money:
+    """The discount on a remaining sum, rounded once and never more than the sum."""
+    if spec.amount is not None:
+        return min(spec.amount, base)
+    return base.times(Fraction(spec.percent or 0) / 100)
+
+
+def _line_totals(line: DraftLine, discount: Money, mode: VatMode, rate: VatRate) -> LineTotals:
+    vat = vat_for_line(line.amount - discount, rate, mode)
+    return LineTotals(
+        before_discount=line.amount,
+        discount=discount,
+        net=vat.net,
+        vat=vat.vat,
+        total=vat.gross,
+        vat_rate=rate,
+    )
