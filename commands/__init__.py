@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from commands import (
     close_customer,
     grant_discount,
+    issue_api_key,
     publish_tariff,
     record_adjustment,
     record_charge,
@@ -36,4 +37,6 @@ HANDLERS: dict[type[Command], Callable[..., Any]] = {
     record_payment.RecordPayment: record_payment.handle,
     record_adjustment.RecordAdjustment: record_adjustment.handle,
     close_customer.CloseCustomer: close_customer.handle,
+    issue_api_key.IssueApiKey: issue_api_key.handle_issue,
+    issue_api_key.RevokeApiKey: issue_api_key.handle_revoke,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
@@ -10,8 +11,6 @@ from commands.base import AmountText, CurrencyCode, CustomerCommand, money
 from commands.unit_of_work import execute
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from commands.base import Context, Outcome
     from commands.runtime import Runtime
     from commands.unit_of_work import Decision

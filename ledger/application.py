@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.aggregate import LedgerAggregate, LedgerSnapshot
 from ledger.customers import Customer
+from ledger.customers.events import CustomerRegistered
 from ledger.errors import CustomerNotFound, NotFound
 from ledger.persistence import OrjsonTranscoder, PydanticMapper
 
@@ -116,3 +117,19 @@ class Ledger(Application[UUID]):
     def max_position(self) -> int:
         """The highest notification id in the log (0 when empty)."""
         return self.recorder.max_notification_id() or 0
+
+    def read_log(self, after: int, limit: int) -> list[tuple[int, Any]]:
+        """Events with notification ids above ``after``, oldest first, as domain events."""
+        notifications = self.recorder.select_notifications(start=after + 1, limit=limit)
+        return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+
+    def customer_ids(self) -> Iterator[UUID]:
+        """Every customer's id, in order of registration, read from the log itself."""
+        topic = get_topic(CustomerRegistered)
+        position = 0
+        while batch := self.recorder.select_notifications(
+            start=position + 1, limit=1000, topics=[topic]
+        ):
+            for notification in batch:
+                yield UUID(str(notification.originator_id))
+            position = batch[-1].id

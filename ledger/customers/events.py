@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
 from decimal import Decimal  # noqa: TC003
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from ledger.aggregate import StateEvent
 from ledger.customers.state import (
@@ -129,7 +129,13 @@ class DiscountGranted(StateEvent):
 
 
 class PaymentReceived(StateEvent):
-    """Money arrived from the customer."""
+    """Money arrived from the customer.
+
+    Version 2 added the payer's ИНН and the payment method; version-1 payments were all
+    typed in from bank statements, so they upcast as bank transfers with no ИНН.
+    """
+
+    class_version: ClassVar[int] = 2
 
     payment_id: str
     amount: Money
@@ -138,6 +144,12 @@ class PaymentReceived(StateEvent):
     payer_inn: str | None = None
     reference: str = ""
     method: str = "bank_transfer"
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Fill the fields version 1 did not have."""
+        state.setdefault("payer_inn", None)
+        state.setdefault("method", "bank_transfer")
 
     def change(self, state: CustomerState) -> None:
         """Reduce what the customer owes (or add to their credit)."""

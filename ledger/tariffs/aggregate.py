@@ -59,6 +59,7 @@ class TariffPublished(LedgerCreated):
 class TariffVersionPublished(StateEvent):
     """A new version of a tariff was published; earlier versions stay as they were."""
 
+    code: str
     version: int
     definition: TariffDefinition
 
@@ -96,7 +97,7 @@ class Tariff(LedgerAggregate[TariffState]):
             return latest
         self.record(
             TariffVersionPublished, provenance, effective_date,
-            version=latest + 1, definition=definition,
+            code=self.state.code, version=latest + 1, definition=definition,
         )
         return latest + 1
 

@@ -1,0 +1,72 @@
+"""The HTTP application: /v1 commands, queries and audit, /health, OpenAPI at /docs.
+
+``create_app`` takes ready-built services (tests, embedding) or builds them from the
+environment at start-up (``lbx serve``, ``make run``); nothing is built at import.
+The projection worker runs beside the API unless ``LBX_WORKER=0``.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+
+from api import errors
+from api.bootstrap import Services, bootstrap
+from api.routes import audit, commands, queries
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+DESCRIPTION = """
+LBX is an event-sourced billing ledger. Commands (POST) record immutable events on a
+customer's book and must carry an `Idempotency-Key` header; queries (GET) read
+projections rebuilt from those events; audit endpoints replay and verify the events
+themselves. Errors are RFC 9457 `application/problem+json` and name the field at fault.
+Amounts are decimal strings (`"1500.00"`) beside an ISO 4217 currency; never floats.
+Authenticate with `Authorization: Bearer lbx_<key id>_<secret>`; each operation lists the
+roles it admits in `x-roles`.
+"""
+
+
+def create_app(services: Services | None = None) -> FastAPI:
+    """Build the app around ``services`` (or around services built from the environment)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services if services is not None else bootstrap()
+        if owned and app.state.services.settings.run_worker:
+            app.state.services.start_worker()
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="LBX billing ledger",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    if services is not None:
+        app.state.services = services
+    errors.install(app)
+    app.include_router(commands.router)
+    app.include_router(queries.router)
+    app.include_router(audit.router)
+
+    @app.get("/health", tags=["health"], summary="Liveness and projection lag")
+    def health() -> dict[str, Any]:
+        """Answers 200 while the service runs; shows how far the views lag."""
+        current: Services = app.state.services
+        lag = max((s.lag for s in current.runner.status()), default=0)
+        return {
+            "status": "ok" if current.worker_error is None else "degraded",
+            "backend": current.settings.backend,
+            "projection_lag": lag,
+        }
+
+    return app

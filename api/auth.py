@@ -1,0 +1,89 @@
+"""API keys by role: each endpoint names the roles it admits; admins are admitted everywhere.
+
+A key is presented as ``Authorization: Bearer lbx_<key id>_<secret>`` (or ``X-API-Key``).
+The key ring is loaded from the ledger on each request (a cached aggregate brought up to
+date with one small query), so a revoked key stops working at once, in every process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Header, HTTPException
+
+from api.deps import ServicesDep
+from ledger.access import KEY_RING_ID, KeyRing, Role
+from ledger.errors import NotFound
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from api.bootstrap import Services
+
+SERVICE, ACCOUNTANT, AUDITOR, ADMIN = Role.SERVICE, Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN
+READERS = (ACCOUNTANT, AUDITOR)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id, name and role."""
+
+    key_id: str
+    name: str
+    role: Role
+
+    @property
+    def actor(self) -> str:
+        """How events record this caller."""
+        return f"{self.role.value}:{self.name}"
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, {"detail": detail, "field": "Authorization"},
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(services: Services, token: str) -> Principal:
+    """Resolve a presented token to its live key.
+
+    Raises:
+        HTTPException: 401 when the token is malformed, unknown or revoked.
+    """
+    if not token.startswith("lbx_") or token.count("_") < 2:  # noqa: PLR2004
+        raise _unauthorized("malformed API key")
+    _, key_id, secret = token.split("_", 2)
+    try:
+        ring = services.ledger.load(KEY_RING_ID, KeyRing)
+    except NotFound:
+        raise _unauthorized("no API keys have been issued") from None
+    key = ring.authenticate(key_id, secret)
+    if key is None:
+        raise _unauthorized("unknown or revoked API key")
+    return Principal(key.key_id, key.name, key.role)
+
+
+def require(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that admits callers with one of ``roles`` (or admin)."""
+    admitted = {*roles, ADMIN}
+
+    def check(
+        services: ServicesDep,
+        authorization: Annotated[str | None, Header()] = None,
+        x_api_key: Annotated[str | None, Header()] = None,
+    ) -> Principal:
+        token = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
+        if not token:
+            raise _unauthorized("send an API key: Authorization: Bearer lbx_...")
+        principal = authenticate(services, token)
+        if principal.role not in admitted:
+            allowed = ", ".join(sorted(r.value for r in admitted))
+            raise HTTPException(403, f"role {principal.role.value} may not do this ({allowed} may)")
+        return principal
+
+    return check
+
+
+def roles_extra(*roles: Role) -> dict[str, list[str]]:
+    """OpenAPI extension listing the roles a route admits (read by clients and the role test)."""
+    return {"x-roles": sorted({*(r.value for r in roles), ADMIN.value})}

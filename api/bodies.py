@@ -1,0 +1,28 @@
+"""Request bodies for customer commands: the command's fields minus the id in the path."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+from commands.base import Command
+
+
+@cache
+def body_of(command: type[Command]) -> type[BaseModel]:
+    """A strict body model with every field of ``command`` except ``customer_id``."""
+    command.model_rebuild()
+    fields: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in command.model_fields.items()
+        if name != "customer_id"
+    }
+    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        command.__name__,
+        __config__=ConfigDict(extra="forbid", str_strip_whitespace=True),
+        __doc__=command.__doc__,
+        **fields,
+    )
+    return model

@@ -1,0 +1,102 @@
+"""The composition root: builds the ledger, the read store and the projections, once.
+
+Everything that runs LBX — the HTTP app, the CLI, the tests — calls :func:`bootstrap`,
+with settings from the environment and, in tests and simulations, a clock that stands still.
+Nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from api.settings import Settings
+from commands.runtime import Runtime
+from ledger.application import Ledger
+from ledger.clock import SystemClock
+from projections import all_projections
+from projections.postgres import PostgresReadStore
+from projections.runner import ProjectionRunner
+from projections.sqlite import SQLiteReadStore
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ledger.clock import Clock
+    from projections.store import ReadStore
+
+
+@dataclass
+class Services:
+    """Everything a way in needs: settings, the ledger runtime, the views and their runner."""
+
+    settings: Settings
+    runtime: Runtime
+    store: ReadStore
+    runner: ProjectionRunner
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _worker: threading.Thread | None = None
+    worker_error: BaseException | None = None
+
+    @property
+    def ledger(self) -> Ledger:
+        """The event store."""
+        return self.runtime.ledger
+
+    def start_worker(self, interval: float = 0.2) -> None:
+        """Follow the log in a background thread (the projection worker beside the API)."""
+        if self._worker is not None:
+            return
+
+        def work() -> None:
+            try:
+                self.runner.run_forever(self._stop, interval)
+            except BaseException as error:  # a failing projection stops; status shows why
+                self.worker_error = error
+                raise
+
+        self._worker = threading.Thread(target=work, name="lbx-projections", daemon=True)
+        self._worker.start()
+
+    def await_position(self, position: int, timeout: float = 5.0) -> bool:
+        """Wait until every view has applied the log up to ``position`` (read your writes).
+
+        Without a running worker the caller's thread catches the views up itself.
+        Returns False if the views are still behind after ``timeout`` seconds.
+        """
+        position = min(position, self.ledger.max_position())
+        if self._worker is None:
+            self.runner.catch_up()
+        deadline = time.monotonic() + timeout
+        while min(self.runner.positions().values(), default=0) < position:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def close(self) -> None:
+        """Stop the worker and release every connection."""
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.join(timeout=10)
+            self._worker = None
+        self.store.close()
+        self.ledger.close()
+
+
+def bootstrap(env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> Services:
+    """Build LBX's services from settings (``env`` or the process environment)."""
+    settings = Settings.from_env(env)
+    ledger = Ledger(env=settings.ledger_env())
+    store: ReadStore
+    if settings.database_url:
+        store = PostgresReadStore(settings.database_url)
+    else:
+        store = SQLiteReadStore(settings.views_path())
+    runner = ProjectionRunner(ledger, store, all_projections())
+    runner.setup()
+    runtime = Runtime(ledger=ledger, clock=clock or SystemClock(ZoneInfo(settings.timezone)))
+    return Services(settings=settings, runtime=runtime, store=store, runner=runner)

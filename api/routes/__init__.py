@@ -1,0 +1,1 @@
+"""HTTP routes under /v1: commands (POST), queries (GET), audit (GET, auditors)."""

@@ -1,0 +1,194 @@
+"""Queries over HTTP: lists with filters and cursor pagination, read from the projections.
+
+Every list answers ``{"items": [...], "next_cursor": "..."}``; pass ``cursor`` to get the
+next page. A client that has just sent a command may pass ``wait_for`` (the ``position``
+of the command's outcome) to read its own write.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from api import present
+from api.auth import ACCOUNTANT, AUDITOR, SERVICE, Principal, require, roles_extra
+from api.deps import ServicesDep
+from ledger.customers import ServiceStatus, customer_id_for
+from ledger.errors import CustomerNotFound
+from ledger.money import Money
+from projections import queries
+from projections.queries import Page
+
+router = APIRouter(prefix="/v1", tags=["queries"])
+
+READ = (ACCOUNTANT, AUDITOR)
+Reader = Annotated[Principal, Depends(require(*READ))]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Cursor = Annotated[str | None, Query(max_length=500)]
+WaitFor = Annotated[int | None, Query(ge=0, description="a command outcome's position")]
+
+
+def _sync(services: ServicesDep, wait_for: WaitFor = None) -> ServicesDep:
+    if wait_for:
+        services.await_position(wait_for)
+    return services
+
+
+Views = Annotated[ServicesDep, Depends(_sync)]
+
+
+def _page(page: Page) -> dict[str, Any]:
+    try:
+        items = present.rows(page.items)
+    except ValueError as error:  # pragma: no cover - rows come from our own views
+        raise HTTPException(500, str(error)) from None
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+def _cursor_guard(cursor: str | None) -> None:
+    if cursor is None:
+        return
+    try:
+        queries.decode_cursor(cursor)
+    except ValueError:
+        raise HTTPException(422, {"detail": "malformed cursor", "field": "cursor"}) from None
+
+
+@router.get("/customers", openapi_extra=roles_extra(*READ), summary="List customers")
+def list_customers(
+    services: Views, _: Reader, search: str | None = None, status: ServiceStatus | None = None,
+    tariff: str | None = None, manager: str | None = None, limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Customers by name with their balance in their own currency."""
+    _cursor_guard(cursor)
+    return _page(queries.customers(
+        services.store, search=search, status=status.value if status else None, tariff=tariff,
+        manager=manager, limit=limit, cursor=cursor,
+    ))
+
+
+def _customer_row(services: Views, customer_id: str) -> dict[str, Any]:
+    found = queries.customer(services.store, customer_id)
+    if found is None:
+        raise CustomerNotFound(customer=customer_id)
+    found["balances"] = present.rows(found["balances"])
+    return found
+
+
+@router.get("/customers/by-key/{external_key}", openapi_extra=roles_extra(*READ),
+            summary="Find a customer by external key")
+def customer_by_key(services: Views, _: Reader, external_key: str) -> dict[str, Any]:
+    """The customer registered under ``external_key``."""
+    return _customer_row(services, str(customer_id_for(external_key)))
+
+
+@router.get("/customers/{customer_id}", openapi_extra=roles_extra(*READ),
+            summary="One customer with balances")
+def get_customer(services: Views, _: Reader, customer_id: UUID) -> dict[str, Any]:
+    """Profile fields and balances per currency."""
+    return _customer_row(services, str(customer_id))
+
+
+@router.get("/customers/{customer_id}/timeline", openapi_extra=roles_extra(*READ),
+            summary="A customer's history in plain language")
+def customer_timeline(
+    services: Views, _: Reader, customer_id: UUID, limit: Limit = 100, cursor: Cursor = None
+) -> dict[str, Any]:
+    """Every event: who, what, when (recorded and effective), why."""
+    _cursor_guard(cursor)
+    return _page(queries.timeline(services.store, str(customer_id), limit=limit, cursor=cursor))
+
+
+@router.get("/customers/{customer_id}/status", openapi_extra=roles_extra(SERVICE, *READ),
+            summary="Service status, for granting or blocking access")
+def customer_status(
+    services: ServicesDep, _: Annotated[Principal, Depends(require(SERVICE, *READ))],
+    customer_id: UUID,
+) -> dict[str, Any]:
+    """Read from the ledger itself (not a view), so it is never behind."""
+    customer = services.ledger.customer(customer_id)
+    state = customer.state
+    balance = state.balances.get(state.profile.currency)
+    return {
+        "customer_id": str(customer_id),
+        "status": state.status.value,
+        "access": state.status in {ServiceStatus.ACTIVE, ServiceStatus.PAST_DUE},
+        "currency": state.profile.currency,
+        "debt": (balance.receivable if balance else Money.zero(state.profile.currency))
+        .to_decimal_string(),
+        "version": customer.version,
+    }
+
+
+@router.get("/debts", openapi_extra=roles_extra(*READ), summary="Customers who owe money")
+def list_debts(
+    services: Views, _: Reader, currency: str | None = None, limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Largest debt first."""
+    _cursor_guard(cursor)
+    page = _page(queries.debts(services.store, currency=currency, limit=limit, cursor=cursor))
+    page["totals"] = present.rows(queries.debt_totals(services.store))
+    return page
+
+
+@router.get("/renewals", openapi_extra=roles_extra(*READ), summary="Renewal calendar")
+def list_renewals(
+    services: Views, _: Reader, date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None, customer_id: UUID | None = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Subscriptions by next renewal date."""
+    _cursor_guard(cursor)
+    return _page(queries.renewals(
+        services.store, date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None,
+        customer_id=str(customer_id) if customer_id else None, limit=limit, cursor=cursor,
+    ))
+
+
+def _register(table: str, date_column: str, summary: str) -> None:
+    def endpoint(
+        services: Views, _: Reader, customer_id: UUID | None = None,
+        date_from: Annotated[date | None, Query(alias="from")] = None,
+        date_to: Annotated[date | None, Query(alias="to")] = None,
+        limit: Limit = 50, cursor: Cursor = None,
+    ) -> dict[str, Any]:
+        _cursor_guard(cursor)
+        return _page(queries.register(
+            services.store, table, customer_id=str(customer_id) if customer_id else None,
+            date_column=date_column, date_from=date_from.isoformat() if date_from else None,
+            date_to=date_to.isoformat() if date_to else None, limit=limit, cursor=cursor,
+        ))
+
+    endpoint.__name__ = f"list_{table.removeprefix('view_')}"
+    router.add_api_route(f"/{table.removeprefix('view_')}", endpoint, methods=["GET"],
+                         summary=summary, openapi_extra=roles_extra(*READ))
+
+
+_register("view_payments", "received_on", "Payment register")
+_register("view_charges", "effective_date", "Charge register")
+
+
+@router.get("/tariffs", openapi_extra=roles_extra(SERVICE, *READ), summary="Tariff catalog")
+def list_tariffs(
+    services: Views, _: Annotated[Principal, Depends(require(SERVICE, *READ))]
+) -> dict[str, Any]:
+    """Every version of every tariff."""
+    return {"items": queries.tariffs(services.store)}
+
+
+@router.get("/projections", openapi_extra=roles_extra(*READ), summary="Projection lag")
+def projection_status(services: ServicesDep, _: Reader) -> dict[str, Any]:
+    """Each view's position against the log's head; ``lag`` is how far behind it is."""
+    return {
+        "worker_error": repr(services.worker_error) if services.worker_error else None,
+        "items": [
+            {"name": s.name, "position": s.position, "head": s.head, "lag": s.lag}
+            for s in services.runner.status()
+        ],
+    }

@@ -1,0 +1,72 @@
+"""Settings from the environment: one database URL, a data folder, a time zone.
+
+``LBX_DATABASE_URL`` selects PostgreSQL (``postgresql://user@host:5432/dbname``); when it
+is unset LBX runs on SQLite files in ``LBX_DATA_DIR`` (``./var`` by default), so a fresh
+clone needs no set-up at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from psycopg.conninfo import conninfo_to_dict
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where LBX keeps its data and how it tells the business day."""
+
+    database_url: str | None
+    data_dir: Path
+    timezone: str = "Europe/Moscow"
+    invoice_prefix: str = "LBX"
+    run_worker: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read ``LBX_*`` variables (from ``env`` if given, else the process environment)."""
+        source = os.environ if env is None else env
+        return cls(
+            database_url=source.get("LBX_DATABASE_URL") or None,
+            data_dir=Path(source.get("LBX_DATA_DIR", "var")),
+            timezone=source.get("LBX_TIMEZONE", "Europe/Moscow"),
+            invoice_prefix=source.get("LBX_INVOICE_PREFIX", "LBX"),
+            run_worker=source.get("LBX_WORKER", "1") not in {"0", "false", "no"},
+        )
+
+    @property
+    def backend(self) -> str:
+        """``postgres`` or ``sqlite``."""
+        return "postgres" if self.database_url else "sqlite"
+
+    def ledger_env(self) -> dict[str, str]:
+        """The event-sourcing library's settings for the ledger."""
+        if self.database_url is None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.data_dir / "lbx-events.sqlite"),
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+        parts = conninfo_to_dict(self.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": str(parts.get("dbname", "lbx")),
+            "POSTGRES_HOST": str(parts.get("host", "127.0.0.1")),
+            "POSTGRES_PORT": str(parts.get("port", "5432")),
+            "POSTGRES_USER": str(parts.get("user", "postgres")),
+            "POSTGRES_PASSWORD": str(parts.get("password", "")),
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+        }
+
+    def views_path(self) -> str:
+        """The SQLite file of the read models."""
+        return str(self.data_dir / "lbx-views.sqlite")

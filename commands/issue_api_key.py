@@ -1,0 +1,74 @@
+"""IssueApiKey and RevokeApiKey: manage who may use the API (admins only)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field
+
+from commands.base import Command, Reason, Text
+from commands.unit_of_work import execute
+from ledger.access import KEY_RING_ID, KeyRing, Role
+from ledger.errors import NotFound
+
+if TYPE_CHECKING:
+    from commands.base import Context, Outcome
+    from commands.runtime import Runtime
+    from commands.unit_of_work import Decision
+    from ledger.events import Provenance
+
+
+class IssueApiKey(Command):
+    """Issue a key with a role. ``secret`` may be given (e.g. a demo key); normally it is drawn."""
+
+    name: Text
+    role: Role
+    secret: Annotated[str, Field(min_length=16, max_length=200, pattern=r"^[\w-]+$")] | None = None
+
+
+class RevokeApiKey(Command):
+    """Revoke a key, saying why."""
+
+    key_id: Annotated[str, Field(min_length=1, max_length=64)]
+    reason: Reason
+
+
+def _ring(runtime: Runtime, provenance: Provenance, context: Context) -> KeyRing:
+    try:
+        return runtime.ledger.load(KEY_RING_ID, KeyRing)
+    except NotFound:
+        return KeyRing.open(provenance, context.effective_date or runtime.clock.today())
+
+
+def handle_issue(command: IssueApiKey, context: Context, runtime: Runtime) -> Outcome:
+    """Issue the key; the outcome carries the token, which is never stored in clear."""
+    secret = command.secret or secrets.token_urlsafe(32)
+    key_id = context.derive_id(KEY_RING_ID, "key")[:8]
+
+    def decide(provenance: Provenance) -> Decision:
+        ring = _ring(runtime, provenance, context)
+        ring.issue(
+            provenance, context.effective_date or runtime.clock.today(),
+            key_id=key_id, name=command.name, role=command.role, secret=secret,
+        )
+        return [ring], {"key_id": key_id, "role": command.role.value}
+
+    outcome = execute(runtime, context, command, KEY_RING_ID, decide)
+    if outcome.replayed:
+        return outcome
+    return outcome.model_copy(update={"result": {**outcome.result, "token": f"lbx_{key_id}_{secret}"}})
+
+
+def handle_revoke(command: RevokeApiKey, context: Context, runtime: Runtime) -> Outcome:
+    """Revoke the key."""
+
+    def decide(provenance: Provenance) -> Decision:
+        ring = runtime.ledger.load(KEY_RING_ID, KeyRing)
+        changed = ring.revoke(
+            provenance, context.effective_date or runtime.clock.today(),
+            command.key_id, command.reason,
+        )
+        return [ring], {"revoked": changed}
+
+    return execute(runtime, context, command, KEY_RING_ID, decide)

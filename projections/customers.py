@@ -1,0 +1,145 @@
+"""Customers and balances: who the customers are, and what each owes or is owed, per currency.
+
+``net`` is positive when the customer owes us (their debt) and negative when we owe them
+(their credit), exactly as the ledger's ``Balance`` computes it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ledger.customers.events import (
+    AdjustmentRecorded,
+    ChargeRecorded,
+    CustomerClosed,
+    CustomerProfileUpdated,
+    CustomerRegistered,
+    PaymentReceived,
+    ServiceStatusChanged,
+    SubscriptionStarted,
+)
+from projections.base import Projection, on
+
+if TYPE_CHECKING:
+    from projections.store import Transaction
+
+_PROFILE_FIELDS = ("name", "inn", "kpp", "email", "manager")
+
+
+class CustomerBalances(Projection):
+    """The customer directory and per-currency balances."""
+
+    name = "customers"
+    tables = ("view_customers", "view_balances")
+    schema = (
+        "CREATE TABLE IF NOT EXISTS view_customers ("
+        " customer_id TEXT PRIMARY KEY, external_key TEXT NOT NULL, name TEXT NOT NULL,"
+        " inn TEXT, kpp TEXT, email TEXT, manager TEXT, currency TEXT NOT NULL,"
+        " status TEXT NOT NULL, registered_on TEXT NOT NULL, tariffs TEXT NOT NULL DEFAULT '',"
+        " version BIGINT NOT NULL, updated_at TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS view_customers_name ON view_customers (name)",
+        "CREATE INDEX IF NOT EXISTS view_customers_key ON view_customers (external_key)",
+        "CREATE TABLE IF NOT EXISTS view_balances ("
+        " customer_id TEXT NOT NULL, currency TEXT NOT NULL,"
+        " charged BIGINT NOT NULL DEFAULT 0, paid BIGINT NOT NULL DEFAULT 0,"
+        " adjusted BIGINT NOT NULL DEFAULT 0, refunded BIGINT NOT NULL DEFAULT 0,"
+        " written_off BIGINT NOT NULL DEFAULT 0, net BIGINT NOT NULL DEFAULT 0,"
+        " updated_at TEXT NOT NULL, PRIMARY KEY (customer_id, currency))",
+        "CREATE INDEX IF NOT EXISTS view_balances_net ON view_balances (net)",
+    )
+
+    @on(CustomerRegistered)
+    def registered(self, tx: Transaction, event: CustomerRegistered, _: int) -> None:
+        """Add the customer to the directory."""
+        tx.execute(
+            "INSERT INTO view_customers (customer_id, external_key, name, inn, kpp, email,"
+            " manager, currency, status, registered_on, version, updated_at)"
+            " VALUES (:id, :key, :name, :inn, :kpp, :email, :manager, :currency, 'active',"
+            " :on, :version, :at)",
+            {
+                "id": str(event.originator_id), "key": event.external_key, "name": event.name,
+                "inn": event.inn, "kpp": event.kpp, "email": event.email,
+                "manager": event.manager, "currency": event.currency,
+                "on": event.effective_date.isoformat(), "version": event.originator_version,
+                "at": event.recorded_at.isoformat(),
+            },
+        )
+
+    @on(CustomerProfileUpdated)
+    def updated(self, tx: Transaction, event: CustomerProfileUpdated, _: int) -> None:
+        """Copy the changed directory fields."""
+        fields = {k: v for k, v in event.changes.items() if k in _PROFILE_FIELDS}
+        assignments = "".join(f", {k} = :{k}" for k in fields)
+        tx.execute(
+            f"UPDATE view_customers SET version = :version, updated_at = :at{assignments}"  # noqa: S608
+            " WHERE customer_id = :id",
+            {**fields, **self._touch(event)},
+        )
+
+    @on(SubscriptionStarted)
+    def subscribed(self, tx: Transaction, event: SubscriptionStarted, _: int) -> None:
+        """Remember which tariffs the customer is on (for filtering)."""
+        tx.execute(
+            "UPDATE view_customers SET tariffs = tariffs || :code, version = :version,"
+            " updated_at = :at WHERE customer_id = :id",
+            {"code": f"{event.tariff_code};", **self._touch(event)},
+        )
+
+    @on(ServiceStatusChanged)
+    def status_changed(self, tx: Transaction, event: ServiceStatusChanged, _: int) -> None:
+        """Show the new service status."""
+        self._status(tx, event, event.status.value)
+
+    @on(CustomerClosed)
+    def closed(self, tx: Transaction, event: CustomerClosed, _: int) -> None:
+        """Show the customer as closed."""
+        self._status(tx, event, "closed")
+
+    @on(ChargeRecorded)
+    def charged(self, tx: Transaction, event: ChargeRecorded, _: int) -> None:
+        """Add to what the customer owes."""
+        self._move(tx, event, event.amount.currency, "charged", event.amount.minor)
+
+    @on(PaymentReceived)
+    def paid(self, tx: Transaction, event: PaymentReceived, _: int) -> None:
+        """Take a payment off what the customer owes."""
+        self._move(tx, event, event.amount.currency, "paid", event.amount.minor)
+
+    @on(AdjustmentRecorded)
+    def adjusted(self, tx: Transaction, event: AdjustmentRecorded, _: int) -> None:
+        """Apply a signed correction."""
+        self._move(tx, event, event.amount.currency, "adjusted", event.amount.minor)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _touch(event: Any) -> dict[str, Any]:
+        return {
+            "id": str(event.originator_id),
+            "version": event.originator_version,
+            "at": event.recorded_at.isoformat(),
+        }
+
+    def _status(self, tx: Transaction, event: Any, status: str) -> None:
+        tx.execute(
+            "UPDATE view_customers SET status = :status, version = :version, updated_at = :at"
+            " WHERE customer_id = :id",
+            {"status": status, **self._touch(event)},
+        )
+
+    def _move(self, tx: Transaction, event: Any, currency: str, column: str, minor: int) -> None:
+        """Add ``minor`` to one column; ``net`` moves with the column's sign."""
+        sign = -1 if column in {"paid", "written_off"} else 1
+        tx.execute(
+            f"INSERT INTO view_balances (customer_id, currency, {column}, net, updated_at)"  # noqa: S608
+            " VALUES (:id, :currency, :minor, :net, :at)"
+            " ON CONFLICT (customer_id, currency) DO UPDATE SET"
+            f" {column} = view_balances.{column} + excluded.{column},"
+            " net = view_balances.net + excluded.net, updated_at = excluded.updated_at",
+            {"currency": currency, "minor": minor, "net": sign * minor, **self._touch(event)},
+        )
+        tx.execute(
+            "UPDATE view_customers SET version = :version, updated_at = :at"
+            " WHERE customer_id = :id",
+            self._touch(event),
+        )

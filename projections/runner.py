@@ -1,0 +1,164 @@
+"""The runner: feeds projections from the event log, exactly once, and reports their lag.
+
+Each batch is read once and applied to every projection that has not yet seen it, in one
+read-store transaction that also moves each projection's tracking position. The position
+update comes first and is conditional on the old value, so two runners racing over the same
+batch cannot both commit it: the loser's transaction fails and rolls back, and nothing is
+applied twice.
+
+A rebuild empties one projection and replays the whole log into it inside a single
+transaction, so readers see the old rows until the new ones are complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from projections.base import Projection
+    from projections.store import ReadStore, Transaction
+
+log = logging.getLogger(__name__)
+
+TRACKING_DDL = (
+    "CREATE TABLE IF NOT EXISTS lbx_tracking ("
+    " projection TEXT PRIMARY KEY,"
+    " position BIGINT NOT NULL)"
+)
+
+
+class EventLog(Protocol):
+    """The part of the ledger a runner reads: the application's ordered log."""
+
+    def read_log(self, after: int, limit: int) -> list[tuple[int, Any]]:
+        """Events with notification ids greater than ``after``, in order."""
+        ...
+
+    def max_position(self) -> int:
+        """The highest notification id written."""
+        ...
+
+
+class TrackingConflict(RuntimeError):
+    """Raised when another runner moved a projection's position first."""
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    """How far one projection has read, against the head of the log."""
+
+    name: str
+    position: int
+    head: int
+
+    @property
+    def lag(self) -> int:
+        """Notifications written but not yet applied (an upper bound: ids may have gaps)."""
+        return max(self.head - self.position, 0)
+
+
+class ProjectionRunner:
+    """Keeps a set of projections up to date with the log."""
+
+    def __init__(
+        self,
+        log: EventLog,
+        store: ReadStore,
+        projections: Sequence[Projection],
+        batch_size: int = 500,
+    ) -> None:
+        self.log = log
+        self.store = store
+        self.projections = {p.name: p for p in projections}
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def setup(self) -> None:
+        """Create every table and a zero tracking row for each projection."""
+        statements = [TRACKING_DDL]
+        for projection in self.projections.values():
+            statements.extend(projection.schema)
+        self.store.create(statements)
+        with self.store.transaction() as tx:
+            for name in self.projections:
+                tx.execute(
+                    "INSERT INTO lbx_tracking (projection, position) VALUES (:name, 0)"
+                    " ON CONFLICT (projection) DO NOTHING",
+                    {"name": name},
+                )
+
+    def positions(self) -> dict[str, int]:
+        """Each projection's tracking position."""
+        rows = self.store.query("SELECT projection, position FROM lbx_tracking")
+        found = {row["projection"]: int(row["position"]) for row in rows}
+        return {name: found.get(name, 0) for name in self.projections}
+
+    def catch_up(self) -> int:
+        """Apply everything written so far; return how many notifications were read."""
+        with self._lock:
+            total = 0
+            while True:
+                positions = self.positions()
+                start = min(positions.values(), default=0)
+                batch = self.log.read_log(start, self.batch_size)
+                if not batch:
+                    return total
+                with self.store.transaction() as tx:
+                    for name, projection in self.projections.items():
+                        self._apply(tx, projection, positions[name], batch)
+                total += len(batch)
+
+    def _apply(
+        self, tx: Transaction, projection: Projection, position: int,
+        batch: Sequence[tuple[int, Any]],
+    ) -> None:
+        fresh = [(nid, event) for nid, event in batch if nid > position]
+        if not fresh:
+            return
+        moved = tx.execute(
+            "UPDATE lbx_tracking SET position = :new"
+            " WHERE projection = :name AND position = :old",
+            {"new": fresh[-1][0], "name": projection.name, "old": position},
+        )
+        if moved != 1:
+            msg = f"{projection.name}: position {position} was moved by another runner"
+            raise TrackingConflict(msg)
+        for nid, event in fresh:
+            projection.process(tx, event, nid)
+
+    def rebuild(self, name: str) -> int:
+        """Empty one projection and replay the whole log into it, atomically.
+
+        Raises:
+            KeyError: no projection has that name.
+        """
+        projection = self.projections[name]
+        with self._lock, self.store.transaction() as tx:
+            projection.reset(tx)
+            position, total = 0, 0
+            while batch := self.log.read_log(position, self.batch_size):
+                for nid, event in batch:
+                    projection.process(tx, event, nid)
+                position = batch[-1][0]
+                total += len(batch)
+            tx.execute(
+                "UPDATE lbx_tracking SET position = :position WHERE projection = :name",
+                {"position": position, "name": name},
+            )
+            return total
+
+    def status(self) -> list[ProjectionStatus]:
+        """Every projection's position and the log's head."""
+        head = self.log.max_position()
+        return [ProjectionStatus(n, p, head) for n, p in sorted(self.positions().items())]
+
+    def run_forever(self, stop: threading.Event, interval: float = 0.2) -> None:
+        """Poll the log until ``stop`` is set. A failing projection stops the loop and raises."""
+        while not stop.is_set():
+            if not self.catch_up():
+                stop.wait(interval)

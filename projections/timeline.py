@@ -1,0 +1,53 @@
+"""The customer timeline: every event of every customer, in order, in plain language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ledger.customers import events as ev
+from projections.base import Projection, on
+from projections.describe import describe
+
+if TYPE_CHECKING:
+    from projections.store import Transaction
+
+CUSTOMER_EVENTS = (
+    ev.CustomerRegistered, ev.CustomerProfileUpdated, ev.SubscriptionStarted,
+    ev.ChargeRecorded, ev.DiscountGranted, ev.PaymentReceived, ev.AdjustmentRecorded,
+    ev.ServiceStatusChanged, ev.CustomerClosed,
+)
+
+
+class CustomerTimeline(Projection):
+    """Who did what, when, and why, for each customer."""
+
+    name = "timeline"
+    tables = ("view_timeline",)
+    schema = (
+        "CREATE TABLE IF NOT EXISTS view_timeline ("
+        " customer_id TEXT NOT NULL, version BIGINT NOT NULL, position BIGINT NOT NULL,"
+        " event_type TEXT NOT NULL, recorded_at TEXT NOT NULL, effective_date TEXT NOT NULL,"
+        " actor TEXT NOT NULL, source TEXT NOT NULL, reason TEXT, summary TEXT NOT NULL,"
+        " correlation_id TEXT NOT NULL, idempotency_key TEXT,"
+        " PRIMARY KEY (customer_id, version))",
+        "CREATE INDEX IF NOT EXISTS view_timeline_position ON view_timeline (position)",
+    )
+
+    @on(*CUSTOMER_EVENTS)
+    def happened(self, tx: Transaction, event: Any, position: int) -> None:
+        """Add one line to the customer's timeline."""
+        meta = event.meta
+        tx.execute(
+            "INSERT INTO view_timeline (customer_id, version, position, event_type,"
+            " recorded_at, effective_date, actor, source, reason, summary, correlation_id,"
+            " idempotency_key) VALUES (:cid, :version, :position, :type, :at, :effective,"
+            " :actor, :source, :reason, :summary, :correlation, :key)",
+            {
+                "cid": str(event.originator_id), "version": event.originator_version,
+                "position": position, "type": type(event).__name__,
+                "at": event.recorded_at.isoformat(),
+                "effective": meta.effective_date.isoformat(), "actor": meta.actor,
+                "source": meta.source, "reason": meta.reason, "summary": describe(event),
+                "correlation": str(meta.correlation_id), "key": meta.idempotency_key,
+            },
+        )

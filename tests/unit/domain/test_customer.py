@@ -1,0 +1,120 @@
+"""The Customer aggregate, as given/when/then specifications (no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import pytest
+
+from ledger.customers import Customer, ServiceStatus, customer_id_for
+from ledger.errors import (
+    CurrencyMismatch,
+    CustomerClosedError,
+    DuplicateId,
+    InvalidField,
+    ReasonRequired,
+)
+from ledger.events import GENESIS_HASH, Provenance, canonical_hash
+from ledger.money import Money
+
+P = Provenance(actor="accountant:anna", source="api", recorded_at=datetime(2026, 1, 15, tzinfo=UTC),
+               correlation_id=uuid4(), idempotency_key="k-1")
+DAY = date(2026, 1, 15)
+
+
+def given_customer() -> Customer:
+    customer = Customer.register(P, DAY, external_key="C-1", name="ООО Ромашка", currency="RUB")
+    customer.collect_events()
+    return customer
+
+
+def test_the_id_follows_from_the_external_key() -> None:
+    customer = Customer.register(P, DAY, external_key="C-1", name="A", currency="RUB")
+    assert customer.id == customer_id_for("C-1")
+    assert customer.id != customer_id_for("C-2")
+
+
+def test_a_payment_lowers_what_the_customer_owes() -> None:
+    customer = given_customer()
+    customer.record_charge(P, DAY, charge_id="ch-1", net=Money(100000, "RUB"),
+                           vat=Money(22000, "RUB"), vat_rate=None, description="Услуги")
+    customer.receive_payment(P, DAY, payment_id="p-1", amount=Money(50000, "RUB"))
+    balance = customer.state.balances["RUB"]
+    assert balance.receivable == Money(72000, "RUB")
+    assert balance.credit == Money(0, "RUB")
+    assert [type(e).__name__ for e in customer.collect_events()] == [
+        "ChargeRecorded", "PaymentReceived"]
+
+
+def test_an_overpayment_becomes_credit() -> None:
+    customer = given_customer()
+    customer.receive_payment(P, DAY, payment_id="p-1", amount=Money(50000, "RUB"))
+    assert customer.state.balances["RUB"].credit == Money(50000, "RUB")
+    assert customer.state.balances["RUB"].receivable == Money(0, "RUB")
+
+
+def test_a_manual_adjustment_needs_a_reason() -> None:
+    customer = given_customer()
+    with pytest.raises(ReasonRequired):
+        customer.record_adjustment(P, DAY, adjustment_id="a-1", amount=Money(100, "RUB"),
+                                   reason="  ")
+    assert customer.pending_events == []
+
+
+def test_the_reason_is_kept_on_the_event() -> None:
+    customer = given_customer()
+    customer.record_adjustment(P, DAY, adjustment_id="a-1", amount=Money(-500, "RUB"),
+                               reason="Goodwill: outage on 12 Jan")
+    (event,) = customer.collect_events()
+    assert event.meta.reason == "Goodwill: outage on 12 Jan"
+    assert event.meta.actor == "accountant:anna"
+    assert event.meta.effective_date == DAY
+    assert event.meta.idempotency_key == "k-1"
+
+
+def test_amounts_in_another_currency_are_refused() -> None:
+    customer = given_customer()
+    with pytest.raises(CurrencyMismatch):
+        customer.receive_payment(P, DAY, payment_id="p-1", amount=Money(100, "USD"))
+
+
+def test_a_payment_id_is_recorded_once() -> None:
+    customer = given_customer()
+    customer.receive_payment(P, DAY, payment_id="p-1", amount=Money(100, "RUB"))
+    with pytest.raises(DuplicateId):
+        customer.receive_payment(P, DAY, payment_id="p-1", amount=Money(100, "RUB"))
+
+
+def test_a_payment_must_be_positive() -> None:
+    customer = given_customer()
+    with pytest.raises(InvalidField):
+        customer.receive_payment(P, DAY, payment_id="p-1", amount=Money(0, "RUB"))
+
+
+def test_a_closed_customer_records_nothing_more() -> None:
+    customer = given_customer()
+    customer.close(P, DAY, "Contract terminated")
+    assert customer.state.status is ServiceStatus.CLOSED
+    with pytest.raises(CustomerClosedError):
+        customer.record_charge(P, DAY, charge_id="c", net=Money(1, "RUB"), vat=Money(0, "RUB"),
+                               vat_rate=None, description="x")
+
+
+def test_every_event_is_chained_to_the_one_before() -> None:
+    customer = Customer.register(P, DAY, external_key="C-1", name="A", currency="RUB")
+    customer.receive_payment(P, DAY, payment_id="p-1", amount=Money(100, "RUB"))
+    first, second = customer.collect_events()
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash
+    assert second.hash == canonical_hash(second.model_dump(mode="json"))
+    assert customer.last_hash == second.hash
+
+
+def test_a_profile_update_records_only_real_changes() -> None:
+    customer = given_customer()
+    assert customer.update_profile(P, DAY, {"name": "ООО Ромашка"}) is False
+    assert customer.update_profile(P, DAY, {"name": "ООО Ромашка+", "inn": "7707049388"})
+    (event,) = customer.collect_events()
+    assert event.changes == {"name": "ООО Ромашка+", "inn": "7707049388"}
+    assert customer.state.profile.inn == "7707049388"
