@@ -135,7 +135,7 @@ def debts(
 def debt_totals(store: ReadStore) -> list[Row]:
     """Total debt and number of debtors per currency."""
     return store.query(
-        "SELECT currency, SUM(net) AS debt, COUNT(*) AS debtors FROM view_balances"
+        "SELECT currency, CAST(SUM(net) AS BIGINT) AS debt, COUNT(*) AS debtors FROM view_balances"
         " WHERE net > 0 GROUP BY currency ORDER BY currency"
     )
 

@@ -1,0 +1,93 @@
+"""One entry point for every statement format: look at the bytes, pick the reader.
+
+Formats are recognised by content, never by file name, because bank clients name
+their exports whatever they like (``kl_to_1c.txt``, ``statement.xml``, ``export.sta``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ledger.bankfiles.amounts import normalize_account
+from ledger.bankfiles.camt053 import parse_camt053
+from ledger.bankfiles.csvformat import looks_like_csv, parse_csv
+from ledger.bankfiles.errors import UnreadableStatement
+from ledger.bankfiles.mt940 import parse_mt940
+from ledger.bankfiles.onec import parse_onec
+from ledger.bankfiles.onec_text import MAGIC, UTF8_BOM
+
+if TYPE_CHECKING:
+    from ledger.bankfiles.model import Statement
+
+_MT940_START = re.compile(rb"(?m)^:20:")
+_MT940_BODY = re.compile(rb"(?m)^:(25|60[FM]?|61):")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_CONTROL_BYTES = bytes(sorted(set(range(32)) - {9, 10, 13} | {127}))
+_MAX_CONTROL_SHARE = 0.01
+
+
+def parse_statement(data: bytes, *, own_accounts: frozenset[str] = frozenset()) -> Statement:
+    """Read a bank statement in any format we know, recognised by its content.
+
+    Args:
+        data: the uploaded file's bytes.
+        own_accounts: our account numbers (or IBANs). 1C files need them to tell incoming
+            from outgoing documents (the file's own ``РасчСчет`` values are added); for
+            every format, a statement about an account not listed here is flagged.
+
+    Returns:
+        The statement, with a warning for everything that looked wrong on the way.
+
+    Raises:
+        UnreadableStatement: empty or binary input, a format we do not read, or a file
+            too damaged to trust (cut-off XML, a 1C file cut inside a document).
+    """
+    warnings: list[str] = []
+    if data.startswith(_UTF16_BOMS):
+        data = data.decode("utf-16").encode("utf-8")
+        warnings.append("the file is UTF-16; read as UTF-8")
+    _refuse_non_text(data)
+    statement = _parse_by_content(data, own_accounts)
+    warnings += _foreign_accounts(statement, own_accounts)
+    if not warnings:
+        return statement
+    return replace(statement, warnings=(*warnings, *statement.warnings))
+
+
+def _refuse_non_text(data: bytes) -> None:
+    if not data.strip():
+        raise UnreadableStatement(why="the file is empty")
+    if b"\x00" in data:
+        raise UnreadableStatement(why="the file is binary (it contains NUL bytes)")
+    control = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if control > len(data) * _MAX_CONTROL_SHARE:
+        raise UnreadableStatement(why="the file is binary (too many control characters)")
+
+
+def _parse_by_content(data: bytes, own_accounts: frozenset[str]) -> Statement:
+    head = data.removeprefix(UTF8_BOM).lstrip()
+    if head.startswith(MAGIC.encode()):
+        return parse_onec(data, own_accounts=own_accounts)
+    if head.startswith(b"<"):
+        return parse_camt053(data)
+    if _MT940_START.search(data) and _MT940_BODY.search(data):
+        return parse_mt940(data)
+    if looks_like_csv(data):
+        return parse_csv(data, own_accounts=own_accounts)
+    raise UnreadableStatement(
+        why="not a bank statement format we read (1CClientBankExchange, camt.053, MT940, CSV)"
+    )
+
+
+def _foreign_accounts(statement: Statement, own_accounts: frozenset[str]) -> list[str]:
+    if not own_accounts:
+        return []
+    ours = {normalize_account(account) for account in own_accounts}
+    stated = dict.fromkeys(balance.account for balance in statement.accounts if balance.account)
+    return [
+        f"account {account} is not one of the configured own accounts"
+        for account in stated
+        if normalize_account(account) not in ours
+    ]

@@ -1,0 +1,61 @@
+"""The role table: every endpoint refuses every role it does not admit (and anonymous calls).
+
+Each route declares the roles it admits in its OpenAPI ``x-roles``; this test calls every
+route with every other role's key and expects 403, and without a key expects 401. The
+refusal happens before the body is read, so dummy path values and an empty body suffice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi.routing import APIRoute
+
+from api.routes import audit, commands, queries
+from ledger.access import Role
+from tests.api.conftest import auth
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+DUMMY = {"customer_id": "00000000-0000-0000-0000-000000000000", "external_key": "nobody",
+         "code": "none"}
+
+
+def guarded_routes() -> list[tuple[str, str, set[str]]]:
+    found = []
+    for router in (commands.router, queries.router, audit.router):
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            roles = set((route.openapi_extra or {}).get("x-roles", []))
+            assert roles, f"{route.path} declares no roles"
+            path = route.path.format(**DUMMY)
+            for method in route.methods:
+                found.append((method, path, roles))
+    return found
+
+
+def test_every_route_declares_its_roles() -> None:
+    routes = guarded_routes()
+    assert len(routes) >= 20
+
+
+def test_every_route_refuses_the_roles_it_does_not_admit(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    checked = 0
+    for method, path, admitted in guarded_routes():
+        for role in Role:
+            if role.value in admitted:
+                continue
+            response = client.request(method, path, headers=auth(keys[role], "k"), json={})
+            assert response.status_code == 403, (method, path, role, response.text)
+            checked += 1
+        anonymous = client.request(method, path, json={})
+        assert anonymous.status_code in {401, 422}, (method, path, anonymous.text)
+    assert checked > 30
+
+
+def test_admins_are_admitted_everywhere() -> None:
+    for _, path, admitted in guarded_routes():
+        assert "admin" in admitted, path
