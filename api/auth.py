@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Header, HTTPException
 
-from api.deps import ServicesDep
+from api.deps import ServicesDep  # noqa: TC001  (FastAPI reads it at runtime)
 from ledger.access import KEY_RING_ID, KeyRing, Role
 from ledger.errors import NotFound
 

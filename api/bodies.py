@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from commands.base import Command
+if TYPE_CHECKING:
+    from commands.base import Command
+
 
 
 @cache
@@ -19,7 +21,7 @@ def body_of(command: type[Command]) -> type[BaseModel]:
         for name, info in command.model_fields.items()
         if name != "customer_id"
     }
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(
         command.__name__,
         __config__=ConfigDict(extra="forbid", str_strip_whitespace=True),
         __doc__=command.__doc__,

@@ -77,7 +77,8 @@ async def _ledger_error(_: Request, error: Exception) -> JSONResponse:
 async def _request_invalid(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError | ValidationError)  # noqa: S101
     errors = _validation_errors(error.errors())
-    return problem(422, "Invalid request", "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(422, "Invalid request", detail,
                    field=errors[0]["field"] if errors else None, errors=errors)
 
 
@@ -97,7 +98,7 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
 
 
 async def _bug(_: Request, error: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=error)
+    log.error("unhandled error", exc_info=error)
     return problem(500, "Internal error", "an unexpected error occurred; it has been logged")
 
 

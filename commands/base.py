@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
+from datetime import date
 from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4, uuid5
 

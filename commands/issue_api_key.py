@@ -57,7 +57,8 @@ def handle_issue(command: IssueApiKey, context: Context, runtime: Runtime) -> Ou
     outcome = execute(runtime, context, command, KEY_RING_ID, decide)
     if outcome.replayed:
         return outcome
-    return outcome.model_copy(update={"result": {**outcome.result, "token": f"lbx_{key_id}_{secret}"}})
+    token = f"lbx_{key_id}_{secret}"
+    return outcome.model_copy(update={"result": {**outcome.result, "token": token}})
 
 
 def handle_revoke(command: RevokeApiKey, context: Context, runtime: Runtime) -> Outcome:

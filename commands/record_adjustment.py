@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
+from datetime import date
 from typing import TYPE_CHECKING
 
 from commands.base import AmountText, CurrencyCode, CustomerCommand, Reason, money

@@ -9,8 +9,8 @@ hash is enough: there is nothing to brute-force.)
 from __future__ import annotations
 
 import hashlib
-from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
 import hmac
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -126,7 +126,9 @@ class KeyRing(LedgerAggregate[KeyRingState]):
             key_id=key_id, name=name, role=role, secret_sha256=secret_hash(secret),
         )
 
-    def revoke(self, provenance: Provenance, effective_date: date, key_id: str, reason: str) -> bool:
+    def revoke(
+        self, provenance: Provenance, effective_date: date, key_id: str, reason: str
+    ) -> bool:
         """Revoke a key; return False if it was already revoked."""
         key = self.state.keys.get(key_id)
         if key is None:

@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict
 
 from ledger.events import GENESIS_HASH, EventMeta, LedgerEvent, Provenance
 
-
 TState = TypeVar("TState", bound=BaseModel)
 
 

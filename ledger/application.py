@@ -7,6 +7,7 @@ falling back to the library's in-memory default.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -31,7 +32,7 @@ SNAPSHOT_INTERVAL = 100
 """Take a snapshot every this many events of one aggregate."""
 
 
-class WriteConflict(Exception):  # noqa: N818  (a signal, caught by the unit of work)
+class WriteConflict(Exception):
     """Raised when a save lost an optimistic-concurrency race (or a unique key was taken)."""
 
 
@@ -58,7 +59,7 @@ class Ledger(Application[UUID]):
     def load(self, aggregate_id: UUID, kind: type[TAgg], *, version: int | None = None) -> TAgg:
         """Load an aggregate (optionally as of a version); raise NotFound if absent."""
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Any = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             if kind is Customer:
                 raise CustomerNotFound(customer=str(aggregate_id)) from None
@@ -109,10 +110,8 @@ class Ledger(Application[UUID]):
         """Drop an aggregate from the cache (after a failed save, its copy may be stale)."""
         cache = self.repository.cache
         if cache is not None:
-            try:
+            with contextlib.suppress(KeyError):
                 cache.get(aggregate_id, evict=True)
-            except KeyError:
-                pass
 
     def max_position(self) -> int:
         """The highest notification id in the log (0 when empty)."""

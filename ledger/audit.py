@@ -46,7 +46,7 @@ def verify_chain(aggregate_id: UUID, stored: Iterable[dict[str, Any]]) -> ChainR
     """
     expected_prev = GENESIS_HASH
     count = 0
-    for count, state in enumerate(stored, start=1):  # noqa: B007  (count is the result)
+    for count, state in enumerate(stored, start=1):
         version = state.get("originator_version")
         if version != count:
             return ChainReport(aggregate_id, count, count, f"version {version} out of sequence")
@@ -86,7 +86,7 @@ def replay(
         return None
     if effective_on is not None and chosen[0].effective_date > effective_on:
         return None
-    aggregate = chosen[0].mutate(None)
+    aggregate: Any = chosen[0].mutate(None)
     for event in chosen[1:]:
         event.apply(aggregate)
         aggregate.version = event.originator_version

@@ -94,7 +94,7 @@ class LedgerEvent(BaseModel, CanMutateAggregate[UUID]):
 
     class_version: ClassVar[int] = 1
 
-    def model_post_init(self, context: Any, /) -> None:
+    def model_post_init(self, _: Any, /) -> None:
         """Seal a new event with its hash; a stored event keeps the hash it was read with."""
         if not self.hash:
             object.__setattr__(self, "hash", canonical_hash(self.model_dump(mode="json")))

@@ -9,6 +9,7 @@ past version 1 and, on read, runs ``upcast_vN_vN+1`` until the stored state is c
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
@@ -41,10 +42,10 @@ def upcast(cls: type[Any], state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-class PydanticMapper(Mapper):
+class PydanticMapper(Mapper[UUID]):
     """Maps pydantic event models to stored events and back, upcasting old versions."""
 
-    def to_stored_event(self, domain_event: DomainEventProtocol) -> StoredEvent:
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         """Dump the event to (optionally compressed and encrypted) JSON bytes."""
         cls = type(domain_event)
         state = cast("BaseModel", domain_event).model_dump(mode="json")
@@ -58,11 +59,11 @@ class PydanticMapper(Mapper):
             state=self._seal(self.transcoder.encode(state)),
         )
 
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol:
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         """Read the event back as its current class, upcasting if it is older."""
         cls = resolve_topic(stored_event.topic)
         state = self.decode_state(stored_event)
-        return cast("DomainEventProtocol", cls.model_validate(upcast(cls, state)))
+        return cast("DomainEventProtocol[UUID]", cls.model_validate(upcast(cls, state)))
 
     def decode_state(self, stored_event: StoredEvent) -> dict[str, Any]:
         """The event's state exactly as stored (before upcasting): what the hash covers."""

@@ -43,9 +43,9 @@ def decode_cursor(cursor: str) -> list[Any]:
         key = orjson.loads(data)
     except (ValueError, orjson.JSONDecodeError):
         raise ValueError("malformed cursor") from None
-    if not isinstance(key, list):
-        raise ValueError("malformed cursor")
-    return key
+    if isinstance(key, list):
+        return key
+    raise ValueError("malformed cursor")
 
 
 def _page(
@@ -64,7 +64,8 @@ def customers(
     cursor: str | None = None,
 ) -> Page:
     """Customers by name, with debt per their currency; filter by text, status, tariff, manager."""
-    where, params = ["1 = 1"], {}
+    where: list[str] = ["1 = 1"]
+    params: dict[str, Any] = {}
     if search:
         where.append(
             "(LOWER(c.name) LIKE :search OR c.external_key = :exact OR c.inn = :exact)"
@@ -79,20 +80,24 @@ def customers(
         params["tariff"] = f"%{tariff};%"
     if cursor:
         name, customer_id = decode_cursor(cursor)
-        where.append("(c.name > :after_name OR (c.name = :after_name AND c.customer_id > :after_id))")
+        where.append(
+            "(c.name > :after_name OR (c.name = :after_name AND c.customer_id > :after_id))"
+        )
         params.update(after_name=name, after_id=customer_id)
     sql = (
         "SELECT c.*, COALESCE(b.net, 0) AS net, COALESCE(b.charged, 0) AS charged,"
         " COALESCE(b.paid, 0) AS paid FROM view_customers c"
         " LEFT JOIN view_balances b ON b.customer_id = c.customer_id AND b.currency = c.currency"
-        f" WHERE {' AND '.join(where)} ORDER BY c.name, c.customer_id"  # noqa: S608
+        f" WHERE {' AND '.join(where)} ORDER BY c.name, c.customer_id"
     )
     return _page(store, sql, params, limit, lambda r: [r["name"], r["customer_id"]])
 
 
 def customer(store: ReadStore, customer_id: str) -> Row | None:
     """One customer's directory row and balances in every currency."""
-    row = store.query_one("SELECT * FROM view_customers WHERE customer_id = :id", {"id": customer_id})
+    row = store.query_one(
+        "SELECT * FROM view_customers WHERE customer_id = :id", {"id": customer_id}
+    )
     if row is not None:
         row["balances"] = balances(store, customer_id)
     return row
@@ -111,7 +116,8 @@ def debts(
     store: ReadStore, *, currency: str | None = None, limit: int = 50, cursor: str | None = None
 ) -> Page:
     """Customers who owe money, largest debt first."""
-    where, params = ["b.net > 0"], {}
+    where: list[str] = ["b.net > 0"]
+    params: dict[str, Any] = {}
     if currency:
         where.append("b.currency = :currency")
         params["currency"] = currency
@@ -126,7 +132,7 @@ def debts(
         "SELECT b.customer_id, c.external_key, c.name, c.status, b.currency, b.net AS debt,"
         " b.charged, b.paid FROM view_balances b JOIN view_customers c"
         " ON c.customer_id = b.customer_id"
-        f" WHERE {' AND '.join(where)}"  # noqa: S608
+        f" WHERE {' AND '.join(where)}"
         " ORDER BY b.net DESC, b.customer_id, b.currency"
     )
     return _page(store, sql, params, limit, lambda r: [r["debt"], r["customer_id"], r["currency"]])
@@ -145,7 +151,8 @@ def renewals(
     customer_id: str | None = None, limit: int = 50, cursor: str | None = None,
 ) -> Page:
     """Upcoming renewals in date order (optionally within [date_from, date_to])."""
-    where, params = ["r.status = 'active'", "r.next_renewal IS NOT NULL"], {}
+    where: list[str] = ["r.status = 'active'", "r.next_renewal IS NOT NULL"]
+    params: dict[str, Any] = {}
     if date_from:
         where.append("r.next_renewal >= :date_from")
         params["date_from"] = date_from
@@ -164,7 +171,7 @@ def renewals(
         params.update(after_date=next_renewal, after_id=sid)
     sql = (
         "SELECT r.*, c.name, c.external_key FROM view_renewals r JOIN view_customers c"
-        f" ON c.customer_id = r.customer_id WHERE {' AND '.join(where)}"  # noqa: S608
+        f" ON c.customer_id = r.customer_id WHERE {' AND '.join(where)}"
         " ORDER BY r.next_renewal, r.subscription_id"
     )
     return _page(store, sql, params, limit, lambda r: [r["next_renewal"], r["subscription_id"]])
@@ -190,7 +197,8 @@ def register(
     limit: int = 50, cursor: str | None = None,
 ) -> Page:
     """Rows of a register (payments, charges), in recording order, with filters."""
-    where, params = ["1 = 1"], {}
+    where: list[str] = ["1 = 1"]
+    params: dict[str, Any] = {}
     if customer_id:
         where.append("customer_id = :cid")
         params["cid"] = customer_id
@@ -203,7 +211,7 @@ def register(
     if cursor:
         where.append("position > :after")
         params["after"] = int(decode_cursor(cursor)[0])
-    sql = f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY position"  # noqa: S608
+    sql = f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY position"
     return _page(store, sql, params, limit, lambda r: [r["position"]])
 
 

@@ -55,7 +55,8 @@ def customer_replay(
 ) -> dict[str, Any]:
     """The customer's state as of a version, a recorded instant, or a business date."""
     if sum(x is not None for x in (version, recorded_at, effective_on)) != 1:
-        raise InvalidField(field="version", why="give exactly one of version, recorded_at, effective_on")
+        raise InvalidField(field="version",
+                           why="give exactly one of version, recorded_at, effective_on")
     if recorded_at is not None and recorded_at.tzinfo is None:
         raise InvalidField(field="recorded_at", why="give a time zone, e.g. 2026-01-31T23:59:59Z")
     customer = replay(_events(services, customer_id), version=version,
@@ -90,7 +91,8 @@ def verify_all(services: ServicesDep, _: Auditor) -> dict[str, Any]:
     """Check every customer's chain; list the broken ones."""
     broken, checked = [], 0
     for customer_id in services.ledger.customer_ids():
-        report = verify_chain(customer_id, (s for _, s in services.ledger.stored_states(customer_id)))
+        stored = (s for _, s in services.ledger.stored_states(customer_id))
+        report = verify_chain(customer_id, stored)
         checked += 1
         if not report.ok:
             broken.append({"customer_id": str(customer_id),

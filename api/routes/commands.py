@@ -12,9 +12,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Header, Response
 
-from api.auth import ACCOUNTANT, ADMIN, SERVICE, Principal, Role, require, roles_extra
-from api.bootstrap import Services
+from api.auth import ACCOUNTANT, ADMIN, SERVICE, Principal, require, roles_extra
 from api.bodies import body_of
+from api.bootstrap import Services
+from ledger.access import Role
 from api.deps import ServicesDep
 from commands.base import Command, Context, CustomerCommand, Outcome
 from commands.close_customer import CloseCustomer
@@ -28,7 +29,6 @@ from commands.record_payment import RecordPayment
 from commands.register_customer import RegisterCustomer
 from commands.start_subscription import StartSubscription
 from commands.update_customer import UpdateCustomer
-
 
 router = APIRouter(prefix="/v1", tags=["commands"])
 
@@ -65,7 +65,7 @@ def _customer_route(path: str, command_type: type[CustomerCommand], *roles: Role
         response: Response,
         principal: Annotated[Principal, Depends(require(*roles))],
     ) -> Outcome:
-        fields: dict[str, Any] = body.model_dump(exclude_unset=True)
+        fields: dict[str, Any] = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
         command = command_type(customer_id=customer_id, **fields)
         return run(services, principal, key, command, response)
 
@@ -100,7 +100,7 @@ CUSTOMER_COMMANDS: list[tuple[str, type[CustomerCommand], tuple[Role, ...], str]
     ("charges", RecordCharge, (SERVICE,), "Record a one-off charge"),
     ("discounts", GrantDiscount, (SERVICE, ACCOUNTANT), "Grant a discount"),
     ("payments", RecordPayment, (SERVICE, ACCOUNTANT), "Record a payment"),
-    ("adjustments", RecordAdjustment, (ACCOUNTANT,), "Record a manual adjustment (reason required)"),
+    ("adjustments", RecordAdjustment, (ACCOUNTANT,), "Record a manual adjustment (with reason)"),
     ("close", CloseCustomer, (SERVICE,), "Close a customer"),
 ]
 PLAIN_COMMANDS: list[tuple[str, type[Command], tuple[Role, ...], str]] = [

@@ -7,8 +7,8 @@ only assigns state: it re-runs on every replay, so it decides nothing.
 
 from __future__ import annotations
 
-from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
-from decimal import Decimal  # noqa: TC003
+from datetime import date
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from ledger.aggregate import StateEvent
@@ -20,7 +20,7 @@ from ledger.customers.state import (
     Subscription,
 )
 from ledger.events import LedgerCreated
-from ledger.money import Money  # noqa: TC001
+from ledger.money import Money
 from ledger.periods import PeriodUnit
 from ledger.vat import VatMode
 

@@ -7,8 +7,8 @@ Amounts are ``Money``; signs are named: ``receivable`` is what the customer owes
 
 from __future__ import annotations
 
-from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
-from decimal import Decimal  # noqa: TC003
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 

@@ -42,7 +42,8 @@ def test_a_reused_key_with_another_body_is_409_problem(
     customer = register(client, token)
     url = f"/v1/customers/{customer}/payments"
     client.post(url, json={"amount": "1.00", "currency": "RUB"}, headers=auth(token, "k"))
-    response = client.post(url, json={"amount": "2.00", "currency": "RUB"}, headers=auth(token, "k"))
+    response = client.post(url, json={"amount": "2.00", "currency": "RUB"},
+                           headers=auth(token, "k"))
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["field"] == "Idempotency-Key"

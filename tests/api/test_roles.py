@@ -23,15 +23,14 @@ DUMMY = {"customer_id": "00000000-0000-0000-0000-000000000000", "external_key": 
 
 
 def guarded_routes() -> list[tuple[str, str, set[str]]]:
-    found = []
+    found: list[tuple[str, str, set[str]]] = []
     for router in (commands.router, queries.router, audit.router):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             roles = set((route.openapi_extra or {}).get("x-roles", []))
             assert roles, f"{route.path} declares no roles"
             path = route.path.format(**DUMMY)
-            for method in route.methods:
-                found.append((method, path, roles))
+            found.extend((method, path, roles) for method in route.methods or ())
     return found
 
 

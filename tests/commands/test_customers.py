@@ -44,7 +44,8 @@ def test_an_inclusive_price_carries_its_vat_inside(services: Services) -> None:
     outcome = send(services, RecordCharge(customer_id=customer, amount="99.99",
                                           description="Отчёт"))
     assert outcome.result["amount"] == "99.99"
-    (event,) = [e for e in services.ledger.history(customer) if type(e).__name__ == "ChargeRecorded"]
+    (event,) = [e for e in services.ledger.history(customer)
+                if type(e).__name__ == "ChargeRecorded"]
     assert event.vat == Money(1803, "RUB")  # type: ignore[attr-defined]
     assert event.net == Money(8196, "RUB")  # type: ignore[attr-defined]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from uuid import UUID
 from typing import TYPE_CHECKING
 
 import pytest
@@ -41,15 +43,15 @@ def a_small_company(services: Services) -> list[str]:
             send(services, RecordPayment(customer_id=customer, amount=f"{500 * n}.00",
                                          currency="RUB"))
         ids.append(str(customer))
-    send(services, RecordAdjustment(customer_id=ids[0], amount="-20.00", currency="RUB",  # type: ignore[arg-type]
+    send(services, RecordAdjustment(customer_id=UUID(ids[0]), amount="-20.00", currency="RUB",
                                     reason="Компенсация"))
-    send(services, GrantDiscount(customer_id=ids[1], kind="percent", percent="5"))  # type: ignore[arg-type]
+    send(services, GrantDiscount(customer_id=UUID(ids[1]), kind="percent", percent=Decimal(5)))
     return ids
 
 
 def snapshot(services: Services) -> dict[str, list[dict[str, object]]]:
     return {
-        table: services.store.query(f"SELECT * FROM {table} ORDER BY 1, 2")  # noqa: S608
+        table: services.store.query(f"SELECT * FROM {table} ORDER BY 1, 2")
         for tables in TABLES.values() for table in tables
     }
 
@@ -94,7 +96,8 @@ def test_lag_shows_unapplied_events(services: Services) -> None:
 
 def test_a_second_runner_cannot_apply_the_same_batch(services: Services) -> None:
     register(services)
-    stale = ProjectionRunner(services.ledger, services.store, list(services.runner.projections.values()))
+    projections = list(services.runner.projections.values())
+    stale = ProjectionRunner(services.ledger, services.store, projections)
     positions = stale.positions()
     services.runner.catch_up()
     batch = services.ledger.read_log(0, 100)
@@ -126,7 +129,8 @@ def test_pages_follow_each_other_without_gaps(services: Services) -> None:
     for n in range(7):
         register(services, f"K-{n}")
     services.runner.catch_up()
-    seen, cursor = [], None
+    seen: list[str] = []
+    cursor: str | None = None
     while True:
         page = queries.customers(services.store, limit=3, cursor=cursor)
         seen.extend(r["external_key"] for r in page.items)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 from commands.base import Context
 from commands.dispatch import dispatch
@@ -12,16 +11,19 @@ from commands.publish_tariff import PublishTariff
 from commands.register_customer import RegisterCustomer
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from api.bootstrap import Services
     from commands.base import Command, Outcome
+    from ledger.events import Source
 
 _keys = itertools.count(1)
 
 
 def send(services: Services, command: Command, key: str | None = None,
-         actor: str = "tester", source: str = "api") -> Outcome:
+         actor: str = "tester", source: Source = "api") -> Outcome:
     """Dispatch a command under a fresh (or the given) idempotency key."""
-    context = Context(actor=actor, source=source,  # type: ignore[arg-type]
+    context = Context(actor=actor, source=source,
                       idempotency_key=key or f"test-{next(_keys)}")
     return dispatch(command, context, services.runtime)
 
@@ -39,7 +41,9 @@ MONTHLY_1000 = {
 }
 
 
-def publish(services: Services, code: str = "start", definition: dict[str, Any] | None = None) -> int:
+def publish(
+    services: Services, code: str = "start", definition: dict[str, Any] | None = None
+) -> int:
     """Publish a tariff (a monthly 1000.00 RUB flat fee by default); return its version."""
     outcome = send(services, PublishTariff.model_validate(
         {"code": code, "definition": definition or MONTHLY_1000}))

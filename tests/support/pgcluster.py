@@ -7,7 +7,6 @@ created and started as the ``postgres`` system user through ``runuser``.
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import pwd
 import shutil
@@ -25,7 +24,7 @@ def _bindir() -> Path | None:
         candidate = Path(out.stdout.strip())
         if (candidate / "initdb").exists():
             return candidate
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     return Path(found[-1]).parent if found else None
 
 
@@ -60,7 +59,7 @@ class ThrowawayCluster:
         command = [str(self.bindir / args[0]), *args[1:]]
         if self.as_user:
             command = ["runuser", "-u", self.as_user, "--", *command]
-        subprocess.run(command, check=True, capture_output=True)  # noqa: S603
+        subprocess.run(command, check=True, capture_output=True)
 
     @classmethod
     def start(cls) -> ThrowawayCluster | None:

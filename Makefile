@@ -1,0 +1,38 @@
+# LBX — the two commands a newcomer needs are `make run` and `make test`.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever pyproject.toml changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: start LBX on the embedded SQLite default (./var), with the demo company on first start
+run: $(STAMP)
+	$(BIN)/lbx serve --demo
+
+## test: install what is needed and run the whole suite (SQLite and PostgreSQL)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## bench: throughput and replay benchmarks against PostgreSQL, with ratios to raw psycopg
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+## lint: ruff, mypy --strict, and the import-layer contracts
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy ledger commands projections api tests bench
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,139 @@
+"""What every ``lbx`` command shares: services from the environment, errors, output.
+
+Each invocation builds its own services with :func:`api.bootstrap.bootstrap` (settings
+from ``LBX_*`` variables), runs, and closes them, so the CLI never holds a connection
+between commands. A ``LedgerError`` or a refused command body is the user's to fix: it
+is printed in red and the command exits 1. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from api.bootstrap import Services, bootstrap
+from commands.base import Context
+from ledger.customers import customer_id_for
+from ledger.customers.events import CustomerRegistered
+from ledger.errors import CustomerNotFound, LedgerError
+from projections.runner import TrackingConflict
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ledger.events import LedgerEvent
+
+
+def out() -> Console:
+    """The console for results (built per call, so it sees the current terminal width)."""
+    return Console(highlight=False)
+
+
+def err() -> Console:
+    """The console for errors and warnings, on stderr."""
+    return Console(stderr=True, highlight=False)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` as an error; return the exit (code 1) for the caller to raise."""
+    err().print(Text.assemble(("error: ", "bold red"), (message, "red")))
+    return typer.Exit(1)
+
+
+def _validation_text(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in e['loc']) or 'input'}: {e['msg']}"
+        for e in error.errors()
+    )
+
+
+@contextmanager
+def services() -> Iterator[Services]:
+    """Services built from the environment, closed afterwards; ledger errors exit 1."""
+    built = bootstrap()
+    try:
+        yield built
+    except LedgerError as error:
+        field = f" ({error.field})" if error.field else ""
+        raise fail(f"{error.detail}{field}") from None
+    except ValidationError as error:
+        raise fail(_validation_text(error)) from None
+    finally:
+        built.close()
+
+
+def actor() -> str:
+    """Who sends a CLI command: ``cli:<os user>``."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (e.g. some containers)
+        user = "unknown"
+    return f"cli:{user}"
+
+
+def context() -> Context:
+    """A command context for this invocation: a fresh idempotency key every time."""
+    return Context(actor=actor(), source="cli", idempotency_key=f"cli-{uuid4()}")
+
+
+def customer_id(text: str) -> UUID:
+    """A customer's id from a UUID or from the external key other systems know it by."""
+    try:
+        return UUID(text)
+    except ValueError:
+        return customer_id_for(text)
+
+
+def existing(s: Services, text: str) -> UUID:
+    """Resolve ``text`` to an id the ledger holds events for.
+
+    Raises:
+        CustomerNotFound: nothing is recorded under that id or external key.
+    """
+    cid = customer_id(text)
+    if not s.ledger.exists(cid):
+        raise CustomerNotFound(customer=text)
+    return cid
+
+
+def customer_events(s: Services, text: str) -> tuple[UUID, list[LedgerEvent]]:
+    """A customer's id and every event of its book, oldest first, from the event store.
+
+    Raises:
+        CustomerNotFound: no customer has that id or external key.
+    """
+    cid = customer_id(text)
+    events = s.ledger.history(cid)
+    if not events or not isinstance(events[0], CustomerRegistered):
+        raise CustomerNotFound(customer=text)
+    return cid, events
+
+
+def catch_up(s: Services) -> None:
+    """Bring the views up to the log before reading them (no worker runs beside the CLI)."""
+    try:
+        s.runner.catch_up()
+    except TrackingConflict:
+        # A running server's worker is applying the same batch; its views are current enough.
+        err().print("[dim]views are being updated by another runner; showing them as they are[/]")
+
+
+def table(title: str | None, *columns: str, caption: str | None = None) -> Table:
+    """A result table with the given column headers."""
+    grid = Table(title=title, caption=caption, title_justify="left")
+    for column in columns:
+        grid.add_column(column)
+    return grid
+
+
+def add_row(grid: Table, *values: Any) -> None:
+    """Add a row of values as plain text (data never counts as rich markup)."""
+    grid.add_row(*(Text("" if v is None else str(v)) for v in values))
