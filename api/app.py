@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.bootstrap import Services, bootstrap
-from api.routes import audit, commands, queries
+from api.routes import audit, commands, gateways, queries
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -57,6 +57,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(commands.router)
     app.include_router(queries.router)
     app.include_router(audit.router)
+    app.include_router(gateways.router)
 
     @app.get("/health", tags=["health"], summary="Liveness and projection lag")
     def health() -> dict[str, Any]:

@@ -54,6 +54,7 @@ def authenticate(services: Services, token: str) -> Principal:
         raise _unauthorized("malformed API key")
     _, key_id, secret = token.split("_", 2)
     try:
+        services.ledger.forget(KEY_RING_ID)  # a key revoked by another process stops at once
         ring = services.ledger.load(KEY_RING_ID, KeyRing)
     except NotFound:
         raise _unauthorized("no API keys have been issued") from None

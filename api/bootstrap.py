@@ -98,5 +98,8 @@ def bootstrap(env: Mapping[str, str] | None = None, *, clock: Clock | None = Non
         store = SQLiteReadStore(settings.views_path())
     runner = ProjectionRunner(ledger, store, all_projections())
     runner.setup()
-    runtime = Runtime(ledger=ledger, clock=clock or SystemClock(ZoneInfo(settings.timezone)))
+    runtime = Runtime(
+        ledger=ledger, clock=clock or SystemClock(ZoneInfo(settings.timezone)),
+        invoice_prefix=settings.invoice_prefix,
+    )
     return Services(settings=settings, runtime=runtime, store=store, runner=runner)

@@ -9,11 +9,15 @@ is printed in red and the command exits 1. Anything else is a bug and keeps its 
 from __future__ import annotations
 
 import getpass
+import os
+import sqlite3
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
+import psycopg
 import typer
+from eventsourcing.persistence import PersistenceError
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
@@ -22,7 +26,6 @@ from rich.text import Text
 from api.bootstrap import Services, bootstrap
 from commands.base import Context
 from ledger.customers import customer_id_for
-from ledger.customers.events import CustomerRegistered
 from ledger.errors import CustomerNotFound, LedgerError
 from projections.runner import TrackingConflict
 
@@ -58,12 +61,15 @@ def _validation_text(error: ValidationError) -> str:
 @contextmanager
 def services() -> Iterator[Services]:
     """Services built from the environment, closed afterwards; ledger errors exit 1."""
-    built = bootstrap()
+    try:
+        built = bootstrap()
+    except (PersistenceError, psycopg.Error, sqlite3.Error, OSError) as error:
+        where = "LBX_DATABASE_URL" if os.environ.get("LBX_DATABASE_URL") else "LBX_DATA_DIR"
+        raise fail(f"cannot open the database (check {where}): {error}") from None
     try:
         yield built
     except LedgerError as error:
-        field = f" ({error.field})" if error.field else ""
-        raise fail(f"{error.detail}{field}") from None
+        raise fail(error.detail) from None
     except ValidationError as error:
         raise fail(_validation_text(error)) from None
     finally:
@@ -104,17 +110,16 @@ def existing(s: Services, text: str) -> UUID:
     return cid
 
 
-def customer_events(s: Services, text: str) -> tuple[UUID, list[LedgerEvent]]:
-    """A customer's id and every event of its book, oldest first, from the event store.
+def customer_events(s: Services, text: str) -> list[LedgerEvent]:
+    """Every event of a customer's book, oldest first, read from the event store.
 
     Raises:
         CustomerNotFound: no customer has that id or external key.
     """
-    cid = customer_id(text)
-    events = s.ledger.history(cid)
-    if not events or not isinstance(events[0], CustomerRegistered):
-        raise CustomerNotFound(customer=text)
-    return cid, events
+    try:
+        return s.ledger.customer_history(customer_id(text))
+    except CustomerNotFound:
+        raise CustomerNotFound(customer=text) from None
 
 
 def catch_up(s: Services) -> None:
@@ -128,7 +133,8 @@ def catch_up(s: Services) -> None:
 
 def table(title: str | None, *columns: str, caption: str | None = None) -> Table:
     """A result table with the given column headers."""
-    grid = Table(title=title, caption=caption, title_justify="left")
+    grid = Table(title=Text(title) if title else None, caption=Text(caption) if caption else None,
+                 title_justify="left", caption_justify="left")
     for column in columns:
         grid.add_column(column)
     return grid

@@ -7,7 +7,8 @@ from typing import Any
 from ledger.money import Money
 
 MONEY_COLUMNS = frozenset(
-    {"charged", "paid", "adjusted", "refunded", "written_off", "net", "debt", "amount", "vat"}
+    {"charged", "credited", "paid", "adjusted", "refunded", "written_off", "net", "debt",
+     "amount", "vat", "subtotal", "discount_total", "vat_total", "total", "open", "discount"}
 )
 
 

@@ -1,17 +1,15 @@
-"""RecordCharge: a one-off charge (a service, a fee), with VAT by the customer's terms."""
+"""RecordCharge: a one-off charge (a service, a fee), invoiced at once or with the next bill."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal  # noqa: TC003  (pydantic needs it at runtime)
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
 from commands.base import AmountText, CustomerCommand, Text, money
+from commands.invoicing import issue_due_invoices
 from commands.unit_of_work import execute
-from ledger.customers import VatMode
-from ledger.errors import InvalidField
-from ledger.vat import VatRate, vat_for_line
 
 if TYPE_CHECKING:
     from commands.base import Context, Outcome
@@ -21,32 +19,39 @@ if TYPE_CHECKING:
 
 
 class RecordCharge(CustomerCommand):
-    """Charge the customer once. ``amount`` is as priced: net or VAT-inclusive per the customer."""
+    """Charge the customer once.
+
+    ``amount`` is the price as agreed: before VAT for a customer billed VAT-exclusive,
+    VAT included for one billed VAT-inclusive. With ``invoice_now`` (the default) an invoice
+    is issued at once; otherwise the charge waits for the next bill run.
+    """
 
     amount: AmountText
     description: Text
     charge_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     vat_rate: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
+    invoice_now: bool = True
 
 
 def handle(command: RecordCharge, context: Context, runtime: Runtime) -> Outcome:
-    """Split the price into net and VAT (half-up, per line) and record the charge."""
+    """Record the charge and, unless told to wait, invoice everything due today."""
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id)
-        profile = customer.state.profile
-        price = money(command.amount, profile.currency)
-        if price.minor <= 0:
-            raise InvalidField(field="amount", why="a charge must be positive; use an adjustment")
-        rate = command.vat_rate if command.vat_rate is not None else profile.vat_rate
-        mode = profile.vat_mode if rate is not None else VatMode.NONE
-        line = vat_for_line(price, VatRate(rate), mode)
+        today = context.effective_date or runtime.clock.today()
         charge_id = command.charge_id or context.derive_id(customer.id, "charge")
         customer.record_charge(
-            provenance, context.effective_date or runtime.clock.today(),
-            charge_id=charge_id, net=line.net, vat=line.vat, vat_rate=rate,
-            description=command.description,
+            provenance, today, charge_id=charge_id,
+            amount=money(command.amount, customer.state.profile.currency),
+            vat_rate=command.vat_rate, description=command.description,
         )
-        return [customer], {"charge_id": charge_id, "amount": line.gross.to_decimal_string()}
+        result: dict[str, object] = {"charge_id": charge_id}
+        if not command.invoice_now:
+            return [customer], result
+        series, issued = issue_due_invoices(runtime, provenance, [customer], today)
+        if issued:
+            result.update(invoice_id=issued[0].invoice_id, number=issued[0].number,
+                          total=issued[0].total)
+        return [customer, *([series] if series else [])], result
 
     return execute(runtime, context, command, command.customer_id, decide)

@@ -31,7 +31,7 @@ class RegisterCustomer(Command):
     kpp: Kpp | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     manager: Text | None = None
-    vat_mode: VatMode = VatMode.EXCLUSIVE
+    vat_mode: VatMode | None = None
     vat_rate: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
     payment_terms_days: Annotated[int, Field(ge=0, le=365)] = 10
 

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
     Decision = tuple[list[LedgerAggregate[Any]], dict[str, Any]]
 
-MAX_ATTEMPTS = 40
+MAX_ATTEMPTS = 60
+MAX_BACKOFF = 0.05
+"""Seconds: exponential backoff with full jitter, capped, between lost races."""
 
 
 def execute(
@@ -77,7 +79,8 @@ def execute(
                 return earlier
             if isinstance(error, LedgerError):
                 raise
-            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311  (jitter only)
+            backoff = min(MAX_BACKOFF, 0.001 * 2 ** attempt)
+            time.sleep(random.uniform(0, backoff))  # noqa: S311  (jitter, not security)
     raise ConcurrencyExhausted(customer=str(target_id), attempts=MAX_ATTEMPTS)
 
 

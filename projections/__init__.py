@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from projections.customers import CustomerBalances
-from projections.registers import ChargeRegister, PaymentRegister
+from projections.invoices import InvoiceRegister
+from projections.registers import PaymentRegister
 from projections.renewals import RenewalCalendar
 from projections.tariffs import TariffCatalog
 from projections.timeline import CustomerTimeline
@@ -29,6 +30,6 @@ def all_projections() -> list[Projection]:
         RenewalCalendar(),
         CustomerTimeline(),
         PaymentRegister(),
-        ChargeRegister(),
+        InvoiceRegister(),
         TariffCatalog(),
     ]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued, InvoiceVoided
 from ledger.customers.events import (
     AdjustmentRecorded,
-    ChargeRecorded,
     CustomerClosed,
     CustomerProfileUpdated,
     CustomerRegistered,
@@ -41,7 +41,8 @@ class CustomerBalances(Projection):
         "CREATE INDEX IF NOT EXISTS view_customers_key ON view_customers (external_key)",
         "CREATE TABLE IF NOT EXISTS view_balances ("
         " customer_id TEXT NOT NULL, currency TEXT NOT NULL,"
-        " charged BIGINT NOT NULL DEFAULT 0, paid BIGINT NOT NULL DEFAULT 0,"
+        " charged BIGINT NOT NULL DEFAULT 0, credited BIGINT NOT NULL DEFAULT 0,"
+        " paid BIGINT NOT NULL DEFAULT 0,"
         " adjusted BIGINT NOT NULL DEFAULT 0, refunded BIGINT NOT NULL DEFAULT 0,"
         " written_off BIGINT NOT NULL DEFAULT 0, net BIGINT NOT NULL DEFAULT 0,"
         " updated_at TEXT NOT NULL, PRIMARY KEY (customer_id, currency))",
@@ -95,10 +96,20 @@ class CustomerBalances(Projection):
         """Show the customer as closed."""
         self._status(tx, event, "closed")
 
-    @on(ChargeRecorded)
-    def charged(self, tx: Transaction, event: ChargeRecorded, _: int) -> None:
-        """Add to what the customer owes."""
-        self._move(tx, event, event.amount.currency, "charged", event.amount.minor)
+    @on(InvoiceIssued)
+    def invoiced(self, tx: Transaction, event: InvoiceIssued, _: int) -> None:
+        """An invoice adds its total to what the customer owes."""
+        self._move(tx, event, event.total.currency, "charged", event.total.minor)
+
+    @on(InvoiceVoided)
+    def voided(self, tx: Transaction, event: InvoiceVoided, _: int) -> None:
+        """A voided invoice no longer counts."""
+        self._move(tx, event, event.total.currency, "charged", -event.total.minor)
+
+    @on(CreditNoteIssued)
+    def credited(self, tx: Transaction, event: CreditNoteIssued, _: int) -> None:
+        """A credit note lowers what the customer owes."""
+        self._move(tx, event, event.total.currency, "credited", event.total.minor)
 
     @on(PaymentReceived)
     def paid(self, tx: Transaction, event: PaymentReceived, _: int) -> None:
@@ -129,7 +140,7 @@ class CustomerBalances(Projection):
 
     def _move(self, tx: Transaction, event: Any, currency: str, column: str, minor: int) -> None:
         """Add ``minor`` to one column; ``net`` moves with the column's sign."""
-        sign = -1 if column in {"paid", "written_off"} else 1
+        sign = -1 if column in {"paid", "written_off", "credited"} else 1
         tx.execute(
             f"INSERT INTO view_balances (customer_id, currency, {column}, net, updated_at)"  # noqa: S608
             " VALUES (:id, :currency, :minor, :net, :at)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import singledispatch
 from typing import Any
 
+from ledger.customers import billing_events as bev
 from ledger.customers import events as ev
 
 
@@ -37,9 +38,64 @@ def _(event: ev.SubscriptionStarted) -> str:
 
 @describe.register
 def _(event: ev.ChargeRecorded) -> str:
+    return f"One-off charge recorded for invoicing: {event.amount} — {event.description}"
+
+
+@describe.register
+def _(event: bev.InvoiceIssued) -> str:
     period = f" for {event.period_start} → {event.period_end}" if event.period_start else ""
-    vat = f" (VAT {event.vat})" if event.vat.minor else ""
-    return f"Charged {event.amount}{vat}: {event.description}{period}"
+    credit = f", {event.credit_applied} paid from credit" if event.credit_applied.minor else ""
+    return (
+        f"Invoice {event.number} issued{period}: {event.total} incl. VAT {event.vat_total}"
+        f"{credit}, due {event.due_on}"
+    )
+
+
+@describe.register
+def _(event: bev.InvoiceVoided) -> str:
+    return f"Invoice {event.number} voided ({event.total}) — {event.meta.reason}"
+
+
+@describe.register
+def _(event: bev.CreditNoteIssued) -> str:
+    return (f"Credit note {event.number} on invoice {event.invoice_number}: {event.total}"
+            f" — {event.meta.reason}")
+
+
+@describe.register
+def _(event: bev.UsageRecorded) -> str:
+    return f"Usage: {event.quantity} × {event.component} on {event.occurred_on}"
+
+
+@describe.register
+def _(event: bev.SubscriptionChanged) -> str:
+    lines = "; ".join(line.formula for line in event.lines if line.formula)
+    prorated = f"; corrections: {lines}" if lines else ""
+    return (f"Subscription change ({event.when.replace('_', ' ')}): {event.tariff_code}"
+            f" v{event.tariff_version} × {event.quantity} from {event.effective_on}{prorated}")
+
+
+@describe.register
+def _(event: bev.SubscriptionPaused) -> str:
+    return f"Subscription paused from {event.paused_from}"
+
+
+@describe.register
+def _(event: bev.SubscriptionResumed) -> str:
+    return f"Subscription resumed on {event.resumed_on}"
+
+
+@describe.register
+def _(event: bev.SubscriptionCancelled) -> str:
+    return f"Subscription cancelled ({event.when.replace('_', ' ')}), service ends {event.cancel_at}"
+
+
+@describe.register
+def _(event: bev.IndividualPriceSet) -> str:
+    price = f"price {event.price}" if event.price is not None else "own tiers"
+    until = f" until {event.until}" if event.until else ""
+    who = f", agreed by {event.agreed_by}" if event.agreed_by else ""
+    return f"Individual condition on {event.component}: {price}{until}{who} — {event.note}"
 
 
 @describe.register
@@ -56,7 +112,8 @@ def _(event: ev.DiscountGranted) -> str:
 @describe.register
 def _(event: ev.PaymentReceived) -> str:
     ref = f", ref {event.reference}" if event.reference else ""
-    return f"Payment received: {event.amount} on {event.received_on}{ref}"
+    settled = f", settles {len(event.allocations)} invoice(s)" if event.allocations else ""
+    return f"Payment received: {event.amount} on {event.received_on}{ref}{settled}"
 
 
 @describe.register

@@ -106,7 +106,8 @@ def customer(store: ReadStore, customer_id: str) -> Row | None:
 def balances(store: ReadStore, customer_id: str) -> list[Row]:
     """A customer's balances, one row per currency."""
     return store.query(
-        "SELECT currency, charged, paid, adjusted, refunded, written_off, net, updated_at"
+        "SELECT currency, charged, credited, paid, adjusted, refunded, written_off, net,"
+        " updated_at"
         " FROM view_balances WHERE customer_id = :id ORDER BY currency",
         {"id": customer_id},
     )
@@ -194,9 +195,9 @@ def timeline(
 def register(
     store: ReadStore, table: str, *, customer_id: str | None = None,
     date_column: str, date_from: str | None = None, date_to: str | None = None,
-    limit: int = 50, cursor: str | None = None,
+    tiebreak: str, limit: int = 50, cursor: str | None = None,
 ) -> Page:
-    """Rows of a register (payments, charges), in recording order, with filters."""
+    """Rows of a register (payments, invoice lines), in recording order, with filters."""
     where: list[str] = ["1 = 1"]
     params: dict[str, Any] = {}
     if customer_id:
@@ -209,10 +210,83 @@ def register(
         where.append(f"{date_column} <= :date_to")
         params["date_to"] = date_to
     if cursor:
-        where.append("position > :after")
-        params["after"] = int(decode_cursor(cursor)[0])
-    sql = f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY position"
-    return _page(store, sql, params, limit, lambda r: [r["position"]])
+        position, last = decode_cursor(cursor)
+        where.append(f"(position > :after OR (position = :after AND {tiebreak} > :last))")
+        params.update(after=int(position), last=last)
+    sql = (f"SELECT * FROM {table} WHERE {' AND '.join(where)}"
+           f" ORDER BY position, {tiebreak}")
+    return _page(store, sql, params, limit, lambda r: [r["position"], r[tiebreak]])
+
+
+INVOICE_STATUS = (
+    "CASE WHEN void = 1 THEN 'void' WHEN open = 0 THEN 'paid'"
+    " WHEN due_on < :today THEN 'overdue'"
+    " WHEN paid + credited > 0 THEN 'partially_paid' ELSE 'issued' END"
+)
+
+
+def invoices(
+    store: ReadStore, *, today: str, status: str | None = None, customer_id: str | None = None,
+    period_from: str | None = None, period_to: str | None = None, limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    """The invoice register, newest number last; status is as of ``today`` (overdue)."""
+    where: list[str] = ["1 = 1"]
+    params: dict[str, Any] = {"today": today}
+    if status:
+        where.append(f"({INVOICE_STATUS}) = :status")
+        params["status"] = status
+    if customer_id:
+        where.append("customer_id = :cid")
+        params["cid"] = customer_id
+    if period_from:
+        where.append("issued_on >= :period_from")
+        params["period_from"] = period_from
+    if period_to:
+        where.append("issued_on <= :period_to")
+        params["period_to"] = period_to
+    if cursor:
+        (number,) = decode_cursor(cursor)
+        where.append("number > :after")
+        params["after"] = number
+    sql = (f"SELECT *, {INVOICE_STATUS} AS status FROM view_invoices"
+           f" WHERE {' AND '.join(where)} ORDER BY number")
+    return _page(store, sql, params, limit, lambda r: [r["number"]])
+
+
+def invoice(store: ReadStore, invoice_id: str, today: str) -> Row | None:
+    """One invoice with its lines."""
+    row = store.query_one(
+        f"SELECT *, {INVOICE_STATUS} AS status FROM view_invoices WHERE invoice_id = :id",
+        {"id": invoice_id, "today": today},
+    )
+    if row is not None:
+        row["lines"] = store.query(
+            "SELECT * FROM view_invoice_lines WHERE invoice_id = :id ORDER BY line_id",
+            {"id": invoice_id},
+        )
+    return row
+
+
+def revenue_by_tariff(store: ReadStore, *, date_from: str | None = None,
+                      date_to: str | None = None) -> list[Row]:
+    """Invoiced revenue (VAT excluded, after discounts) by tariff and month."""
+    where: list[str] = ["1 = 1"]
+    params: dict[str, Any] = {}
+    if date_from:
+        where.append("issued_on >= :date_from")
+        params["date_from"] = date_from
+    if date_to:
+        where.append("issued_on <= :date_to")
+        params["date_to"] = date_to
+    return store.query(
+        "SELECT COALESCE(tariff_code, '') AS tariff_code, SUBSTR(issued_on, 1, 7) AS month,"
+        " currency, CAST(SUM(net) AS BIGINT) AS net, CAST(SUM(vat) AS BIGINT) AS vat"
+        f" FROM view_invoice_lines WHERE {' AND '.join(where)}"
+        " GROUP BY COALESCE(tariff_code, ''), SUBSTR(issued_on, 1, 7), currency"
+        " ORDER BY 2, 1, 3",
+        params,
+    )
 
 
 def tariffs(store: ReadStore) -> list[Row]:

@@ -160,5 +160,9 @@ class ProjectionRunner:
     def run_forever(self, stop: threading.Event, interval: float = 0.2) -> None:
         """Poll the log until ``stop`` is set. A failing projection stops the loop and raises."""
         while not stop.is_set():
-            if not self.catch_up():
+            try:
+                applied = self.catch_up()
+            except TrackingConflict:
+                applied = 0  # another runner (e.g. a CLI catch-up) got there first: fine
+            if not applied:
                 stop.wait(interval)

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 class _SQLiteTransaction(Transaction):
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
@@ -45,6 +49,8 @@ class SQLiteReadStore(ReadStore):
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA busy_timeout=30000")
             connection.execute("PRAGMA synchronous=NORMAL")
+            # SQLite's own LOWER folds ASCII only; searches must fold Cyrillic too.
+            connection.create_function("LOWER", 1, _lower, deterministic=True)
             self._local.connection = connection
             with self._lock:
                 self._all.append(connection)

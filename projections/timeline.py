@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ledger.customers import billing_events as bev
 from ledger.customers import events as ev
 from projections.base import Projection, on
 from projections.describe import describe
@@ -14,7 +15,9 @@ if TYPE_CHECKING:
 CUSTOMER_EVENTS = (
     ev.CustomerRegistered, ev.CustomerProfileUpdated, ev.SubscriptionStarted,
     ev.ChargeRecorded, ev.DiscountGranted, ev.PaymentReceived, ev.AdjustmentRecorded,
-    ev.ServiceStatusChanged, ev.CustomerClosed,
+    ev.ServiceStatusChanged, ev.CustomerClosed, bev.UsageRecorded, bev.SubscriptionChanged,
+    bev.SubscriptionPaused, bev.SubscriptionResumed, bev.SubscriptionCancelled,
+    bev.IndividualPriceSet, bev.InvoiceIssued, bev.InvoiceVoided, bev.CreditNoteIssued,
 )
 
 

@@ -8,7 +8,7 @@ of the command's outcome) to read its own write.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -17,7 +17,7 @@ from api import present
 from api.auth import ACCOUNTANT, AUDITOR, SERVICE, Principal, require, roles_extra
 from api.deps import ServicesDep
 from ledger.customers import ServiceStatus, customer_id_for
-from ledger.errors import CustomerNotFound
+from ledger.errors import CustomerNotFound, NotFound
 from ledger.money import Money
 from projections import queries
 from projections.queries import Page
@@ -110,7 +110,7 @@ def customer_status(
     customer_id: UUID,
 ) -> dict[str, Any]:
     """Read from the ledger itself (not a view), so it is never behind."""
-    customer = services.ledger.customer(customer_id)
+    customer = services.ledger.customer(customer_id, fresh=True)
     state = customer.state
     balance = state.balances.get(state.profile.currency)
     return {
@@ -151,7 +151,7 @@ def list_renewals(
     ))
 
 
-def _register(table: str, date_column: str, summary: str) -> None:
+def _register(table: str, date_column: str, tiebreak: str, path: str, summary: str) -> None:
     def endpoint(
         services: Views, _: Reader, customer_id: UUID | None = None,
         date_from: Annotated[date | None, Query(alias="from")] = None,
@@ -162,16 +162,61 @@ def _register(table: str, date_column: str, summary: str) -> None:
         return _page(queries.register(
             services.store, table, customer_id=str(customer_id) if customer_id else None,
             date_column=date_column, date_from=date_from.isoformat() if date_from else None,
-            date_to=date_to.isoformat() if date_to else None, limit=limit, cursor=cursor,
+            date_to=date_to.isoformat() if date_to else None, tiebreak=tiebreak, limit=limit,
+            cursor=cursor,
         ))
 
-    endpoint.__name__ = f"list_{table.removeprefix('view_')}"
-    router.add_api_route(f"/{table.removeprefix('view_')}", endpoint, methods=["GET"],
+    endpoint.__name__ = f"list_{path.replace('-', '_')}"
+    router.add_api_route(f"/{path}", endpoint, methods=["GET"],
                          summary=summary, openapi_extra=roles_extra(*READ))
 
 
-_register("view_payments", "received_on", "Payment register")
-_register("view_charges", "effective_date", "Charge register")
+_register("view_payments", "received_on", "payment_id", "payments", "Payment register")
+_register("view_invoice_lines", "issued_on", "line_id", "invoice-lines",
+          "Invoice lines (what was charged, with formulas)")
+
+
+@router.get("/invoices", openapi_extra=roles_extra(*READ), summary="Invoice register")
+def list_invoices(
+    services: Views, _: Reader,
+    status: Literal["issued", "partially_paid", "paid", "overdue", "void"] | None = None,
+    customer_id: UUID | None = None,
+    period_from: date | None = None, period_to: date | None = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Invoices by number; ``overdue`` is as of today (the service's business date)."""
+    _cursor_guard(cursor)
+    today = services.runtime.clock.today().isoformat()
+    return _page(queries.invoices(
+        services.store, today=today, status=status,
+        customer_id=str(customer_id) if customer_id else None,
+        period_from=period_from.isoformat() if period_from else None,
+        period_to=period_to.isoformat() if period_to else None, limit=limit, cursor=cursor,
+    ))
+
+
+@router.get("/invoices/{invoice_id}", openapi_extra=roles_extra(*READ),
+            summary="One invoice with its lines")
+def get_invoice(services: Views, _: Reader, invoice_id: str) -> dict[str, Any]:
+    """Totals, settlement, status and every line with its formula."""
+    found = queries.invoice(services.store, invoice_id, services.runtime.clock.today().isoformat())
+    if found is None:
+        raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+    found["lines"] = present.rows(found["lines"])
+    return present.row(found)
+
+
+@router.get("/reports/revenue-by-tariff", openapi_extra=roles_extra(*READ),
+            summary="Revenue by tariff and month")
+def revenue_by_tariff(
+    services: Views, _: Reader, date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    """Invoiced revenue, VAT excluded and after discounts, by tariff and month."""
+    rows = queries.revenue_by_tariff(
+        services.store, date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None)
+    return {"items": present.rows(rows)}
 
 
 @router.get("/tariffs", openapi_extra=roles_extra(SERVICE, *READ), summary="Tariff catalog")

@@ -12,10 +12,18 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from ledger.aggregate import LedgerAggregate
 from ledger.customers import events
-from ledger.customers.state import CustomerState, ServiceStatus
-from ledger.errors import CustomerClosedError, DuplicateId, InvalidField, ReasonRequired
+from ledger.customers.billing import BillingDecisions
+from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus
+from ledger.errors import (
+    CustomerClosedError,
+    DuplicateId,
+    InvalidField,
+    NotFound,
+    ReasonRequired,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date
     from decimal import Decimal
 
@@ -30,7 +38,7 @@ def customer_id_for(external_key: str) -> UUID:
     return uuid5(CUSTOMER_NAMESPACE, external_key)
 
 
-class Customer(LedgerAggregate[CustomerState]):
+class Customer(BillingDecisions, LedgerAggregate[CustomerState]):
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState
@@ -96,28 +104,20 @@ class Customer(LedgerAggregate[CustomerState]):
         effective_date: date,
         *,
         charge_id: str,
-        net: Money,
-        vat: Money,
+        amount: Money,
         vat_rate: Decimal | None,
         description: str,
-        **details: Any,
     ) -> None:
-        """Charge the customer ``net + vat``."""
+        """Record a one-off charge for the next invoice (``amount`` as priced)."""
         self._ensure_open()
-        self._ensure_currency(net)
+        self._ensure_currency(amount)
+        if amount.minor <= 0:
+            raise InvalidField(field="amount", why="a charge must be positive; use an adjustment")
         if charge_id in self.state.charge_ids:
             raise DuplicateId(field="charge_id", kind="charge", value=charge_id)
         self.record(
-            events.ChargeRecorded,
-            provenance,
-            effective_date,
-            charge_id=charge_id,
-            amount=net + vat,
-            net=net,
-            vat=vat,
-            vat_rate=vat_rate,
-            description=description,
-            **details,
+            events.ChargeRecorded, provenance, effective_date,
+            charge_id=charge_id, amount=amount, vat_rate=vat_rate, description=description,
         )
 
     def grant_discount(self, provenance: Provenance, effective_date: date, **spec: Any) -> None:
@@ -130,29 +130,51 @@ class Customer(LedgerAggregate[CustomerState]):
         self.record(events.DiscountGranted, provenance, effective_date, **spec)
 
     def receive_payment(
-        self,
-        provenance: Provenance,
-        effective_date: date,
-        *,
-        payment_id: str,
-        amount: Money,
-        **details: Any,
-    ) -> None:
-        """Record money received from the customer."""
+        self, provenance: Provenance, effective_date: date, *, payment_id: str, amount: Money,
+        invoice_ids: Sequence[str] = (), **details: Any,
+    ) -> dict[str, int]:
+        """Record money received and allocate it: to the named invoices, else oldest first.
+
+        Returns:
+            The allocation (invoice id → minor units); what is left is the customer's credit.
+        """
         self._ensure_currency(amount)
         if amount.minor <= 0:
             raise InvalidField(field="amount", why="a payment must be positive")
-        if payment_id in self.state.payment_ids:
+        if payment_id in self.state.payments:
             raise DuplicateId(field="payment_id", kind="payment", value=payment_id)
+        allocations = self._allocation(amount.minor, invoice_ids)
         self.record(
-            events.PaymentReceived,
-            provenance,
-            effective_date,
-            payment_id=payment_id,
-            amount=amount,
-            received_on=effective_date,
-            **details,
+            events.PaymentReceived, provenance, effective_date,
+            payment_id=payment_id, amount=amount, received_on=effective_date,
+            allocations=allocations, **details,
         )
+        return allocations
+
+    def open_invoices(self) -> list[InvoiceState]:
+        """Invoices with something left to pay, oldest due first."""
+        return sorted(
+            (i for i in self.state.invoices.values() if i.open_minor > 0),
+            key=lambda i: (i.due_on, i.number),
+        )
+
+    def _allocation(self, minor: int, invoice_ids: Sequence[str]) -> dict[str, int]:
+        if invoice_ids:
+            chosen = []
+            for invoice_id in invoice_ids:
+                invoice = self.state.invoices.get(invoice_id)
+                if invoice is None or invoice.void:
+                    raise NotFound(f"no open invoice {invoice_id}", field="invoice_ids")
+                chosen.append(invoice)
+        else:
+            chosen = self.open_invoices()
+        allocations: dict[str, int] = {}
+        for invoice in chosen:
+            take = min(invoice.open_minor, minor)
+            if take > 0:
+                allocations[invoice.invoice_id] = take
+                minor -= take
+        return allocations
 
     def record_adjustment(
         self,

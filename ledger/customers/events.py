@@ -11,10 +11,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
+from pydantic import Field
+
 from ledger.aggregate import StateEvent
 from ledger.customers.state import (
     CustomerState,
     Discount,
+    PaymentState,
+    PendingCharge,
     Profile,
     ServiceStatus,
     Subscription,
@@ -35,7 +39,7 @@ class CustomerRegistered(LedgerCreated):
     kpp: str | None = None
     email: str | None = None
     manager: str | None = None
-    vat_mode: VatMode = VatMode.EXCLUSIVE
+    vat_mode: VatMode | None = None
     vat_rate: Decimal | None = None
     payment_terms_days: int = 10
 
@@ -89,23 +93,24 @@ class SubscriptionStarted(StateEvent):
 
 
 class ChargeRecorded(StateEvent):
-    """The customer was charged: ``amount`` is what they owe for it, VAT included."""
+    """A one-off charge was recorded; the next invoice bills it (VAT is worked out there).
+
+    ``amount`` is the price as agreed: before VAT for a customer billed VAT-exclusive,
+    VAT included for one billed VAT-inclusive.
+    """
 
     charge_id: str
     amount: Money
-    net: Money
-    vat: Money
     vat_rate: Decimal | None = None
     description: str
-    kind: Literal["one_off", "recurring", "usage", "proration", "setup", "minimum"] = "one_off"
-    subscription_id: str | None = None
-    period_start: date | None = None
-    period_end: date | None = None
 
     def change(self, state: CustomerState) -> None:
-        """Add the charge to what the customer owes."""
-        state.balance(self.amount.currency).charged += self.amount.minor
+        """Keep the charge for the next invoice."""
         state.charge_ids.add(self.charge_id)
+        state.pending_charges[self.charge_id] = PendingCharge(
+            charge_id=self.charge_id, description=self.description, amount=self.amount,
+            vat_rate=self.vat_rate,
+        )
 
 
 class DiscountGranted(StateEvent):
@@ -129,13 +134,17 @@ class DiscountGranted(StateEvent):
 
 
 class PaymentReceived(StateEvent):
-    """Money arrived from the customer.
+    """Money arrived from the customer, and the invoices it settles.
+
+    ``allocations`` maps invoice ids to the minor units applied to each; what is left
+    over is the customer's credit, used by the next invoices.
 
     Version 2 added the payer's ИНН and the payment method; version-1 payments were all
     typed in from bank statements, so they upcast as bank transfers with no ИНН.
+    Version 3 added ``allocations``; earlier payments were not allocated.
     """
 
-    class_version: ClassVar[int] = 2
+    class_version: ClassVar[int] = 3
 
     payment_id: str
     amount: Money
@@ -144,6 +153,7 @@ class PaymentReceived(StateEvent):
     payer_inn: str | None = None
     reference: str = ""
     method: str = "bank_transfer"
+    allocations: dict[str, int] = Field(default_factory=dict)
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -151,10 +161,21 @@ class PaymentReceived(StateEvent):
         state.setdefault("payer_inn", None)
         state.setdefault("method", "bank_transfer")
 
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Version-2 payments were not allocated to invoices."""
+        state.setdefault("allocations", {})
+
     def change(self, state: CustomerState) -> None:
-        """Reduce what the customer owes (or add to their credit)."""
+        """Reduce what the customer owes (or add to their credit), settle the invoices."""
         state.balance(self.amount.currency).paid += self.amount.minor
-        state.payment_ids.add(self.payment_id)
+        state.payments[self.payment_id] = PaymentState(
+            payment_id=self.payment_id, amount=self.amount.minor,
+            currency=self.amount.currency, received_on=self.received_on,
+            allocations=dict(self.allocations),
+        )
+        for invoice_id, minor in self.allocations.items():
+            state.invoices[invoice_id].paid += minor
 
 
 class AdjustmentRecorded(StateEvent):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,13 +42,33 @@ class Profile(_State):
     kpp: str | None = None
     email: str | None = None
     manager: str | None = None
-    vat_mode: VatMode = VatMode.EXCLUSIVE
+    vat_mode: VatMode | None = None
     vat_rate: Decimal | None = None
     payment_terms_days: int = 10
 
 
+class PriceOverrideState(_State):
+    """An individual condition on one component: a special price or tiers, until a date."""
+
+    price: Decimal | None = None
+    pricing: dict[str, Any] | None = None
+    until: date | None = None
+    note: str = ""
+    agreed_by: str = ""
+    agreed_on: date | None = None
+
+
+class PendingChangeState(_State):
+    """A tariff or quantity change that takes effect at a later period boundary."""
+
+    effective_on: date
+    tariff_code: str
+    tariff_version: int
+    quantity: int
+
+
 class Subscription(_State):
-    """One subscription of the customer to a tariff version."""
+    """One subscription of the customer to a tariff version, and how far it is billed."""
 
     subscription_id: str
     tariff_code: str
@@ -64,7 +84,13 @@ class Subscription(_State):
     term_end: date | None = None
     auto_renew: bool = True
     status: Literal["active", "paused", "cancelled"] = "active"
+    paused_from: date | None = None
+    cancel_at: date | None = None
     billed_until: date | None = None
+    usage_billed_until: date | None = None
+    setup_billed: bool = False
+    overrides: dict[str, PriceOverrideState] = Field(default_factory=dict)
+    pending: PendingChangeState | None = None
 
 
 class Discount(_State):
@@ -87,6 +113,7 @@ class Balance(_State):
 
     currency: str
     charged: int = 0
+    credited: int = 0
     paid: int = 0
     adjusted: int = 0
     refunded: int = 0
@@ -95,7 +122,10 @@ class Balance(_State):
     @property
     def net_minor(self) -> int:
         """Positive when the customer owes us, negative when we owe them."""
-        return self.charged + self.adjusted + self.refunded - self.paid - self.written_off
+        return (
+            self.charged - self.credited + self.adjusted + self.refunded
+            - self.paid - self.written_off
+        )
 
     @property
     def receivable(self) -> Money:
@@ -108,6 +138,78 @@ class Balance(_State):
         return Money(max(-self.net_minor, 0), self.currency)
 
 
+class PendingCharge(_State):
+    """A one-off charge (or a plan-change correction) waiting for the next invoice."""
+
+    charge_id: str
+    kind: str = "one_off"
+    description: str
+    amount: Money
+    vat_rate: Decimal | None = None
+    subscription_id: str | None = None
+    component: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    formula: str = ""
+
+
+class UsageState(_State):
+    """A usage record not yet invoiced."""
+
+    usage_id: str
+    subscription_id: str
+    component: str
+    quantity: Decimal
+    occurred_on: date
+
+
+class InvoiceState(_State):
+    """An issued invoice and what has settled it so far (minor units of its currency)."""
+
+    invoice_id: str
+    number: str
+    currency: str
+    issued_on: date
+    due_on: date
+    total: int
+    paid: int = 0
+    credited: int = 0
+    written_off: int = 0
+    void: bool = False
+
+    @property
+    def open_minor(self) -> int:
+        """What is still to be paid on it."""
+        if self.void:
+            return 0
+        return max(self.total - self.paid - self.credited - self.written_off, 0)
+
+    @property
+    def status(self) -> str:
+        """issued, partially_paid, paid or void (overdue is a matter of the date)."""
+        if self.void:
+            return "void"
+        if self.open_minor == 0:
+            return "paid"
+        return "partially_paid" if self.paid or self.credited else "issued"
+
+
+class PaymentState(_State):
+    """A payment, and which invoices it settles; the rest is the customer's credit."""
+
+    payment_id: str
+    amount: int
+    currency: str
+    received_on: date
+    allocations: dict[str, int] = Field(default_factory=dict)
+    refunded: int = 0
+
+    @property
+    def unallocated(self) -> int:
+        """The part of the payment not applied to any invoice (nor refunded)."""
+        return self.amount - self.refunded - sum(self.allocations.values())
+
+
 class CustomerState(_State):
     """Everything the Customer aggregate needs to decide the next command."""
 
@@ -116,9 +218,15 @@ class CustomerState(_State):
     subscriptions: dict[str, Subscription] = Field(default_factory=dict)
     discounts: dict[str, Discount] = Field(default_factory=dict)
     balances: dict[str, Balance] = Field(default_factory=dict)
-    payment_ids: set[str] = Field(default_factory=set)
+    payments: dict[str, PaymentState] = Field(default_factory=dict)
     charge_ids: set[str] = Field(default_factory=set)
     adjustment_ids: set[str] = Field(default_factory=set)
+    pending_charges: dict[str, PendingCharge] = Field(default_factory=dict)
+    usage: dict[str, UsageState] = Field(default_factory=dict)
+    usage_ids: set[str] = Field(default_factory=set)
+    billed_usage: dict[str, Decimal] = Field(default_factory=dict)
+    invoices: dict[str, InvoiceState] = Field(default_factory=dict)
+    dunning: dict[str, int] = Field(default_factory=dict)
 
     def balance(self, currency: str) -> Balance:
         """The running totals of one currency, created empty on first use."""

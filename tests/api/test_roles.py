@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
 DUMMY = {"customer_id": "00000000-0000-0000-0000-000000000000", "external_key": "nobody",
+         "invoice_id": "none", "subscription_id": "none",
          "code": "none"}
 
 

@@ -23,6 +23,7 @@ from ledger.errors import (
     InvalidField,
     TariffNotFound,
 )
+from ledger.customers.billing_events import InvoiceIssued
 from ledger.money import Money
 from tests.support.dsl import event_names, publish, register, send
 
@@ -34,7 +35,8 @@ def test_a_one_off_charge_adds_vat_by_the_customers_terms(services: Services) ->
     customer = register(services, vat_rate="22")
     outcome = send(services, RecordCharge(customer_id=customer, amount="1000.00",
                                           description="Внедрение"))
-    assert outcome.result["amount"] == "1220.00"
+    assert outcome.result["total"] == "1220.00"
+    assert outcome.result["number"] == "LBX-2026-000001"
     balance = services.ledger.customer(customer).state.balances["RUB"]
     assert balance.receivable == Money(122000, "RUB")
 
@@ -43,11 +45,12 @@ def test_an_inclusive_price_carries_its_vat_inside(services: Services) -> None:
     customer = register(services, vat_rate="22", vat_mode="inclusive")
     outcome = send(services, RecordCharge(customer_id=customer, amount="99.99",
                                           description="Отчёт"))
-    assert outcome.result["amount"] == "99.99"
-    (event,) = [e for e in services.ledger.history(customer)
-                if type(e).__name__ == "ChargeRecorded"]
-    assert event.vat == Money(1803, "RUB")  # type: ignore[attr-defined]
-    assert event.net == Money(8196, "RUB")  # type: ignore[attr-defined]
+    assert outcome.result["total"] == "99.99"
+    (invoice,) = [e for e in services.ledger.history(customer) if isinstance(e, InvoiceIssued)]
+    (line,) = invoice.lines
+    assert line.vat == Money(1803, "RUB")
+    assert line.net == Money(8196, "RUB")
+    assert invoice.vat_total == Money(1803, "RUB")
 
 
 def test_a_subscription_starts_on_a_published_tariff_version(services: Services) -> None:

@@ -26,7 +26,7 @@ TABLES = {
     "renewals": ("view_renewals",),
     "timeline": ("view_timeline",),
     "payments": ("view_payments",),
-    "charges": ("view_charges",),
+    "invoices": ("view_invoices", "view_invoice_lines"),
     "tariffs": ("view_tariffs",),
 }
 
@@ -60,9 +60,10 @@ def test_balances_follow_the_ledger(services: Services) -> None:
     ids = a_small_company(services)
     services.runner.catch_up()
     rows = {r["customer_id"]: r for r in services.store.query("SELECT * FROM view_balances")}
-    assert rows[ids[0]]["net"] == 122000 - 0 - 2000
-    assert rows[ids[1]]["net"] == 122000 - 50000
-    assert rows[ids[2]]["net"] == 122000 - 100000
+    # each invoice: the first month in advance (1000.00) and the one-off (1000.00), +22 % VAT
+    assert rows[ids[0]]["net"] == 244000 - 2000
+    assert rows[ids[1]]["net"] == 244000 - 50000
+    assert rows[ids[2]]["net"] == 244000 - 100000
     debts = queries.debts(services.store).items
     assert [d["customer_id"] for d in debts] == [ids[0], ids[1], ids[2]]
 

@@ -9,6 +9,11 @@ from ledger.audit import replay, verify_chain
 from ledger.customers import Customer
 from ledger.events import Provenance
 from ledger.money import Money
+from ledger.tariffs import TariffDefinition
+
+
+def _no_tariffs(code: str, version: int) -> TariffDefinition:
+    raise AssertionError(code, version)
 
 
 def history() -> list[object]:
@@ -20,8 +25,11 @@ def history() -> list[object]:
 
     customer = Customer.register(at(0), date(2026, 1, 10), external_key="C", name="C",
                                  currency="RUB")
-    customer.record_charge(at(1), date(2026, 1, 11), charge_id="c1", net=Money(100000, "RUB"),
-                           vat=Money(0, "RUB"), vat_rate=None, description="Январь")
+    customer.record_charge(at(1), date(2026, 1, 11), charge_id="c1",
+                           amount=Money(100000, "RUB"), vat_rate=None, description="Январь")
+    draft = customer.draft_invoice(date(2026, 1, 11), _no_tariffs)
+    assert draft is not None
+    customer.issue_invoice(at(1), draft, invoice_id="i1", number="LBX-2026-000001")
     customer.receive_payment(at(2), date(2026, 1, 12), payment_id="p1", amount=Money(40000, "RUB"))
     # recorded on the 20th, but effective on the 11th (a backdated correction)
     customer.record_adjustment(at(10), date(2026, 1, 11), adjustment_id="a1",
@@ -37,16 +45,16 @@ def test_an_untouched_history_verifies() -> None:
     events = history()
     report = verify_chain(events[0].originator_id, stored(events))  # type: ignore[attr-defined]
     assert report.ok
-    assert report.events == 4
+    assert report.events == 5
 
 
 def test_a_changed_amount_breaks_the_chain_at_that_version() -> None:
     events = history()
     states = stored(events)
-    states[2]["amount"] = {"minor": 4000, "currency": "RUB"}
+    states[3]["amount"] = {"minor": 4000, "currency": "RUB"}
     report = verify_chain(events[0].originator_id, states)  # type: ignore[attr-defined]
     assert not report.ok
-    assert report.first_broken_version == 3
+    assert report.first_broken_version == 4
     assert report.problem == "content does not match its hash"
 
 
@@ -71,8 +79,8 @@ def test_a_rehashed_forgery_is_still_caught_by_the_next_link() -> None:
 
 
 def test_replay_as_of_a_version() -> None:
-    customer = replay(history(), version=2)  # type: ignore[arg-type]
-    assert customer.version == 2
+    customer = replay(history(), version=3)  # type: ignore[arg-type]
+    assert customer.version == 3
     assert customer.state.balances["RUB"].receivable == Money(100000, "RUB")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from uuid import uuid4
 
 import pytest
@@ -18,6 +19,7 @@ from ledger.errors import (
 )
 from ledger.events import GENESIS_HASH, LedgerEvent, Provenance, canonical_hash
 from ledger.money import Money
+from ledger.tariffs import TariffDefinition
 
 P = Provenance(actor="accountant:anna", source="api", recorded_at=datetime(2026, 1, 15, tzinfo=UTC),
                correlation_id=uuid4(), idempotency_key="k-1")
@@ -41,16 +43,42 @@ def test_the_id_follows_from_the_external_key() -> None:
     assert customer.id != customer_id_for("C-2")
 
 
-def test_a_payment_lowers_what_the_customer_owes() -> None:
+def no_catalog(code: str, version: int) -> TariffDefinition:
+    raise AssertionError(f"no tariffs in this story: {code} v{version}")
+
+
+def invoice_charges(customer: Customer, number: str) -> None:
+    """Issue the invoice of everything due today (a one-off charge here)."""
+    draft = customer.draft_invoice(DAY, no_catalog)
+    assert draft is not None
+    customer.issue_invoice(P, draft, invoice_id=f"inv-{number}", number=number)
+
+
+def test_an_invoice_adds_its_total_with_vat_to_what_the_customer_owes() -> None:
     customer = given_customer()
-    customer.record_charge(P, DAY, charge_id="ch-1", net=Money(100000, "RUB"),
-                           vat=Money(22000, "RUB"), vat_rate=None, description="Услуги")
-    customer.receive_payment(P, DAY, payment_id="p-1", amount=Money(50000, "RUB"))
-    balance = customer.state.balances["RUB"]
-    assert balance.receivable == Money(72000, "RUB")
-    assert balance.credit == Money(0, "RUB")
-    assert [type(e).__name__ for e in collected(customer)] == [
-        "ChargeRecorded", "PaymentReceived"]
+    customer.record_charge(P, DAY, charge_id="ch-1", amount=Money(100000, "RUB"),
+                           vat_rate=Decimal(22), description="Услуги")
+    assert customer.state.balances.get("RUB") is None  # a charge alone owes nothing yet
+    invoice_charges(customer, "LBX-2026-000001")
+    invoice = customer.state.invoices["inv-LBX-2026-000001"]
+    assert invoice.total == 122000
+    assert invoice.due_on == date(2026, 1, 25)
+    assert customer.state.balances["RUB"].receivable == Money(122000, "RUB")
+    assert customer.state.pending_charges == {}
+
+
+def test_a_payment_settles_the_oldest_invoice_first() -> None:
+    customer = given_customer()
+    for n in (1, 2):
+        customer.record_charge(P, DAY, charge_id=f"ch-{n}", amount=Money(100000, "RUB"),
+                               vat_rate=None, description="Услуги")
+        invoice_charges(customer, f"N-{n}")
+    allocations = customer.receive_payment(P, DAY, payment_id="p-1",
+                                           amount=Money(150000, "RUB"))
+    assert allocations == {"inv-N-1": 100000, "inv-N-2": 50000}
+    assert customer.state.invoices["inv-N-1"].status == "paid"
+    assert customer.state.invoices["inv-N-2"].status == "partially_paid"
+    assert customer.state.balances["RUB"].receivable == Money(50000, "RUB")
 
 
 def test_an_overpayment_becomes_credit() -> None:
@@ -103,8 +131,8 @@ def test_a_closed_customer_records_nothing_more() -> None:
     customer.close(P, DAY, "Contract terminated")
     assert customer.state.status is ServiceStatus.CLOSED
     with pytest.raises(CustomerClosedError):
-        customer.record_charge(P, DAY, charge_id="c", net=Money(1, "RUB"), vat=Money(0, "RUB"),
-                               vat_rate=None, description="x")
+        customer.record_charge(P, DAY, charge_id="c", amount=Money(1, "RUB"), vat_rate=None,
+                               description="x")
 
 
 def test_every_event_is_chained_to_the_one_before() -> None:

@@ -1,0 +1,207 @@
+"""Plan and quantity changes: the lines they cause now, and the terms they leave.
+
+Why a pure function: the same call previews a change for a person and makes it
+for the command layer, so what is shown is what is booked. The money policy:
+
+- immediate change on day D: days from D that were already billed (in advance)
+  get a credit of the unused part of the old price and a charge of the same part
+  of the new price (``proration.plan_change_lines``: "−500.00 = 1000.00 × 15/30,
+  unused part of A"); days not yet billed are billed later at the new price;
+- end of term: no lines now; the new price applies from the next period;
+- a quantity change is a change to the same tariff with another quantity.
+
+The new plan is recorded as a ``PendingChange`` on the terms, so slices before
+its date keep the old price (an in-arrears period, the usage of the period) and
+slices from it take the new; it is folded into the terms once everything before
+it is billed (``schedule.settle``). A change keeps the billing period: moving
+between periods of different length is a new subscription.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+from ledger.billing.model import InvoiceLine, PendingChange
+from ledger.billing.schedule import Plan, cycle_of, plan_on, settle, slices
+from ledger.errors import CurrencyMismatch, InvalidField
+from ledger.periods import Interval
+from ledger.proration import ProrationLine, plan_change_lines, prorate, signed
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from ledger.billing.model import SubscriptionTerms
+    from ledger.money import Money
+    from ledger.tariffs.definition import TariffDefinition
+
+When: TypeAlias = Literal["immediate", "end_of_term"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeResult:
+    """What a plan change invoices now, and the subscription's terms after it.
+
+    Attributes:
+        lines: credit and charge lines for days already billed (invoice them with
+            ``bill(..., pending_lines=lines)``); empty for an end-of-term change.
+        new_terms: the terms to record; the new plan applies from ``effective_on``.
+        effective_on: the first day of the new plan.
+    """
+
+    lines: tuple[InvoiceLine, ...]
+    new_terms: SubscriptionTerms
+    effective_on: date
+
+
+def change_plan(
+    subscription: SubscriptionTerms,
+    new_definition: TariffDefinition,
+    new_quantity: int,
+    change_on: date,
+    when: When,
+    *,
+    tariff_code: str | None = None,
+    tariff_version: int | None = None,
+) -> ChangeResult:
+    """Change a subscription's tariff or quantity, now or at the end of the current period.
+
+    Args:
+        subscription: the subscription's terms, billed as far as recorded.
+        new_definition: the tariff version to move to (the current one for a
+            quantity change).
+        new_quantity: the number of seats on the new plan.
+        change_on: the day the change is asked to take effect (immediate) or is
+            requested (end of term).
+        when: ``"immediate"`` or ``"end_of_term"``.
+        tariff_code: the new tariff's code; ``None`` keeps the current one.
+        tariff_version: the new tariff's version; ``None`` keeps the current one.
+
+    Raises:
+        InvalidField: the change is dated before the subscription began or after
+            it ended, another change is still pending (``effective_date``), the
+            billing period differs (``period_unit``), the quantity is below 1
+            (``quantity``) or ``when`` is unknown (``when``).
+        CurrencyMismatch: the new tariff is in another currency.
+    """
+    terms = settle(subscription)
+    _check(terms, new_definition, new_quantity, change_on)
+    effective_on = _effective_on(terms, change_on, when)
+    change = PendingChange(
+        effective_on=effective_on,
+        tariff_code=terms.tariff_code if tariff_code is None else tariff_code,
+        tariff_version=terms.tariff_version if tariff_version is None else tariff_version,
+        definition=new_definition,
+        quantity=new_quantity,
+    )
+    new_terms = replace(terms, pending=change)
+    lines = _settlement(terms, plan_on(new_terms, effective_on), effective_on)
+    return ChangeResult(tuple(lines), settle(new_terms), effective_on)
+
+
+def _check(
+    terms: SubscriptionTerms, definition: TariffDefinition, quantity: int, change_on: date
+) -> None:
+    if change_on < terms.started_on:
+        why = f"the change on {change_on} is before the subscription began ({terms.started_on})"
+        raise InvalidField(field="effective_date", why=why)
+    if terms.pending is not None:
+        why = f"a plan change from {terms.pending.effective_on} is still pending"
+        raise InvalidField(field="effective_date", why=why)
+    if definition.currency != terms.definition.currency:
+        raise CurrencyMismatch(expected=terms.definition.currency, got=definition.currency)
+    if definition.period != terms.definition.period:
+        why = "a plan change keeps the billing period; start a new subscription instead"
+        raise InvalidField(field="period_unit", why=why)
+    if quantity < 1:
+        raise InvalidField(field="quantity", why="quantity must be at least 1")
+
+
+def _effective_on(terms: SubscriptionTerms, change_on: date, when: When) -> date:
+    if when == "immediate":
+        effective_on = change_on
+    elif when == "end_of_term":
+        cycle = cycle_of(terms)
+        effective_on = cycle.boundary(cycle.index_of(change_on) + 1)
+    else:
+        raise InvalidField(field="when", why=f"when is immediate or end_of_term, not {when!r}")
+    end = terms.service_end
+    if end is not None and effective_on >= end:
+        why = f"the subscription ends on {end}, before the change on {effective_on}"
+        raise InvalidField(field="effective_date", why=why)
+    return effective_on
+
+
+def _settlement(terms: SubscriptionTerms, new: Plan, effective_on: date) -> list[InvoiceLine]:
+    """Credit the old price and charge the new one for days already billed from the change."""
+    billed_until = terms.billed_until
+    if billed_until is None or billed_until <= effective_on:
+        return []
+    lines: list[InvoiceLine] = []
+    for piece in slices(terms, max(effective_on, terms.billing_start)):
+        if piece.part.start >= billed_until:
+            break
+        part = Interval(piece.part.start, min(piece.part.end, billed_until))
+        old_price = piece.plan.recurring_price(part.start)
+        new_price = new.recurring_price(part.start)
+        if old_price == new_price:
+            continue
+        swap = (
+            plan_change_lines(
+                old_price,
+                new_price,
+                part.start,
+                piece.full,
+                old_label=piece.plan.label,
+                new_label=new.label,
+            )
+            if part.end == piece.full.end
+            else _cut_swap(old_price, new_price, part, piece.full, (piece.plan.label, new.label))
+        )
+        lines += [_line(terms.subscription_id, piece.plan, new, line) for line in swap]
+    return lines
+
+
+def _cut_swap(
+    old_price: Money, new_price: Money, part: Interval, full: Interval, labels: tuple[str, str]
+) -> list[ProrationLine]:
+    """The same two lines for days that end before their period does (service ends there)."""
+    days = f"{part.days}/{full.days}"
+    unused = -prorate(old_price, part, full).amount
+    charge = prorate(new_price, part, full).amount
+    return [
+        ProrationLine(
+            unused,
+            part,
+            f"{signed(unused)} = {signed(old_price)} × {days}, unused part of {labels[0]}",
+            "credit_unused",
+        ),
+        ProrationLine(
+            charge,
+            part,
+            f"{signed(charge)} = {signed(new_price)} × {days}, remaining part of {labels[1]}",
+            "charge_remaining",
+        ),
+    ]
+
+
+def _line(subscription_id: str, old: Plan, new: Plan, swap: ProrationLine) -> InvoiceLine:
+    credit = swap.kind == "credit_unused"
+    plan = old if credit else new
+    plan_id = f"{plan.tariff_code}.v{plan.tariff_version}x{plan.quantity}"
+    kind: Literal["proration_credit", "proration_charge"] = (
+        "proration_credit" if credit else "proration_charge"
+    )
+    what = "unused part" if credit else "remaining part"
+    return InvoiceLine(
+        line_id=f"{subscription_id}:{plan_id}:{swap.covers.start}:{kind}",
+        subscription_id=subscription_id,
+        component=None,
+        kind=kind,
+        description=f"{plan.definition.name}: {what} {swap.covers}",
+        period=swap.covers,
+        quantity=plan.quantity,
+        amount=swap.amount,
+        formula=swap.formula,
+        vat_rate=plan.definition.vat_rate,
+    )

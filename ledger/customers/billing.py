@@ -1,0 +1,277 @@
+"""The Customer's billing decisions: what is due, what an invoice says, plan changes.
+
+The arithmetic is the pure engine's (``ledger.billing``); this mixin translates between
+the aggregate's state and the engine's values, and records what the engine decided. Tariff
+definitions come from the catalog through a lookup the command layer passes in (read-only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ledger.billing.changes import change_plan
+from ledger.billing.engine import bill
+from ledger.billing.feedback import advance_subscriptions
+from ledger.billing.model import (
+    DiscountTerms,
+    InvoiceLine,
+    PendingChange,
+    PriceOverride,
+    SubscriptionTerms,
+    UsageRecord,
+)
+from ledger.customers import billing_events as ev
+from ledger.customers.state import CustomerState, PendingCharge, Subscription
+from ledger.errors import InvalidField, NotFound
+from ledger.money import Money
+from ledger.periods import Interval
+from ledger.vat import VatRate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
+    from ledger.billing.model import BillingResult
+    from ledger.events import Provenance
+    from ledger.tariffs.definition import TariffDefinition
+
+    Catalog = Callable[[str, int], TariffDefinition]
+
+
+@dataclass(frozen=True)
+class DraftInvoice:
+    """What the next invoice of a customer would say, before it has a number."""
+
+    as_of: date
+    result: BillingResult
+    cursors: tuple[ev.SubscriptionCursor, ...]
+    charges_billed: tuple[str, ...]
+    credit_sources: dict[str, int]
+
+
+class BillingDecisions:
+    """Billing methods of the Customer aggregate (mixed into ``Customer``)."""
+
+    state: CustomerState
+    id: Any
+    record: Callable[..., None]
+
+    # -- reading the state as the engine's values --------------------------------------------
+
+    def subscription(self, subscription_id: str) -> Subscription:
+        """One subscription, or NotFound naming the field."""
+        found = self.state.subscriptions.get(subscription_id)
+        if found is None:
+            raise NotFound(f"no subscription {subscription_id}", field="subscription_id")
+        return found
+
+    def terms_of(self, sub: Subscription, catalog: Catalog) -> SubscriptionTerms:
+        """The engine's view of one subscription."""
+        pending = None
+        if sub.pending is not None:
+            pending = PendingChange(
+                effective_on=sub.pending.effective_on, tariff_code=sub.pending.tariff_code,
+                tariff_version=sub.pending.tariff_version,
+                definition=catalog(sub.pending.tariff_code, sub.pending.tariff_version),
+                quantity=sub.pending.quantity,
+            )
+        return SubscriptionTerms(
+            subscription_id=sub.subscription_id, tariff_code=sub.tariff_code,
+            tariff_version=sub.tariff_version,
+            definition=catalog(sub.tariff_code, sub.tariff_version),
+            started_on=sub.started_on, anchor_day=sub.anchor_day, quantity=sub.quantity,
+            trial_end=sub.trial_end, term_end=sub.term_end, auto_renew=sub.auto_renew,
+            status=sub.status, paused_from=sub.paused_from, cancel_at=sub.cancel_at,
+            billed_until=sub.billed_until, usage_billed_until=sub.usage_billed_until,
+            setup_billed=sub.setup_billed,
+            overrides={
+                code: PriceOverride(price=o.price, pricing=o.pricing, until=o.until, note=o.note)
+                for code, o in sub.overrides.items()
+            },
+            pending=pending,
+        )
+
+    def _pending_lines(self) -> list[InvoiceLine]:
+        profile_rate = self.state.profile.vat_rate
+        return [
+            InvoiceLine(
+                line_id=charge.charge_id, subscription_id=charge.subscription_id or "",
+                component=charge.component, kind=charge.kind,  # type: ignore[arg-type]
+                description=charge.description,
+                period=(Interval(charge.period_start, charge.period_end)
+                        if charge.period_start and charge.period_end else None),
+                quantity=1, amount=charge.amount, formula=charge.formula,
+                vat_rate=charge.vat_rate if charge.vat_rate is not None else profile_rate,
+            )
+            for charge in self.state.pending_charges.values()
+        ]
+
+    def _usage(self) -> list[UsageRecord]:
+        return [
+            UsageRecord(u.usage_id, u.subscription_id, u.component, u.quantity, u.occurred_on)
+            for u in self.state.usage.values()
+        ]
+
+    def _billed_usage(self) -> list[UsageRecord]:
+        records = []
+        for key, quantity in self.state.billed_usage.items():
+            subscription_id, component, day = key.split("|")
+            records.append(UsageRecord(f"billed:{key}", subscription_id, component, quantity,
+                                       date_of(day)))
+        return records
+
+    def _discounts(self) -> list[DiscountTerms]:
+        return [
+            DiscountTerms(
+                discount_id=d.discount_id, kind=d.kind, percent=d.percent, amount=d.amount,
+                component=d.component, periods=d.periods, until=d.until, position=d.position,
+                description=d.description, periods_used=d.periods_used,
+            )
+            for d in sorted(self.state.discounts.values(), key=lambda d: d.position)
+        ]
+
+    # -- the next invoice ---------------------------------------------------------------------
+
+    def draft_invoice(self, as_of: date, catalog: Catalog) -> DraftInvoice | None:
+        """What is due by ``as_of``; None when nothing is (pure: records nothing)."""
+        profile = self.state.profile
+        active = [s for s in self.state.subscriptions.values()]
+        terms = [self.terms_of(s, catalog) for s in active]
+        credit = self.state.balance(profile.currency).credit
+        result = bill(
+            as_of, terms, self._usage(), self._discounts(), credit_available=credit,
+            currency=profile.currency, vat_mode=profile.vat_mode,
+            vat_rate=VatRate(profile.vat_rate) if profile.vat_rate is not None else None,
+            pending_lines=self._pending_lines(), billed_usage=self._billed_usage(),
+        )
+        if result.is_empty:
+            return None
+        moved = {t.subscription_id: t for t in advance_subscriptions(terms, result)}
+        cursors = tuple(
+            ev.SubscriptionCursor(
+                subscription_id=t.subscription_id, billed_until=t.billed_until,
+                usage_billed_until=t.usage_billed_until, setup_billed=t.setup_billed,
+                tariff_code=t.tariff_code, tariff_version=t.tariff_version,
+                quantity=t.quantity,
+                change_settled=self.state.subscriptions[t.subscription_id].pending is not None
+                and t.pending is None,
+            )
+            for t in moved.values()
+        )
+        return DraftInvoice(as_of, result, cursors, tuple(self.state.pending_charges),
+                            self._credit_sources(result.totals.credit_applied))
+
+    def _credit_sources(self, applied: Money) -> dict[str, int]:
+        """Take the credit used from the oldest payments with money left unallocated."""
+        left, sources = applied.minor, {}
+        for payment in sorted(self.state.payments.values(), key=lambda p: p.received_on):
+            if left <= 0:
+                break
+            take = min(payment.unallocated, left)
+            if take > 0:
+                sources[payment.payment_id] = take
+                left -= take
+        if left > 0:
+            sources["credit"] = left
+        return sources
+
+    def issue_invoice(
+        self, provenance: Provenance, draft: DraftInvoice, *, invoice_id: str, number: str
+    ) -> None:
+        """Record the drafted invoice under its allocated number."""
+        result, totals = draft.result, draft.result.totals
+        due_on = draft.as_of + timedelta(days=self.state.profile.payment_terms_days)
+        lines = [
+            ev.LineRecord(
+                line_id=line.line_id, kind=line.kind, description=line.description,
+                subscription_id=line.subscription_id or None,
+                tariff_code=self._tariff_of(line.subscription_id), component=line.component,
+                period_start=line.period.start if line.period else None,
+                period_end=line.period.end if line.period else None,
+                quantity=Decimal(line.quantity), amount=money.before_discount,
+                discount=money.discount, net=money.net, vat_rate=money.vat_rate.percent,
+                vat=money.vat, total=money.total, formula=line.formula,
+            )
+            for line, money in zip(result.lines, totals.lines, strict=True)
+        ]
+        self.record(
+            ev.InvoiceIssued, provenance, draft.as_of,
+            invoice_id=invoice_id, number=number, issued_on=draft.as_of, due_on=due_on,
+            period_start=result.period.start if result.period else None,
+            period_end=result.period.end if result.period else None,
+            lines=lines, subtotal=totals.subtotal, discount_total=totals.discount_total,
+            vat_total=totals.vat_total, total=totals.total,
+            credit_applied=totals.credit_applied, credit_sources=draft.credit_sources,
+            amount_due=totals.amount_due, cursors=list(draft.cursors),
+            discounts_used=dict(result.discount_periods_used),
+            usage_billed=list(result.usage_billed), charges_billed=list(draft.charges_billed),
+        )
+
+    def _tariff_of(self, subscription_id: str | None) -> str | None:
+        sub = self.state.subscriptions.get(subscription_id or "")
+        return sub.tariff_code if sub else None
+
+    # -- usage and plan changes --------------------------------------------------------------
+
+    def record_usage(
+        self, provenance: Provenance, *, usage_id: str, subscription_id: str, component: str,
+        quantity: Decimal, occurred_on: date, catalog: Catalog,
+    ) -> bool:
+        """Record usage once per client usage id; return False for a duplicate."""
+        if usage_id in self.state.usage_ids:
+            return False
+        sub = self.subscription(subscription_id)
+        definition = catalog(sub.tariff_code, sub.tariff_version)
+        found = definition.component(component)
+        if found is None or found.kind != "metered":
+            raise InvalidField(field="component",
+                               why=f"{component!r} is not a metered component of {sub.tariff_code}")
+        if quantity < 0:
+            raise InvalidField(field="quantity", why="usage cannot be negative")
+        if occurred_on < sub.started_on:
+            raise InvalidField(field="occurred_on", why="usage before the subscription began")
+        self.record(ev.UsageRecorded, provenance, occurred_on, usage_id=usage_id,
+                    subscription_id=subscription_id, component=component, quantity=quantity,
+                    occurred_on=occurred_on)
+        return True
+
+    def change_subscription(
+        self, provenance: Provenance, *, subscription_id: str, tariff_code: str,
+        tariff_version: int, quantity: int, change_on: date, when: str, catalog: Catalog,
+    ) -> list[PendingCharge]:
+        """Change tariff or quantity now (prorated) or at the end of the term."""
+        sub = self.subscription(subscription_id)
+        if sub.status != "active":
+            raise InvalidField(field="subscription_id", why=f"the subscription is {sub.status}")
+        result = change_plan(
+            self.terms_of(sub, catalog), catalog(tariff_code, tariff_version), quantity,
+            change_on, when,  # type: ignore[arg-type]
+            tariff_code=tariff_code, tariff_version=tariff_version,
+        )
+        lines = [_pending(line, f"change/{provenance.correlation_id}") for line in result.lines]
+        self.record(
+            ev.SubscriptionChanged, provenance, change_on, subscription_id=subscription_id,
+            when=when, effective_on=result.effective_on, tariff_code=tariff_code,
+            tariff_version=tariff_version, quantity=quantity, lines=lines,
+        )
+        return lines
+
+
+def date_of(text: str) -> date:
+    """Parse an ISO date kept in a state key."""
+    from datetime import date as _date  # noqa: PLC0415
+
+    return _date.fromisoformat(text)
+
+
+def _pending(line: InvoiceLine, prefix: str) -> PendingCharge:
+    return PendingCharge(
+        charge_id=f"{prefix}/{line.line_id}", kind=line.kind, description=line.description,
+        amount=line.amount, vat_rate=line.vat_rate, subscription_id=line.subscription_id,
+        component=line.component,
+        period_start=line.period.start if line.period else None,
+        period_end=line.period.end if line.period else None, formula=line.formula,
+    )

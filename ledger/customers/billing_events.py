@@ -1,0 +1,278 @@
+"""The billing facts of a customer's history: usage, plan changes, invoices, credit notes.
+
+An invoice is the event that changes what the customer owes: its total (VAT included)
+goes to ``charged``. Lines keep the formula that produced them, so an accountant can check
+every kopeck without the code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ledger.aggregate import StateEvent
+from ledger.customers.state import (
+    CustomerState,
+    InvoiceState,
+    PendingChangeState,
+    PendingCharge,
+    PriceOverrideState,
+    UsageState,
+)
+from ledger.money import Money
+
+
+class LineRecord(BaseModel):
+    """One invoice line as recorded: amounts before and after discount, VAT, formula."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line_id: str
+    kind: str
+    description: str
+    subscription_id: str | None = None
+    tariff_code: str | None = None
+    component: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    quantity: Decimal = Decimal(1)
+    amount: Money
+    discount: Money
+    net: Money
+    vat_rate: Decimal | None = None
+    vat: Money
+    total: Money
+    formula: str = ""
+
+
+class SubscriptionCursor(BaseModel):
+    """How far a subscription is billed after an invoice, and the plan now in force."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subscription_id: str
+    billed_until: date | None
+    usage_billed_until: date | None
+    setup_billed: bool
+    tariff_code: str
+    tariff_version: int
+    quantity: int
+    change_settled: bool = False
+
+
+class UsageRecorded(StateEvent):
+    """Units of a metered component were used (recorded once per client usage id)."""
+
+    usage_id: str
+    subscription_id: str
+    component: str
+    quantity: Decimal
+    occurred_on: date
+
+    def change(self, state: CustomerState) -> None:
+        """Keep the usage for the invoice of its period."""
+        state.usage_ids.add(self.usage_id)
+        state.usage[self.usage_id] = UsageState(
+            usage_id=self.usage_id, subscription_id=self.subscription_id,
+            component=self.component, quantity=self.quantity, occurred_on=self.occurred_on,
+        )
+
+
+class SubscriptionChanged(StateEvent):
+    """A tariff or quantity change was requested, effective ``effective_on``.
+
+    Immediate changes inside an already billed period carry correction lines (credit for
+    the unused part of the old plan, charge for the rest of the period on the new one);
+    they are billed on the next invoice.
+    """
+
+    subscription_id: str
+    when: Literal["immediate", "end_of_term"]
+    effective_on: date
+    tariff_code: str
+    tariff_version: int
+    quantity: int
+    lines: list[PendingCharge] = Field(default_factory=list)
+
+    def change(self, state: CustomerState) -> None:
+        """Remember the change until it is billed through, and its correction lines."""
+        state.subscriptions[self.subscription_id].pending = PendingChangeState(
+            effective_on=self.effective_on, tariff_code=self.tariff_code,
+            tariff_version=self.tariff_version, quantity=self.quantity,
+        )
+        for line in self.lines:
+            state.pending_charges[line.charge_id] = line
+
+
+class SubscriptionPaused(StateEvent):
+    """Billing of a subscription stops from ``paused_from`` until it is resumed."""
+
+    subscription_id: str
+    paused_from: date
+    credit_lines: list[PendingCharge] = Field(default_factory=list)
+    billed_until: date | None = None
+
+    def change(self, state: CustomerState) -> None:
+        """Stop billing; credit days already billed after the pause."""
+        sub = state.subscriptions[self.subscription_id]
+        sub.status, sub.paused_from = "paused", self.paused_from
+        if self.billed_until is not None:
+            sub.billed_until = self.billed_until
+        for line in self.credit_lines:
+            state.pending_charges[line.charge_id] = line
+
+
+class SubscriptionResumed(StateEvent):
+    """Billing of a paused subscription starts again on ``resumed_on``."""
+
+    subscription_id: str
+    resumed_on: date
+
+    def change(self, state: CustomerState) -> None:
+        """Bill again from the resume date (the paused days are never billed)."""
+        sub = state.subscriptions[self.subscription_id]
+        sub.status, sub.paused_from = "active", None
+        sub.billed_until = max(sub.billed_until or self.resumed_on, self.resumed_on)
+        if sub.usage_billed_until is not None:
+            sub.usage_billed_until = max(sub.usage_billed_until, self.resumed_on)
+
+
+class SubscriptionCancelled(StateEvent):
+    """The subscription ends on ``cancel_at`` (exclusive); days billed beyond are credited."""
+
+    subscription_id: str
+    when: Literal["immediate", "end_of_term"]
+    cancel_at: date
+    credit_lines: list[PendingCharge] = Field(default_factory=list)
+    billed_until: date | None = None
+
+    def change(self, state: CustomerState) -> None:
+        """Set the end of service and queue any credit."""
+        sub = state.subscriptions[self.subscription_id]
+        sub.status, sub.cancel_at = "cancelled", self.cancel_at
+        if self.billed_until is not None:
+            sub.billed_until = self.billed_until
+        for line in self.credit_lines:
+            state.pending_charges[line.charge_id] = line
+
+
+class IndividualPriceSet(StateEvent):
+    """An individual condition was agreed: a special price or tiers for one component."""
+
+    subscription_id: str
+    component: str
+    price: Decimal | None = None
+    pricing: dict[str, object] | None = None
+    until: date | None = None
+    note: str = ""
+    agreed_by: str = ""
+    agreed_on: date | None = None
+
+    def change(self, state: CustomerState) -> None:
+        """Apply the condition to the subscription's component."""
+        state.subscriptions[self.subscription_id].overrides[self.component] = (
+            PriceOverrideState(
+                price=self.price, pricing=dict(self.pricing) if self.pricing else None,
+                until=self.until, note=self.note, agreed_by=self.agreed_by,
+                agreed_on=self.agreed_on,
+            )
+        )
+
+
+class InvoiceIssued(StateEvent):
+    """An invoice was issued: it bills its lines, and what the customer owes grows by its total.
+
+    ``credit_applied`` is the customer's earlier credit used on it, taken from the listed
+    payments (``credit_sources``: payment id → minor units).
+    """
+
+    invoice_id: str
+    number: str
+    issued_on: date
+    due_on: date
+    period_start: date | None = None
+    period_end: date | None = None
+    lines: list[LineRecord]
+    subtotal: Money
+    discount_total: Money
+    vat_total: Money
+    total: Money
+    credit_applied: Money
+    credit_sources: dict[str, int] = Field(default_factory=dict)
+    amount_due: Money
+    cursors: list[SubscriptionCursor] = Field(default_factory=list)
+    discounts_used: dict[str, int] = Field(default_factory=dict)
+    usage_billed: list[str] = Field(default_factory=list)
+    charges_billed: list[str] = Field(default_factory=list)
+
+    def change(self, state: CustomerState) -> None:
+        """Charge the total, settle it from credit, move every billing cursor."""
+        state.balance(self.total.currency).charged += self.total.minor
+        state.invoices[self.invoice_id] = InvoiceState(
+            invoice_id=self.invoice_id, number=self.number, currency=self.total.currency,
+            issued_on=self.issued_on, due_on=self.due_on, total=self.total.minor,
+            paid=self.credit_applied.minor,
+        )
+        for payment_id, minor in self.credit_sources.items():
+            if payment_id not in state.payments:
+                continue  # credit from a credit note or an adjustment, not from a payment
+            allocations = state.payments[payment_id].allocations
+            allocations[self.invoice_id] = allocations.get(self.invoice_id, 0) + minor
+        for cursor in self.cursors:
+            _move(state, cursor)
+        for discount_id, used in self.discounts_used.items():
+            state.discounts[discount_id].periods_used = used
+        for usage_id in self.usage_billed:
+            record = state.usage.pop(usage_id)
+            key = f"{record.subscription_id}|{record.component}|{record.occurred_on}"
+            state.billed_usage[key] = state.billed_usage.get(key, Decimal(0)) + record.quantity
+        for charge_id in self.charges_billed:
+            state.pending_charges.pop(charge_id, None)
+
+
+def _move(state: CustomerState, cursor: SubscriptionCursor) -> None:
+    sub = state.subscriptions[cursor.subscription_id]
+    tariff_changed = (cursor.tariff_code, cursor.tariff_version) != (
+        sub.tariff_code, sub.tariff_version)
+    sub.billed_until = cursor.billed_until
+    sub.usage_billed_until = cursor.usage_billed_until
+    sub.setup_billed = cursor.setup_billed
+    sub.tariff_code, sub.tariff_version = cursor.tariff_code, cursor.tariff_version
+    sub.quantity = cursor.quantity
+    if cursor.change_settled:
+        sub.pending = None
+        if tariff_changed:
+            sub.overrides = {}
+
+
+class InvoiceVoided(StateEvent):
+    """An unpaid invoice was voided: it no longer counts, and its number is not reused."""
+
+    invoice_id: str
+    number: str
+    total: Money
+
+    def change(self, state: CustomerState) -> None:
+        """Take the invoice's total off what the customer owes."""
+        state.balance(self.total.currency).charged -= self.total.minor
+        state.invoices[self.invoice_id].void = True
+
+
+class CreditNoteIssued(StateEvent):
+    """A credit note corrected an issued invoice (in full or by lines); the amount is credit."""
+
+    credit_note_id: str
+    number: str
+    invoice_id: str
+    invoice_number: str
+    lines: list[LineRecord]
+    vat_total: Money
+    total: Money
+
+    def change(self, state: CustomerState) -> None:
+        """Lower what the customer owes and what the invoice asks for."""
+        state.balance(self.total.currency).credited += self.total.minor
+        state.invoices[self.invoice_id].credited += self.total.minor

@@ -1,0 +1,117 @@
+"""The invoice register and its lines: what was billed, settled, credited, and what is open.
+
+``open`` is kept as a column so debts can be aged by due date at query time ("overdue" is a
+matter of the date the question is asked, not a fact of the history).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued, InvoiceVoided
+from ledger.customers.events import PaymentReceived
+from projections.base import Projection, on
+
+if TYPE_CHECKING:
+    from projections.store import Transaction
+
+
+class InvoiceRegister(Projection):
+    """Every invoice with its totals and settlement, and every line with its formula."""
+
+    name = "invoices"
+    tables = ("view_invoices", "view_invoice_lines")
+    schema = (
+        "CREATE TABLE IF NOT EXISTS view_invoices ("
+        " invoice_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, number TEXT NOT NULL,"
+        " issued_on TEXT NOT NULL, due_on TEXT NOT NULL, period_start TEXT, period_end TEXT,"
+        " currency TEXT NOT NULL, subtotal BIGINT NOT NULL, discount_total BIGINT NOT NULL,"
+        " vat_total BIGINT NOT NULL, total BIGINT NOT NULL, paid BIGINT NOT NULL DEFAULT 0,"
+        " credited BIGINT NOT NULL DEFAULT 0, written_off BIGINT NOT NULL DEFAULT 0,"
+        " open BIGINT NOT NULL, void BIGINT NOT NULL DEFAULT 0, position BIGINT NOT NULL)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS view_invoices_number ON view_invoices (number)",
+        "CREATE INDEX IF NOT EXISTS view_invoices_customer ON view_invoices (customer_id)",
+        "CREATE INDEX IF NOT EXISTS view_invoices_due ON view_invoices (due_on)",
+        "CREATE TABLE IF NOT EXISTS view_invoice_lines ("
+        " invoice_id TEXT NOT NULL, line_id TEXT NOT NULL, customer_id TEXT NOT NULL,"
+        " number TEXT NOT NULL, issued_on TEXT NOT NULL, kind TEXT NOT NULL,"
+        " description TEXT NOT NULL, tariff_code TEXT, component TEXT, period_start TEXT,"
+        " period_end TEXT, currency TEXT NOT NULL, amount BIGINT NOT NULL,"
+        " discount BIGINT NOT NULL, net BIGINT NOT NULL, vat BIGINT NOT NULL,"
+        " total BIGINT NOT NULL, vat_rate TEXT, formula TEXT NOT NULL, position BIGINT NOT NULL,"
+        " PRIMARY KEY (invoice_id, line_id))",
+        "CREATE INDEX IF NOT EXISTS view_invoice_lines_tariff ON view_invoice_lines"
+        " (tariff_code, issued_on)",
+    )
+
+    @on(InvoiceIssued)
+    def issued(self, tx: Transaction, event: InvoiceIssued, position: int) -> None:
+        """Add the invoice and its lines."""
+        customer_id = str(event.originator_id)
+        tx.execute(
+            "INSERT INTO view_invoices (invoice_id, customer_id, number, issued_on, due_on,"
+            " period_start, period_end, currency, subtotal, discount_total, vat_total, total,"
+            " paid, open, position) VALUES (:id, :cid, :number, :issued, :due, :start, :end,"
+            " :currency, :subtotal, :discount, :vat, :total, :paid, :open, :position)",
+            {
+                "id": event.invoice_id, "cid": customer_id, "number": event.number,
+                "issued": event.issued_on.isoformat(), "due": event.due_on.isoformat(),
+                "start": _iso(event.period_start), "end": _iso(event.period_end),
+                "currency": event.total.currency, "subtotal": event.subtotal.minor,
+                "discount": event.discount_total.minor, "vat": event.vat_total.minor,
+                "total": event.total.minor, "paid": event.credit_applied.minor,
+                "open": event.amount_due.minor, "position": position,
+            },
+        )
+        for line in event.lines:
+            tx.execute(
+                "INSERT INTO view_invoice_lines (invoice_id, line_id, customer_id, number,"
+                " issued_on, kind, description, tariff_code, component, period_start,"
+                " period_end, currency, amount, discount, net, vat, total, vat_rate, formula,"
+                " position) VALUES (:id, :line, :cid, :number, :issued, :kind, :description,"
+                " :tariff, :component, :start, :end, :currency, :amount, :discount, :net, :vat,"
+                " :total, :rate, :formula, :position)",
+                {
+                    "id": event.invoice_id, "line": line.line_id, "cid": customer_id,
+                    "number": event.number, "issued": event.issued_on.isoformat(),
+                    "kind": line.kind, "description": line.description,
+                    "tariff": line.tariff_code, "component": line.component,
+                    "start": _iso(line.period_start), "end": _iso(line.period_end),
+                    "currency": line.total.currency, "amount": line.amount.minor,
+                    "discount": line.discount.minor, "net": line.net.minor,
+                    "vat": line.vat.minor, "total": line.total.minor,
+                    "rate": None if line.vat_rate is None else str(line.vat_rate),
+                    "formula": line.formula, "position": position,
+                },
+            )
+
+    @on(PaymentReceived)
+    def paid(self, tx: Transaction, event: PaymentReceived, _: int) -> None:
+        """Settle the invoices the payment was allocated to."""
+        for invoice_id, minor in event.allocations.items():
+            self._settle(tx, invoice_id, "paid", minor)
+
+    @on(CreditNoteIssued)
+    def credited(self, tx: Transaction, event: CreditNoteIssued, _: int) -> None:
+        """Lower the invoice by the credit note."""
+        self._settle(tx, event.invoice_id, "credited", event.total.minor)
+
+    @on(InvoiceVoided)
+    def voided(self, tx: Transaction, event: InvoiceVoided, _: int) -> None:
+        """Mark the invoice void; nothing is open on it any more."""
+        tx.execute("UPDATE view_invoices SET void = 1, open = 0 WHERE invoice_id = :id",
+                   {"id": event.invoice_id})
+
+    @staticmethod
+    def _settle(tx: Transaction, invoice_id: str, column: str, minor: int) -> None:
+        tx.execute(
+            f"UPDATE view_invoices SET {column} = {column} + :minor,"  # noqa: S608
+            " open = CASE WHEN total - paid - credited - written_off - :minor > 0"
+            " THEN total - paid - credited - written_off - :minor ELSE 0 END"
+            " WHERE invoice_id = :id",
+            {"minor": minor, "id": invoice_id},
+        )
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(value.isoformat())
