@@ -10,16 +10,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from commands import (
+    cancel_subscription,
+    change_subscription,
     close_customer,
     grant_discount,
     issue_api_key,
+    issue_credit_note,
+    pause_subscription,
     publish_tariff,
     record_adjustment,
     record_charge,
     record_payment,
+    record_usage,
     register_customer,
+    set_individual_price,
     start_subscription,
     update_customer,
+    void_invoice,
 )
 
 if TYPE_CHECKING:
@@ -39,4 +46,12 @@ HANDLERS: dict[type[Command], Callable[..., Any]] = {
     close_customer.CloseCustomer: close_customer.handle,
     issue_api_key.IssueApiKey: issue_api_key.handle_issue,
     issue_api_key.RevokeApiKey: issue_api_key.handle_revoke,
+    record_usage.RecordUsage: record_usage.handle,
+    change_subscription.ChangeSubscription: change_subscription.handle,
+    pause_subscription.PauseSubscription: pause_subscription.handle_pause,
+    pause_subscription.ResumeSubscription: pause_subscription.handle_resume,
+    cancel_subscription.CancelSubscription: cancel_subscription.handle,
+    set_individual_price.SetIndividualPrice: set_individual_price.handle,
+    void_invoice.VoidInvoice: void_invoice.handle,
+    issue_credit_note.IssueCreditNote: issue_credit_note.handle,
 }

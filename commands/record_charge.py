@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal  # noqa: TC003  (pydantic needs it at runtime)
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field

@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 
 
 class RecordPayment(CustomerCommand):
-    """Record a payment. ``received_on`` defaults to today."""
+    """Record a payment. ``received_on`` defaults to today.
+
+    The payment settles the invoices named in ``invoice_ids``, or else the oldest open
+    invoices first; what is left over becomes credit for the next invoices.
+    """
 
     amount: AmountText
     currency: CurrencyCode
@@ -28,6 +32,8 @@ class RecordPayment(CustomerCommand):
     payer_inn: Annotated[str, Field(pattern=r"^(\d{10}|\d{12})$")] | None = None
     reference: Annotated[str, Field(max_length=300)] = ""
     method: Annotated[str, Field(max_length=50)] = "bank_transfer"
+    invoice_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list)
 
 
 def handle(command: RecordPayment, context: Context, runtime: Runtime) -> Outcome:
@@ -36,7 +42,7 @@ def handle(command: RecordPayment, context: Context, runtime: Runtime) -> Outcom
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id)
         payment_id = command.payment_id or context.derive_id(customer.id, "payment")
-        customer.receive_payment(
+        allocations = customer.receive_payment(
             provenance,
             command.received_on or context.effective_date or runtime.clock.today(),
             payment_id=payment_id,
@@ -45,7 +51,8 @@ def handle(command: RecordPayment, context: Context, runtime: Runtime) -> Outcom
             payer_inn=command.payer_inn,
             reference=command.reference,
             method=command.method,
+            invoice_ids=command.invoice_ids,
         )
-        return [customer], {"payment_id": payment_id}
+        return [customer], {"payment_id": payment_id, "allocations": allocations}
 
     return execute(runtime, context, command, command.customer_id, decide)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date  # noqa: TC003  (pydantic needs it at runtime)
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 from uuid import uuid4
 

@@ -23,6 +23,19 @@ class Runtime:
     invoice_prefix: str = "LBX"
     _definitions: dict[tuple[str, int], TariffDefinition] = field(default_factory=dict)
 
+    def latest_version(self, code: str) -> int:
+        """The newest published version of a tariff (read now: new versions appear).
+
+        Raises:
+            TariffNotFound: no such tariff.
+        """
+        try:
+            self.ledger.forget(tariff_id_for(code))
+            tariff = self.ledger.load(tariff_id_for(code), Tariff)
+        except NotFound:
+            raise TariffNotFound(code=code, version_text="") from None
+        return tariff.state.latest
+
     def definition(self, code: str, version: int) -> TariffDefinition:
         """A published tariff version (versions never change, so they are cached for good).
 

@@ -13,6 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from ledger.aggregate import LedgerAggregate
 from ledger.customers import events
 from ledger.customers.billing import BillingDecisions
+from ledger.customers.lifecycle import LifecycleDecisions
 from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus
 from ledger.errors import (
     CustomerClosedError,
@@ -38,7 +39,7 @@ def customer_id_for(external_key: str) -> UUID:
     return uuid5(CUSTOMER_NAMESPACE, external_key)
 
 
-class Customer(BillingDecisions, LedgerAggregate[CustomerState]):
+class Customer(LifecycleDecisions, BillingDecisions, LedgerAggregate[CustomerState]):
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState

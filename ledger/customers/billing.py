@@ -26,7 +26,6 @@ from ledger.billing.model import (
 from ledger.customers import billing_events as ev
 from ledger.customers.state import CustomerState, PendingCharge, Subscription
 from ledger.errors import InvalidField, NotFound
-from ledger.money import Money
 from ledger.periods import Interval
 from ledger.vat import VatRate
 
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
 
     from ledger.billing.model import BillingResult
     from ledger.events import Provenance
+    from ledger.money import Money
     from ledger.tariffs.definition import TariffDefinition
 
     Catalog = Callable[[str, int], TariffDefinition]
@@ -138,8 +138,7 @@ class BillingDecisions:
     def draft_invoice(self, as_of: date, catalog: Catalog) -> DraftInvoice | None:
         """What is due by ``as_of``; None when nothing is (pure: records nothing)."""
         profile = self.state.profile
-        active = [s for s in self.state.subscriptions.values()]
-        terms = [self.terms_of(s, catalog) for s in active]
+        terms = [self.terms_of(s, catalog) for s in self.state.subscriptions.values()]
         credit = self.state.balance(profile.currency).credit
         result = bill(
             as_of, terms, self._usage(), self._discounts(), credit_available=credit,
@@ -275,3 +274,4 @@ def _pending(line: InvoiceLine, prefix: str) -> PendingCharge:
         period_start=line.period.start if line.period else None,
         period_end=line.period.end if line.period else None, formula=line.formula,
     )
+

@@ -108,21 +108,18 @@ class SubscriptionChanged(StateEvent):
 
 
 class SubscriptionPaused(StateEvent):
-    """Billing of a subscription stops from ``paused_from`` until it is resumed."""
+    """Billing of a subscription stops from ``paused_from`` until it is resumed.
+
+    Days already billed after ``paused_from`` are credited by the next invoice.
+    """
 
     subscription_id: str
     paused_from: date
-    credit_lines: list[PendingCharge] = Field(default_factory=list)
-    billed_until: date | None = None
 
     def change(self, state: CustomerState) -> None:
-        """Stop billing; credit days already billed after the pause."""
+        """Stop billing from the pause date."""
         sub = state.subscriptions[self.subscription_id]
         sub.status, sub.paused_from = "paused", self.paused_from
-        if self.billed_until is not None:
-            sub.billed_until = self.billed_until
-        for line in self.credit_lines:
-            state.pending_charges[line.charge_id] = line
 
 
 class SubscriptionResumed(StateEvent):
@@ -141,22 +138,19 @@ class SubscriptionResumed(StateEvent):
 
 
 class SubscriptionCancelled(StateEvent):
-    """The subscription ends on ``cancel_at`` (exclusive); days billed beyond are credited."""
+    """The subscription ends on ``cancel_at`` (exclusive).
+
+    Days already billed beyond it are credited by the next invoice.
+    """
 
     subscription_id: str
     when: Literal["immediate", "end_of_term"]
     cancel_at: date
-    credit_lines: list[PendingCharge] = Field(default_factory=list)
-    billed_until: date | None = None
 
     def change(self, state: CustomerState) -> None:
-        """Set the end of service and queue any credit."""
+        """Set the end of service."""
         sub = state.subscriptions[self.subscription_id]
         sub.status, sub.cancel_at = "cancelled", self.cancel_at
-        if self.billed_until is not None:
-            sub.billed_until = self.billed_until
-        for line in self.credit_lines:
-            state.pending_charges[line.charge_id] = line
 
 
 class IndividualPriceSet(StateEvent):

@@ -1,0 +1,90 @@
+"""ChangeSubscription: move to another tariff or quantity, now (prorated) or at term end.
+
+``PreviewSubscriptionChange`` runs the same decision on a copy and returns the correction
+lines it would create, writing nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Field
+
+from commands.base import CustomerCommand
+from commands.unit_of_work import execute
+from ledger.tariffs.definition import Code
+
+if TYPE_CHECKING:
+    from commands.base import Context, Outcome
+    from commands.runtime import Runtime
+    from commands.unit_of_work import Decision
+    from ledger.customers import Customer
+    from ledger.customers.state import PendingCharge
+    from ledger.events import Provenance
+
+
+class ChangeSubscription(CustomerCommand):
+    """Change tariff and/or quantity; omitted fields keep their current values."""
+
+    subscription_id: Annotated[str, Field(min_length=1, max_length=100)]
+    tariff_code: Code | None = None
+    tariff_version: Annotated[int, Field(ge=1)] | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    effective_date: date
+    when: Literal["immediate", "end_of_term"] = "immediate"
+
+
+class PreviewSubscriptionChange(ChangeSubscription):
+    """The same request, answered with the lines it would create (nothing is written)."""
+
+
+def _apply(
+    customer: Customer, command: ChangeSubscription, runtime: Runtime, provenance: Provenance
+) -> list[PendingCharge]:
+    sub = customer.subscription(command.subscription_id)
+    code = command.tariff_code or sub.tariff_code
+    if command.tariff_version is not None:
+        version = command.tariff_version
+    elif code == sub.tariff_code:
+        version = sub.tariff_version
+    else:
+        version = runtime.latest_version(code)
+    return customer.change_subscription(
+        provenance, subscription_id=command.subscription_id, tariff_code=code,
+        tariff_version=version, quantity=command.quantity or sub.quantity,
+        change_on=command.effective_date, when=command.when, catalog=runtime.definition,
+    )
+
+
+def describe_lines(lines: list[PendingCharge]) -> list[dict[str, Any]]:
+    """Correction lines as an API answers them: amount, days covered, formula."""
+    return [
+        {"kind": line.kind, "description": line.description,
+         "amount": line.amount.to_decimal_string(), "currency": line.amount.currency,
+         "period_start": line.period_start, "period_end": line.period_end,
+         "formula": line.formula}
+        for line in lines
+    ]
+
+
+def handle(command: ChangeSubscription, context: Context, runtime: Runtime) -> Outcome:
+    """Record the change and the correction lines the next invoice will bill."""
+
+    def decide(provenance: Provenance) -> Decision:
+        customer = runtime.ledger.customer(command.customer_id)
+        lines = _apply(customer, command, runtime, provenance)
+        return [customer], {"lines": describe_lines(lines)}
+
+    return execute(runtime, context, command, command.customer_id, decide)
+
+
+def preview(command: ChangeSubscription, context: Context, runtime: Runtime) -> list[dict[str, Any]]:
+    """The correction lines of a change, computed on a copy and never saved."""
+    customer = runtime.ledger.customer(command.customer_id)
+    try:
+        lines = _apply(customer, command, runtime,
+                       context.provenance(runtime.clock.now()))
+    finally:
+        runtime.ledger.forget(customer.id)
+    return describe_lines(lines)

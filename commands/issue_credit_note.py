@@ -1,0 +1,61 @@
+"""IssueCreditNote: correct an issued invoice in full or by lines; the amount becomes credit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field
+
+from commands.base import CustomerCommand, Reason
+from commands.invoicing import open_series
+from commands.unit_of_work import execute
+from ledger.errors import InvalidField, NotFound
+
+if TYPE_CHECKING:
+    from commands.base import Context, Outcome
+    from commands.runtime import Runtime
+    from commands.unit_of_work import Decision
+    from ledger.customers.billing_events import LineRecord
+    from ledger.events import Provenance
+
+
+class IssueCreditNote(CustomerCommand):
+    """Credit the listed lines of an invoice (all of them when ``line_ids`` is empty)."""
+
+    invoice_id: Annotated[str, Field(min_length=1, max_length=100)]
+    line_ids: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
+        default_factory=list)
+    reason: Reason
+
+
+def _lines(runtime: Runtime, command: IssueCreditNote) -> list[LineRecord]:
+    from ledger.customers.billing_events import InvoiceIssued  # noqa: PLC0415
+
+    for event in runtime.ledger.customer_history(command.customer_id):
+        if isinstance(event, InvoiceIssued) and event.invoice_id == command.invoice_id:
+            if not command.line_ids:
+                return list(event.lines)
+            chosen = [line for line in event.lines if line.line_id in set(command.line_ids)]
+            if len(chosen) != len(set(command.line_ids)):
+                raise InvalidField(field="line_ids", why="some lines are not on this invoice")
+            return chosen
+    raise NotFound(f"no invoice {command.invoice_id}", field="invoice_id")
+
+
+def handle(command: IssueCreditNote, context: Context, runtime: Runtime) -> Outcome:
+    """Number the credit note in its own series and record it."""
+    lines = _lines(runtime, command)
+
+    def decide(provenance: Provenance) -> Decision:
+        customer = runtime.ledger.customer(command.customer_id)
+        today = context.effective_date or runtime.clock.today()
+        series = open_series(runtime, provenance, today, "credit_note")
+        credit_note_id = context.derive_id(customer.id, "credit-note")
+        (number,) = series.allocate(provenance, today, [credit_note_id])
+        total = customer.credit_invoice(provenance, command.invoice_id, lines,
+                                        credit_note_id=credit_note_id, number=number,
+                                        reason=command.reason)
+        return [customer, series], {"credit_note_id": credit_note_id, "number": number,
+                                    "total": total.to_decimal_string()}
+
+    return execute(runtime, context, command, command.customer_id, decide)

@@ -1,0 +1,135 @@
+"""The Customer's subscription lifecycle and document corrections.
+
+Pause, resume and cancel only move dates: the billing engine credits days already billed
+beyond the end of service on the next invoice. Individual prices are validated against the
+subscription's tariff. An invoice is never edited: it is voided (when nothing settled it)
+or corrected by a credit note that references it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ledger.billing.schedule import cycle_of, money
+from ledger.customers import billing_events as ev
+from ledger.errors import InvalidField, NotFound
+from ledger.money import Money
+from ledger.pricing import from_dict
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
+    from ledger.billing.model import SubscriptionTerms
+    from ledger.customers.billing import Catalog
+    from ledger.customers.state import CustomerState, InvoiceState, Subscription
+    from ledger.events import Provenance
+
+
+class LifecycleDecisions:
+    """Pause, resume, cancel, individual prices, voids and credit notes (mixed into Customer)."""
+
+    state: CustomerState
+    record: Callable[..., None]
+    subscription: Callable[[str], Subscription]
+    terms_of: Callable[[Subscription, Catalog], SubscriptionTerms]
+
+    def pause_subscription(
+        self, provenance: Provenance, subscription_id: str, paused_from: date
+    ) -> None:
+        """Stop billing from ``paused_from`` (days billed beyond it are credited)."""
+        sub = self.subscription(subscription_id)
+        if sub.status != "active":
+            raise InvalidField(field="subscription_id", why=f"the subscription is {sub.status}")
+        if paused_from < sub.started_on:
+            raise InvalidField(field="effective_date", why="a pause before the start")
+        self.record(ev.SubscriptionPaused, provenance, paused_from,
+                    subscription_id=subscription_id, paused_from=paused_from)
+
+    def resume_subscription(
+        self, provenance: Provenance, subscription_id: str, resumed_on: date
+    ) -> None:
+        """Bill again from ``resumed_on``."""
+        sub = self.subscription(subscription_id)
+        if sub.status != "paused" or sub.paused_from is None:
+            raise InvalidField(field="subscription_id", why="the subscription is not paused")
+        if resumed_on < sub.paused_from:
+            raise InvalidField(field="effective_date", why="a resume before the pause")
+        self.record(ev.SubscriptionResumed, provenance, resumed_on,
+                    subscription_id=subscription_id, resumed_on=resumed_on)
+
+    def cancel_subscription(
+        self, provenance: Provenance, subscription_id: str, on: date, *, when: str,
+        catalog: Catalog, reason: str | None,
+    ) -> date:
+        """End the subscription now or at the end of its current period; return the end."""
+        sub = self.subscription(subscription_id)
+        if sub.status == "cancelled":
+            raise InvalidField(field="subscription_id", why="the subscription is already cancelled")
+        if on < sub.started_on:
+            raise InvalidField(field="effective_date", why="a cancellation before the start")
+        cancel_at = on
+        if when == "end_of_term":
+            cycle = cycle_of(self.terms_of(sub, catalog))
+            cancel_at = cycle.period_at(cycle.index_of(on)).end
+        self.record(ev.SubscriptionCancelled, provenance, on, reason,
+                    subscription_id=subscription_id, when=when, cancel_at=cancel_at)
+        return cancel_at
+
+    def set_individual_price(
+        self, provenance: Provenance, subscription_id: str, component: str,
+        catalog: Catalog, **condition: Any,
+    ) -> None:
+        """Agree a special price (or tiers) for one component of a subscription."""
+        sub = self.subscription(subscription_id)
+        definition = catalog(sub.tariff_code, sub.tariff_version)
+        found = definition.component(component)
+        if found is None:
+            raise InvalidField(field="component",
+                               why=f"{sub.tariff_code} has no component {component!r}")
+        if found.kind == "metered" and condition.get("pricing") is None:
+            raise InvalidField(field="pricing", why="a metered component takes tiers (pricing)")
+        if found.kind != "metered" and condition.get("price") is None:
+            raise InvalidField(field="price", why=f"a {found.kind} component takes a price")
+        if condition.get("pricing") is not None:
+            from_dict(condition["pricing"])  # validates tiers, naming the field
+        if condition.get("price") is not None:
+            money(condition["price"], definition.currency)
+        self.record(ev.IndividualPriceSet, provenance, condition.get("agreed_on") or
+                    provenance.recorded_at.date(), subscription_id=subscription_id,
+                    component=component, **condition)
+
+    def void_invoice(self, provenance: Provenance, invoice_id: str, reason: str) -> None:
+        """Void an invoice nothing has settled yet (otherwise issue a credit note)."""
+        invoice = self._invoice(invoice_id)
+        if invoice.paid or invoice.credited or invoice.written_off:
+            raise InvalidField(field="invoice_id", why=(
+                f"invoice {invoice.number} is already (partly) settled; issue a credit note"))
+        self.record(ev.InvoiceVoided, provenance, provenance.recorded_at.date(), reason,
+                    invoice_id=invoice_id, number=invoice.number,
+                    total=Money(invoice.total, invoice.currency))
+
+    def credit_invoice(
+        self, provenance: Provenance, invoice_id: str, lines: list[ev.LineRecord],
+        *, credit_note_id: str, number: str, reason: str,
+    ) -> Money:
+        """Credit chosen lines of an invoice (all of them for a full credit note)."""
+        invoice = self._invoice(invoice_id)
+        total = Money(sum(line.total.minor for line in lines), invoice.currency)
+        if total.minor <= 0:
+            raise InvalidField(field="line_ids", why="nothing to credit")
+        if invoice.credited + total.minor > invoice.total:
+            raise InvalidField(field="line_ids", why="more than the invoice's total")
+        vat = Money(sum(line.vat.minor for line in lines), invoice.currency)
+        self.record(ev.CreditNoteIssued, provenance, provenance.recorded_at.date(), reason,
+                    credit_note_id=credit_note_id, number=number, invoice_id=invoice_id,
+                    invoice_number=invoice.number, lines=lines, vat_total=vat, total=total)
+        return total
+
+    def _invoice(self, invoice_id: str) -> InvoiceState:
+        invoice = self.state.invoices.get(invoice_id)
+        if invoice is None:
+            raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+        if invoice.void:
+            raise InvalidField(field="invoice_id", why=f"invoice {invoice.number} is void")
+        return invoice
