@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.bootstrap import Services, bootstrap
-from api.routes import audit, commands, gateways, queries
+from api.routes import audit, billing, commands, gateways, queries, reports
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -55,7 +55,9 @@ def create_app(services: Services | None = None) -> FastAPI:
         app.state.services = services
     errors.install(app)
     app.include_router(commands.router)
+    app.include_router(billing.router)
     app.include_router(queries.router)
+    app.include_router(reports.router)
     app.include_router(audit.router)
     app.include_router(gateways.router)
 

@@ -1,4 +1,4 @@
-"""Request bodies for customer commands: the command's fields minus the id in the path."""
+"""Request bodies for commands: the command's fields minus those given in the path."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ if TYPE_CHECKING:
 
 
 @cache
-def body_of(command: type[Command]) -> type[BaseModel]:
-    """A strict body model with every field of ``command`` except ``customer_id``."""
+def body_of(command: type[Command], path_fields: tuple[str, ...] = ()) -> type[BaseModel]:
+    """A strict body model with every field of ``command`` except those in the path."""
     command.model_rebuild()
     fields: dict[str, Any] = {
         name: (info.annotation, info)
         for name, info in command.model_fields.items()
-        if name != "customer_id"
+        if name not in path_fields
     }
     model: type[BaseModel] = create_model(
         command.__name__,

@@ -149,7 +149,11 @@ class Ledger(Application[UUID]):
 
     def customer_ids(self) -> Iterator[UUID]:
         """Every customer's id, in order of registration, read from the log itself."""
-        topic = get_topic(CustomerRegistered)
+        return self.ids_created_by(CustomerRegistered)
+
+    def ids_created_by(self, created: type[Any]) -> Iterator[UUID]:
+        """The ids of every aggregate whose history starts with ``created``, oldest first."""
+        topic = get_topic(created)
         position = 0
         while batch := self.recorder.select_notifications(
             start=position + 1, limit=1000, topics=[topic]

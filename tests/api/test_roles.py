@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from fastapi.routing import APIRoute
 
-from api.routes import audit, commands, queries
+from api.routes import audit, billing, commands, queries, reports
 from ledger.access import Role
 from tests.api.conftest import auth
 
@@ -19,13 +19,15 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
 DUMMY = {"customer_id": "00000000-0000-0000-0000-000000000000", "external_key": "nobody",
+         "payment_id": "none", "bank_payment_id": "none",
          "invoice_id": "none", "subscription_id": "none",
          "code": "none"}
 
 
 def guarded_routes() -> list[tuple[str, str, set[str]]]:
     found: list[tuple[str, str, set[str]]] = []
-    for router in (commands.router, queries.router, audit.router):
+    for router in (commands.router, queries.router, audit.router, billing.router,
+                   reports.router):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             roles = set((route.openapi_extra or {}).get("x-roles", []))

@@ -1,0 +1,70 @@
+"""Tariff catalog files: the catalog as YAML or JSON, so it can be reviewed and versioned.
+
+The file is a mapping ``{"tariffs": [{"code": ..., "definition": {...}}, ...]}``. Prices are
+decimal strings; a bare YAML number (which would become a float) is refused with the path
+of the offending value, so a catalog file can never carry a binary fraction into a price.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ledger.errors import InvalidField
+from ledger.tariffs.definition import Code, TariffDefinition
+
+
+class CatalogEntry(BaseModel):
+    """One tariff of a catalog file: its code and the definition to publish."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    definition: TariffDefinition
+
+
+def _refuse_floats(value: Any, where: str) -> None:
+    if isinstance(value, float):
+        raise InvalidField(field=where, why=f"{where}: {value!r} is a float; quote decimals")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_floats(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_floats(item, f"{where}.{index}")
+
+
+def read_catalog(text: str, fmt: str) -> list[CatalogEntry]:
+    """Parse a catalog file (``yaml`` or ``json``).
+
+    Raises:
+        InvalidField: not YAML/JSON, not the catalog's shape, a float price, or a broken
+            tariff rule — naming the path of the value at fault.
+    """
+    try:
+        data = yaml.safe_load(text) if fmt == "yaml" else orjson.loads(text)
+    except (yaml.YAMLError, orjson.JSONDecodeError) as error:
+        raise InvalidField(field="file", why=f"not valid {fmt.upper()}: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("tariffs"), list):
+        raise InvalidField(field="tariffs", why="a catalog file holds a list under 'tariffs'")
+    _refuse_floats(data["tariffs"], "tariffs")
+    entries = []
+    for index, item in enumerate(data["tariffs"]):
+        try:
+            entries.append(CatalogEntry.model_validate(item))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in ("tariffs", index, *first["loc"]))
+            raise InvalidField(field=where, why=f"{where}: {first['msg']}") from None
+    return entries
+
+
+def write_catalog(entries: list[CatalogEntry], fmt: str) -> str:
+    """Write a catalog file (decimals as strings, keys in a stable order)."""
+    data = {"tariffs": [entry.model_dump(mode="json", exclude_none=True) for entry in entries]}
+    if fmt == "json":
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+    return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
