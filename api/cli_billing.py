@@ -1,0 +1,129 @@
+"""``lbx bill``, ``lbx simulate``, ``lbx tariffs`` and ``lbx demo``: billing from the terminal."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from api.cli_support import add_row, context, fail, out, services, table
+from api.demo import demo_token, load_demo
+from commands.dispatch import dispatch
+from commands.publish_tariff import PublishTariff
+from commands.run_billing import BillRunReport, RunBilling, run_billing
+from commands.runtime import Runtime
+from ledger.access import Role
+from ledger.clock import SimulatedClock
+from ledger.tariffs import Tariff
+from ledger.tariffs.aggregate import TariffPublished
+from ledger.tariffs.catalog_file import CatalogEntry, read_catalog, write_catalog
+
+bill = typer.Typer(no_args_is_help=True, help="Bill runs.")
+tariffs = typer.Typer(no_args_is_help=True, help="The tariff catalog as YAML or JSON files.")
+demo = typer.Typer(no_args_is_help=True, help="The demo company.")
+
+
+def _report(report: BillRunReport) -> None:
+    what = "would be issued" if report.dry_run else "issued"
+    out().print(f"Bill run as of {report.as_of}: {len(report.invoices)} invoice(s) {what}"
+                f" for {report.customers} customer(s) checked", soft_wrap=True)
+    if report.invoices:
+        grid = table(None, "Number", "Customer", "Total")
+        for invoice in report.invoices:
+            add_row(grid, invoice.number, invoice.customer_id,
+                    f"{invoice.total} {invoice.currency}")
+        out().print(grid)
+    for currency, amount in report.totals().items():
+        out().print(f"Total {currency}: {amount}")
+    for customer, why in report.skipped:
+        out().print(f"[yellow]skipped[/] {customer}: {why}")
+
+
+@bill.command("run")
+def bill_run(
+    as_of: Annotated[str, typer.Option("--as-of", help="Bill what is due by this date.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, write nothing.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=1000)] = 100,
+) -> None:
+    """Bill every customer for everything due by a date (safe to run again)."""
+    with services() as s:
+        ids = list(s.ledger.customer_ids())
+        with Progress(transient=True) as progress:
+            task = progress.add_task("Billing", total=len(ids))
+            report = run_billing(
+                RunBilling(as_of=date.fromisoformat(as_of), dry_run=dry_run,
+                           batch_size=batch_size),
+                context(), s.runtime, ids, lambda n: progress.advance(task, n))
+    _report(report)
+
+
+@bill.command("simulate")
+def simulate(
+    until: Annotated[str, typer.Option("--until", help="Walk the clock to this date.")],
+    start: Annotated[str | None, typer.Option("--from", help="First day (default: today).")] = None,
+) -> None:
+    """Walk a test clock day by day and bill each day: see what the future will bill.
+
+    This writes real events (dated in the future): run it on a copy or a demo database.
+    """
+    with services() as s:
+        first = date.fromisoformat(start) if start else s.runtime.clock.today()
+        last = date.fromisoformat(until)
+        clock = SimulatedClock(datetime(first.year, first.month, first.day, 9, tzinfo=UTC))
+        runtime = Runtime(s.ledger, clock, s.runtime.invoice_prefix)
+        ids = list(s.ledger.customer_ids())
+        day, invoices = first, 0
+        while day <= last:
+            clock.move_to(day)
+            invoices += len(run_billing(RunBilling(as_of=day), context(), runtime, ids).invoices)
+            day += timedelta(days=1)
+        s.runner.catch_up()
+    out().print(f"Simulated {first} → {last}: {invoices} invoice(s) issued.")
+
+
+@tariffs.command("import")
+def import_tariffs(file: Annotated[Path, typer.Argument(exists=True, readable=True)]) -> None:
+    """Publish every tariff of a catalog file; unchanged tariffs get no new version."""
+    fmt = "json" if file.suffix.lower() == ".json" else "yaml"
+    entries = read_catalog(file.read_text(encoding="utf-8"), fmt)
+    with services() as s:
+        for entry in entries:
+            outcome = dispatch(PublishTariff(code=entry.code, definition=entry.definition),
+                               context(), s.runtime)
+            out().print(f"{entry.code}: version {outcome.result['version']}")
+
+
+@tariffs.command("export")
+def export_tariffs(
+    file: Annotated[Path, typer.Argument(help="Where to write (.yaml or .json).")],
+) -> None:
+    """Write the latest version of every tariff to a catalog file."""
+    fmt = "json" if file.suffix.lower() == ".json" else "yaml"
+    with services() as s:
+        found = [s.ledger.load(t, Tariff) for t in s.ledger.ids_created_by(TariffPublished)]
+        entries = sorted((CatalogEntry(code=t.state.code, definition=t.definition_of(None)[1])
+                          for t in found), key=lambda e: e.code)
+    file.write_text(write_catalog(entries, fmt), encoding="utf-8")
+    out().print(f"{len(entries)} tariff(s) written to {file}")
+
+
+def print_demo_keys() -> None:
+    """Show the demo API keys (they exist only in a database the demo was loaded into)."""
+    grid = table("Demo API keys", "Role", "Key")
+    for role in Role:
+        add_row(grid, role.value, demo_token(role))
+    out().print(grid)
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load the demo company (ten months of history) into an empty database."""
+    with services() as s:
+        out().print("Loading the demo company (ten months of history; about half a minute)…")
+        if not load_demo(s, s.runtime.clock.today()):
+            raise fail("the database is not empty; the demo loads only into an empty one")
+        s.runner.catch_up()
+    print_demo_keys()
