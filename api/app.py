@@ -14,7 +14,8 @@ from fastapi import FastAPI
 
 from api import errors
 from api.bootstrap import Services, bootstrap
-from api.routes import audit, billing, commands, gateways, queries, reports
+from api.scheduler import DailyScheduler
+from api.routes import audit, bank, billing, collections, commands, gateways, queries, reports
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -37,11 +38,17 @@ def create_app(services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services if services is not None else bootstrap()
+        scheduler = None
         if owned and app.state.services.settings.run_worker:
             app.state.services.start_worker()
+        if owned and app.state.services.settings.run_scheduler:
+            scheduler = DailyScheduler(app.state.services)
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             if owned:
                 app.state.services.close()
 
@@ -60,6 +67,8 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(audit.router)
     app.include_router(gateways.router)
+    app.include_router(bank.router)
+    app.include_router(collections.router)
 
     @app.get("/health", tags=["health"], summary="Liveness and projection lag")
     def health() -> dict[str, Any]:

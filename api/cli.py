@@ -19,6 +19,8 @@ from rich.text import Text
 from api import present
 from api.app import create_app
 from api.cli_admin import keys, projections
+from api.cli_bank import imports
+from api.cli_billing import bill, demo, print_demo_keys, tariffs
 from api.cli_support import (
     add_row,
     catch_up,
@@ -48,6 +50,10 @@ app = typer.Typer(
 )
 app.add_typer(keys, name="keys")
 app.add_typer(projections, name="projections")
+app.add_typer(imports, name="import")
+app.add_typer(bill, name="bill")
+app.add_typer(tariffs, name="tariffs")
+app.add_typer(demo, name="demo")
 
 
 def _instant(text: str) -> datetime:
@@ -76,13 +82,28 @@ def serve(
         "--worker/--no-worker",
         help="Run the projection worker in the server (turn off when another process runs it).",
     )] = True,
+    with_demo: Annotated[bool, typer.Option(
+        "--demo", help="Load the demo company first if the database is empty.")] = False,
 ) -> None:
     """Run the HTTP API, with OpenAPI docs at /docs."""
     if not worker:
         os.environ["LBX_WORKER"] = "0"
+    if with_demo:
+        _demo_if_empty()
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     out().print(Text(f"LBX API on {url} (docs: {url}/docs); stop with Ctrl+C"))
     uvicorn.run(create_app(), host=host, port=port)
+
+
+def _demo_if_empty() -> None:
+    from api.demo import load_demo  # noqa: PLC0415
+
+    with services() as s:
+        if s.ledger.max_position() == 0:
+            out().print("Empty database: loading the demo company (about half a minute)…")
+            load_demo(s, s.runtime.clock.today())
+            s.runner.catch_up()
+    print_demo_keys()
 
 
 @app.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from pathlib import Path  # noqa: TC003  (typer reads it at runtime)
 from typing import Annotated
 
 import typer

@@ -69,7 +69,7 @@ def command_route(
         for name in path_fields
     ] + [
         inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY,
-                          annotation=Annotated[body_model, Body()]),  # type: ignore[valid-type]
+                          annotation=Annotated[body_model, Body()]),
         inspect.Parameter("key", inspect.Parameter.KEYWORD_ONLY, annotation=IdempotencyKey),
         inspect.Parameter("services", inspect.Parameter.KEYWORD_ONLY, annotation=ServicesDep),
         inspect.Parameter("response", inspect.Parameter.KEYWORD_ONLY, annotation=Response),

@@ -17,9 +17,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from commands.base import Command, Context, Outcome
-from commands.runtime import Runtime
-from commands.change_subscription import ChangeSubscription
 from commands.cancel_subscription import CancelSubscription
+from commands.change_subscription import ChangeSubscription
 from commands.dispatch import dispatch
 from commands.grant_discount import GrantDiscount
 from commands.issue_api_key import IssueApiKey
@@ -29,6 +28,7 @@ from commands.record_payment import RecordPayment
 from commands.record_usage import RecordUsage
 from commands.register_customer import RegisterCustomer
 from commands.run_billing import RunBilling, run_billing
+from commands.runtime import Runtime
 from commands.set_individual_price import SetIndividualPrice
 from commands.start_subscription import StartSubscription
 from ledger.access import Role

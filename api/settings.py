@@ -27,6 +27,11 @@ class Settings:
     timezone: str = "Europe/Moscow"
     invoice_prefix: str = "LBX"
     run_worker: bool = True
+    run_scheduler: bool = True
+    own_accounts: tuple[str, ...] = ()
+    """Our bank accounts (``LBX_OWN_ACCOUNTS``, comma-separated): only money into them is ours."""
+    own_inn: str | None = None
+    """Our ИНН (``LBX_OWN_INN``): a transfer from it is internal, not a customer's payment."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,6 +43,10 @@ class Settings:
             timezone=source.get("LBX_TIMEZONE", "Europe/Moscow"),
             invoice_prefix=source.get("LBX_INVOICE_PREFIX", "LBX"),
             run_worker=source.get("LBX_WORKER", "1") not in {"0", "false", "no"},
+            run_scheduler=source.get("LBX_SCHEDULER", "1") not in {"0", "false", "no"},
+            own_accounts=tuple(a.strip() for a in source.get("LBX_OWN_ACCOUNTS", "").split(",")
+                               if a.strip()),
+            own_inn=source.get("LBX_OWN_INN", "").strip() or None,
         )
 
     @property

@@ -79,7 +79,9 @@ def handle(command: ChangeSubscription, context: Context, runtime: Runtime) -> O
     return execute(runtime, context, command, command.customer_id, decide)
 
 
-def preview(command: ChangeSubscription, context: Context, runtime: Runtime) -> list[dict[str, Any]]:
+def preview(
+    command: ChangeSubscription, context: Context, runtime: Runtime
+) -> list[dict[str, Any]]:
     """The correction lines of a change, computed on a copy and never saved."""
     customer = runtime.ledger.customer(command.customer_id)
     try:

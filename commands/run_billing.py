@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from commands.runtime import Runtime
+    from ledger.events import Source
 
 MAX_BATCH_ATTEMPTS = 10
 
@@ -107,7 +108,7 @@ def _bill_batch(
     raise WriteConflict
 
 
-def bill_run_context(actor: str, source: str = "scheduler") -> Context:
+def bill_run_context(actor: str, source: Source = "scheduler") -> Context:
     """The context a scheduled or manual bill run records its invoices under."""
-    return Context(actor=actor, source=source,  # type: ignore[arg-type]
+    return Context(actor=actor, source=source,
                    idempotency_key=f"bill-run/{uuid4()}")

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from projections.bank_payments import BankPaymentRegister
 from projections.customers import CustomerBalances
+from projections.dunning import DunningLog
 from projections.invoices import InvoiceRegister
+from projections.mrr import MrrMovements
 from projections.registers import PaymentRegister
 from projections.renewals import RenewalCalendar
+from projections.statement import CustomerStatement
 from projections.tariffs import TariffCatalog
 from projections.timeline import CustomerTimeline
 
@@ -32,4 +36,8 @@ def all_projections() -> list[Projection]:
         PaymentRegister(),
         InvoiceRegister(),
         TariffCatalog(),
+        BankPaymentRegister(),
+        MrrMovements(),
+        CustomerStatement(),
+        DunningLog(),
     ]

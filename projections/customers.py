@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued, InvoiceVoided
+from ledger.customers.collections_events import ChargebackRecorded, DebtWrittenOff, RefundIssued
 from ledger.customers.events import (
     AdjustmentRecorded,
     CustomerClosed,
@@ -120,6 +121,18 @@ class CustomerBalances(Projection):
     def adjusted(self, tx: Transaction, event: AdjustmentRecorded, _: int) -> None:
         """Apply a signed correction."""
         self._move(tx, event, event.amount.currency, "adjusted", event.amount.minor)
+
+    @on(RefundIssued, ChargebackRecorded)
+    def refunded(
+        self, tx: Transaction, event: RefundIssued | ChargebackRecorded, _: int
+    ) -> None:
+        """Money paid back (or taken back by the bank) is owed again, or credit no more."""
+        self._move(tx, event, event.amount.currency, "refunded", event.amount.minor)
+
+    @on(DebtWrittenOff)
+    def written_off(self, tx: Transaction, event: DebtWrittenOff, _: int) -> None:
+        """Bad debt written off is no longer owed."""
+        self._move(tx, event, event.amount.currency, "written_off", event.amount.minor)
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -6,7 +6,9 @@ from functools import singledispatch
 from typing import Any
 
 from ledger.customers import billing_events as bev
+from ledger.customers import collections_events as cev
 from ledger.customers import events as ev
+from ledger.money import Money
 
 
 @singledispatch
@@ -87,7 +89,8 @@ def _(event: bev.SubscriptionResumed) -> str:
 
 @describe.register
 def _(event: bev.SubscriptionCancelled) -> str:
-    return f"Subscription cancelled ({event.when.replace('_', ' ')}), service ends {event.cancel_at}"
+    when = event.when.replace("_", " ")
+    return f"Subscription cancelled ({when}), service ends {event.cancel_at}"
 
 
 @describe.register
@@ -130,3 +133,48 @@ def _(event: ev.ServiceStatusChanged) -> str:
 @describe.register
 def _(event: ev.CustomerClosed) -> str:
     return f"Customer closed ({event.meta.reason or 'no reason given'})"
+
+
+def _on_invoices(amounts: dict[str, int], numbers: dict[str, str], currency: str) -> str:
+    return ", ".join(f"{numbers.get(i, i)} {Money(m, currency)}" for i, m in amounts.items())
+
+
+@describe.register
+def _(event: cev.PaymentReallocated) -> str:
+    moves = []
+    if event.removed:
+        moves.append(f"taken off {_on_invoices(event.removed, event.numbers, event.currency)}")
+    if event.added:
+        moves.append(f"put on {_on_invoices(event.added, event.numbers, event.currency)}")
+    return f"Payment {event.payment_id} re-allocated: {'; '.join(moves)} — {event.meta.reason}"
+
+
+@describe.register
+def _(event: cev.RefundIssued) -> str:
+    source = f"against payment {event.payment_id}" if event.payment_id else "from credit"
+    return f"Refund of {event.amount} {source} — {event.meta.reason}"
+
+
+@describe.register
+def _(event: cev.ChargebackRecorded) -> str:
+    reopened = (f"; reopened {_on_invoices(event.removed, event.numbers, event.amount.currency)}"
+                if event.removed else "")
+    why = f" — {event.meta.reason}" if event.meta.reason else ""
+    return (f"Chargeback: the bank took back {event.amount} of payment {event.payment_id}"
+            f"{reopened}{why}")
+
+
+@describe.register
+def _(event: cev.DebtWrittenOff) -> str:
+    return (f"Bad debt written off on invoice {event.invoice_number}: {event.amount},"
+            f" approved by {event.approver} — {event.meta.reason}")
+
+
+_STEP_NAMES = {"remind": "reminder", "suspend": "suspension", "cancel": "cancellation"}
+
+
+@describe.register
+def _(event: cev.DunningStepTaken) -> str:
+    return (f"Dunning step {event.step} ({_STEP_NAMES[event.action]}) on invoice"
+            f" {event.invoice_number}: {event.days_overdue} days overdue, {event.open_amount}"
+            f" open (policy v{event.policy_version})")

@@ -9,6 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued, InvoiceVoided
+from ledger.customers.collections_events import (
+    ChargebackRecorded,
+    DebtWrittenOff,
+    PaymentReallocated,
+)
 from ledger.customers.events import PaymentReceived
 from projections.base import Projection, on
 
@@ -90,6 +95,25 @@ class InvoiceRegister(Projection):
         """Settle the invoices the payment was allocated to."""
         for invoice_id, minor in event.allocations.items():
             self._settle(tx, invoice_id, "paid", minor)
+
+    @on(PaymentReallocated)
+    def reallocated(self, tx: Transaction, event: PaymentReallocated, _: int) -> None:
+        """Move what the payment settles from some invoices to others."""
+        for invoice_id, minor in event.removed.items():
+            self._settle(tx, invoice_id, "paid", -minor)
+        for invoice_id, minor in event.added.items():
+            self._settle(tx, invoice_id, "paid", minor)
+
+    @on(ChargebackRecorded)
+    def charged_back(self, tx: Transaction, event: ChargebackRecorded, _: int) -> None:
+        """Reopen the invoices the charged-back payment had settled."""
+        for invoice_id, minor in event.removed.items():
+            self._settle(tx, invoice_id, "paid", -minor)
+
+    @on(DebtWrittenOff)
+    def written_off(self, tx: Transaction, event: DebtWrittenOff, _: int) -> None:
+        """Lower the invoice by the amount written off."""
+        self._settle(tx, event.invoice_id, "written_off", event.amount.minor)
 
     @on(CreditNoteIssued)
     def credited(self, tx: Transaction, event: CreditNoteIssued, _: int) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import date
 
     from projections.store import ReadStore, Row
 
@@ -295,3 +297,265 @@ def tariffs(store: ReadStore) -> list[Row]:
     for row in rows:
         row["definition"] = orjson.loads(row["definition"])
     return rows
+
+
+# -- MRR (projections/mrr.py) -----------------------------------------------------------------
+
+MRR_KINDS = ("new", "expansion", "contraction", "churn", "reactivation")
+MONTHS_PER_YEAR = 12
+
+
+def _year_month(text: str) -> tuple[int, int]:
+    year, dash, month = text.partition("-")
+    if not (dash and len(year) == 4 and len(month) == 2  # noqa: PLR2004
+            and (year + month).isascii() and (year + month).isdigit()
+            and 1 <= int(month) <= MONTHS_PER_YEAR):
+        raise ValueError(f"not a month (YYYY-MM): {text!r}")
+    return int(year), int(month)
+
+
+def months_between(month_from: str, month_to: str) -> list[str]:
+    """Every month from ``month_from`` to ``month_to``, both included ("YYYY-MM").
+
+    Raises:
+        ValueError: a month is not written YYYY-MM.
+    """
+    year, month = _year_month(month_from)
+    _year_month(month_to)
+    months: list[str] = []
+    while (text := f"{year:04d}-{month:02d}") <= month_to:
+        months.append(text)
+        year, month = (year + 1, 1) if month == MONTHS_PER_YEAR else (year, month + 1)
+    return months
+
+
+def _mrr_before(store: ReadStore, month: str) -> dict[str, int]:
+    """MRR per currency at the start of ``month``: every movement dated before it."""
+    rows = store.query(
+        "SELECT currency, CAST(SUM(delta) AS BIGINT) AS mrr FROM view_mrr_movements"
+        " WHERE month < :month GROUP BY currency", {"month": month})
+    return {row["currency"]: int(row["mrr"]) for row in rows}
+
+
+def mrr_movements(store: ReadStore, month_from: str, month_to: str) -> list[Row]:
+    """Per month and currency: opening MRR, each kind of movement, closing MRR (minor units).
+
+    Movements keep their sign (contraction and churn are negative), so closing = opening +
+    new + expansion + contraction + churn + reactivation, and one month's closing is the
+    next month's opening. ``customers_<kind>`` counts the customers behind each figure.
+    """
+    months = months_between(month_from, month_to)
+    if not months:
+        return []
+    level = _mrr_before(store, months[0])
+    sums = store.query(
+        "SELECT month, currency, kind, CAST(SUM(delta) AS BIGINT) AS delta,"
+        " COUNT(DISTINCT customer_id) AS customers FROM view_mrr_movements"
+        " WHERE month >= :date_from"
+        " AND month <= :date_to GROUP BY month, currency, kind",
+        {"date_from": months[0], "date_to": months[-1]})
+    found = {(r["month"], r["currency"], r["kind"]): r for r in sums}
+    rows: list[Row] = []
+    for month in months:
+        for currency in sorted(set(level) | {r["currency"] for r in sums}):
+            moved = {kind: found.get((month, currency, kind)) for kind in MRR_KINDS}
+            opening = level.get(currency, 0)
+            closing = opening + sum(int(r["delta"]) for r in moved.values() if r)
+            rows.append({
+                "month": month, "currency": currency, "opening": opening,
+                **{kind: int(r["delta"]) if r else 0 for kind, r in moved.items()},
+                "closing": closing, "closing_arr": arr(closing),
+                **{f"customers_{kind}": int(r["customers"]) if r else 0
+                   for kind, r in moved.items()},
+            })
+            level[currency] = closing
+    return rows
+
+
+def mrr_by_month(store: ReadStore, months: list[str]) -> list[Row]:
+    """MRR and ARR per currency at the end of each of ``months`` (a series for charts).
+
+    Raises:
+        ValueError: a month is not written YYYY-MM.
+    """
+    for month in months:
+        _year_month(month)
+    wanted = sorted(set(months))
+    if not wanted:
+        return []
+    return [
+        {"month": r["month"], "currency": r["currency"], "mrr": r["closing"],
+         "arr": r["closing_arr"]}
+        for r in mrr_movements(store, wanted[0], wanted[-1]) if r["month"] in wanted
+    ]
+
+
+def arr(mrr: int) -> int:
+    """Annual recurring revenue: twelve times the monthly figure (minor units)."""
+    return MONTHS_PER_YEAR * mrr
+
+
+# -- bank payments (projections/bank_payments.py) -----------------------------------------------
+
+BANK_PAYMENT_STATUSES = ("matched", "unmatched", "ambiguous", "skipped", "resolved", "dismissed")
+
+
+def bank_payments(
+    store: ReadStore, *, statuses: tuple[str, ...] = (), file_sha256: str | None = None,
+    limit: int = 50, cursor: str | None = None,
+) -> Page:
+    """Imported bank lines in import order: the unmatched queue, or one file's import.
+
+    ``statuses`` filters (``("unmatched", "ambiguous")`` is the accountant's queue);
+    ``file_sha256`` keeps the lines first imported from that file.
+    """
+    where: list[str] = ["1 = 1"]
+    params: dict[str, Any] = {}
+    if statuses:
+        names = [f"status{i}" for i in range(len(statuses))]
+        where.append(f"status IN ({', '.join(':' + n for n in names)})")
+        params.update(zip(names, statuses, strict=True))
+    if file_sha256:
+        where.append("file_sha256 = :sha")
+        params["sha"] = file_sha256
+    if cursor:
+        position, last = decode_cursor(cursor)
+        where.append("(position > :after OR (position = :after AND bank_payment_id > :last))")
+        params.update(after=int(position), last=last)
+    sql = (f"SELECT * FROM view_bank_payments WHERE {' AND '.join(where)}"
+           " ORDER BY position, bank_payment_id")
+    return _page(store, sql, params, limit, lambda r: [r["position"], r["bank_payment_id"]])
+
+
+def bank_import(store: ReadStore, file_sha256: str) -> dict[str, Any]:
+    """What importing one file recorded: its lines in order and how many ended in each status."""
+    rows = store.query(
+        "SELECT * FROM view_bank_payments WHERE file_sha256 = :sha"
+        " ORDER BY position, bank_payment_id", {"sha": file_sha256})
+    counts = {status: sum(1 for r in rows if r["status"] == status)
+              for status in BANK_PAYMENT_STATUSES}
+    return {"file_sha256": file_sha256, "lines": len(rows), "counts": counts, "rows": rows}
+
+
+def customers_by_inn(store: ReadStore, inn: str) -> list[Row]:
+    """Customers (not closed) registered under an ИНН: id, name, currency, КПП."""
+    return store.query(
+        "SELECT customer_id, name, currency, kpp FROM view_customers"
+        " WHERE inn = :inn AND status <> 'closed' ORDER BY name, customer_id", {"inn": inn})
+
+
+def invoice_by_number(store: ReadStore, number: str) -> Row | None:
+    """The invoice with this number and its customer's name, with what is open on it."""
+    return store.query_one(
+        "SELECT i.invoice_id, i.customer_id, i.number, i.open, i.currency, i.void, c.name"
+        " FROM view_invoices i JOIN view_customers c ON c.customer_id = i.customer_id"
+        " WHERE i.number = :number", {"number": number})
+
+
+def open_invoices(store: ReadStore, customer_id: str) -> list[Row]:
+    """A customer's invoices with something left to pay, oldest due first."""
+    return store.query(
+        "SELECT i.invoice_id, i.customer_id, i.number, i.open, i.currency, c.name"
+        " FROM view_invoices i JOIN view_customers c ON c.customer_id = i.customer_id"
+        " WHERE i.customer_id = :cid AND i.open > 0 AND i.void = 0"
+        " ORDER BY i.due_on, i.number", {"cid": customer_id})
+
+
+# -- collections: aging, statement of account, dunning (projections/statement.py, dunning.py) --
+
+AGING_BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
+"""Days overdue (as of the day asked): ≤ 0, 1–30, 31–60, 61–90, 91 and more."""
+
+
+def _aging_columns(prefix: str) -> str:
+    sums = [
+        f"{prefix}due_on >= :d0",
+        f"{prefix}due_on < :d0 AND {prefix}due_on >= :d30",
+        f"{prefix}due_on < :d30 AND {prefix}due_on >= :d60",
+        f"{prefix}due_on < :d60 AND {prefix}due_on >= :d90",
+        f"{prefix}due_on < :d90",
+    ]
+    columns = [f"CAST(SUM(CASE WHEN {cond} THEN {prefix}open ELSE 0 END) AS BIGINT) AS {name}"
+               for cond, name in zip(sums, AGING_BUCKETS, strict=True)]
+    return ", ".join([*columns, f"CAST(SUM({prefix}open) AS BIGINT) AS total"])
+
+
+def aging(store: ReadStore, as_of: date, currency: str | None = None) -> dict[str, list[Row]]:
+    """Open invoice amounts by days overdue as of ``as_of``, per customer and in total.
+
+    Buckets follow :data:`AGING_BUCKETS`, by currency. Amounts are what is open now;
+    ``as_of`` fixes the day overdue days are counted from (invoices issued after it are left
+    out).
+    """
+    params: dict[str, Any] = {
+        f"d{days}": (as_of - timedelta(days=days)).isoformat() for days in (0, 30, 60, 90)}
+    where = "i.open > 0 AND i.void = 0 AND i.issued_on <= :d0"
+    if currency:
+        where += " AND i.currency = :currency"
+        params["currency"] = currency
+    customers = store.query(
+        f"SELECT i.customer_id, c.external_key, c.name, c.status, i.currency,"
+        f" {_aging_columns('i.')} FROM view_invoices i"
+        " JOIN view_customers c ON c.customer_id = i.customer_id"
+        f" WHERE {where} GROUP BY i.customer_id, c.external_key, c.name, c.status, i.currency"
+        " ORDER BY i.currency, total DESC, i.customer_id", params)
+    totals = store.query(
+        f"SELECT i.currency, {_aging_columns('i.')}, COUNT(DISTINCT i.customer_id) AS debtors"
+        f" FROM view_invoices i WHERE {where} GROUP BY i.currency ORDER BY i.currency", params)
+    return {"customers": customers, "totals": totals}
+
+
+def statement(
+    store: ReadStore, customer_id: str, date_from: date, date_to: date
+) -> dict[str, Any] | None:
+    """A statement of account (акт сверки) for [date_from, date_to]; None if no such customer.
+
+    Every movement in the period with the running balance of its currency after it, and per
+    currency the opening balance (all movements before ``date_from``), the period's debits
+    and credits and the closing balance. A positive balance is what the customer owes us,
+    a negative one their credit.
+    """
+    customer = store.query_one(
+        "SELECT customer_id, external_key, name, inn, kpp, currency FROM view_customers"
+        " WHERE customer_id = :id", {"id": customer_id})
+    if customer is None:
+        return None
+    params = {"id": customer_id, "from": date_from.isoformat(), "to": date_to.isoformat()}
+    opening = {r["currency"]: int(r["balance"]) for r in store.query(
+        "SELECT currency, CAST(SUM(debit - credit) AS BIGINT) AS balance FROM view_movements"
+        " WHERE customer_id = :id AND occurred_on < :from GROUP BY currency", params)}
+    lines = store.query(
+        "SELECT occurred_on, kind, document, description, currency, debit, credit"
+        " FROM view_movements WHERE customer_id = :id AND occurred_on >= :from"
+        " AND occurred_on <= :to ORDER BY occurred_on, position, version", params)
+    running = dict(opening)
+    for line in lines:
+        cur = line["currency"]
+        running[cur] = running.get(cur, 0) + line["debit"] - line["credit"]
+        line["balance"] = running[cur]
+    currencies = sorted({customer["currency"], *opening, *running})
+    totals = [
+        {"currency": cur, "opening": opening.get(cur, 0), "closing": running.get(cur, 0),
+         "debit": sum(r["debit"] for r in lines if r["currency"] == cur),
+         "credit": sum(r["credit"] for r in lines if r["currency"] == cur)}
+        for cur in currencies
+    ]
+    return {"customer": customer, "date_from": params["from"], "date_to": params["to"],
+            "lines": lines, "totals": totals}
+
+
+def dunning_steps(
+    store: ReadStore, *, customer_id: str | None = None, taken_on: str | None = None
+) -> list[Row]:
+    """Dunning steps taken, in order (for one customer and/or one day)."""
+    where: list[str] = ["1 = 1"]
+    params: dict[str, Any] = {}
+    if customer_id:
+        where.append("customer_id = :cid")
+        params["cid"] = customer_id
+    if taken_on:
+        where.append("taken_on = :on")
+        params["on"] = taken_on
+    return store.query(
+        f"SELECT * FROM view_dunning_steps WHERE {' AND '.join(where)} ORDER BY position, version",
+        params)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
 
-def _lower(value: object) -> object:
+def _lower(value: str | None) -> str | None:
     return value.lower() if isinstance(value, str) else value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ledger.customers import billing_events as bev
+from ledger.customers import collections_events as cev
 from ledger.customers import events as ev
 from projections.base import Projection, on
 from projections.describe import describe
@@ -18,6 +19,8 @@ CUSTOMER_EVENTS = (
     ev.ServiceStatusChanged, ev.CustomerClosed, bev.UsageRecorded, bev.SubscriptionChanged,
     bev.SubscriptionPaused, bev.SubscriptionResumed, bev.SubscriptionCancelled,
     bev.IndividualPriceSet, bev.InvoiceIssued, bev.InvoiceVoided, bev.CreditNoteIssued,
+    cev.PaymentReallocated, cev.RefundIssued, cev.ChargebackRecorded, cev.DebtWrittenOff,
+    cev.DunningStepTaken,
 )
 
 

@@ -53,7 +53,7 @@ def preview_change(
 ) -> dict[str, Any]:
     """The correction lines the change would create, each with its formula."""
     command = PreviewSubscriptionChange(customer_id=customer_id, subscription_id=subscription_id,
-                                        **body.model_dump(exclude_unset=True))
+                                        **body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
     context = Context(actor=principal.actor, source="api", idempotency_key="preview")
     return {"lines": preview(command, context, services.runtime)}
 

@@ -14,6 +14,7 @@ from commands.base import Command
 from commands.cancel_subscription import CancelSubscription
 from commands.change_subscription import ChangeSubscription
 from commands.close_customer import CloseCustomer
+from commands.coupons import CreateCoupon, RedeemCoupon
 from commands.grant_discount import GrantDiscount
 from commands.issue_api_key import IssueApiKey, RevokeApiKey
 from commands.issue_credit_note import IssueCreditNote
@@ -43,6 +44,7 @@ CUSTOMER_COMMANDS: list[tuple[str, type[Command], tuple[Role, ...], str]] = [
     ("adjustments", RecordAdjustment, (ACCOUNTANT,), "Record a manual adjustment (with reason)"),
     ("close", CloseCustomer, (SERVICE,), "Close a customer"),
     ("usage", RecordUsage, (SERVICE,), "Record usage of a metered component"),
+    ("coupons", RedeemCoupon, (SERVICE, ACCOUNTANT), "Redeem a coupon code"),
     (f"{SUBSCRIPTION}/changes", ChangeSubscription, (SERVICE, ACCOUNTANT),
      "Change tariff or quantity (immediate, prorated; or at the end of the term)"),
     (f"{SUBSCRIPTION}/pause", PauseSubscription, (SERVICE, ACCOUNTANT), "Pause billing"),
@@ -58,6 +60,7 @@ CUSTOMER_COMMANDS: list[tuple[str, type[Command], tuple[Role, ...], str]] = [
 PLAIN_COMMANDS: list[tuple[str, type[Command], tuple[Role, ...], str]] = [
     ("/customers", RegisterCustomer, (SERVICE,), "Register a customer"),
     ("/tariffs", PublishTariff, (ADMIN,), "Publish a tariff or a new version of it"),
+    ("/coupons", CreateCoupon, (ADMIN, ACCOUNTANT), "Create a coupon code"),
     ("/keys", IssueApiKey, (ADMIN,), "Issue an API key (the token is shown once)"),
     ("/keys/revocations", RevokeApiKey, (ADMIN,), "Revoke an API key"),
 ]

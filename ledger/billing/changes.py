@@ -204,4 +204,5 @@ def _line(subscription_id: str, old: Plan, new: Plan, swap: ProrationLine) -> In
         amount=swap.amount,
         formula=swap.formula,
         vat_rate=plan.definition.vat_rate,
+        tariff_code=plan.tariff_code,
     )

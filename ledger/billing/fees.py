@@ -95,6 +95,7 @@ def _fee_line(
         amount=amount,
         formula=f"{formula}, {note}" if note else formula,
         vat_rate=plan.definition.vat_rate,
+        tariff_code=plan.tariff_code,
     )
 
 
@@ -119,6 +120,7 @@ def setup_lines(terms: SubscriptionTerms) -> list[InvoiceLine]:
                 amount=unit,
                 formula=f"{formula}, {note}" if note else formula,
                 vat_rate=plan.definition.vat_rate,
+                tariff_code=plan.tariff_code,
             )
         )
     return lines

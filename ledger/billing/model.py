@@ -172,6 +172,7 @@ class InvoiceLine:
         amount: before discount and VAT; negative for a credit.
         formula: how ``amount`` was computed, e.g. ``"7.24 = 24.95 × 9/31"``.
         vat_rate: the VAT percent; ``None`` means "без НДС".
+        tariff_code: the tariff whose plan priced the line (for revenue by tariff).
     """
 
     line_id: str
@@ -184,6 +185,7 @@ class InvoiceLine:
     amount: Money
     formula: str
     vat_rate: Decimal | None
+    tariff_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

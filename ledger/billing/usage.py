@@ -108,6 +108,7 @@ def usage_lines(
                 amount=amount,
                 formula=f"{signed(amount)} = {text}",
                 vat_rate=piece.plan.definition.vat_rate,
+                tariff_code=piece.plan.tariff_code,
             )
         )
     return lines
@@ -148,6 +149,7 @@ def minimum_line(
         formula=f"{signed(shortfall)} = minimum {expression(floor, None, part, piece.full)}"
         f" {MINUS} {signed(charged)} charged",
         vat_rate=definition.vat_rate,
+        tariff_code=piece.plan.tariff_code,
     )
 
 
@@ -208,4 +210,5 @@ def _correction(
         amount=amount,
         formula=formula,
         vat_rate=piece.plan.definition.vat_rate,
+        tariff_code=piece.plan.tariff_code,
     )

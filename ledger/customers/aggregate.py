@@ -13,6 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from ledger.aggregate import LedgerAggregate
 from ledger.customers import events
 from ledger.customers.billing import BillingDecisions
+from ledger.customers.collections import CollectionsDecisions
 from ledger.customers.lifecycle import LifecycleDecisions
 from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus
 from ledger.errors import (
@@ -39,7 +40,9 @@ def customer_id_for(external_key: str) -> UUID:
     return uuid5(CUSTOMER_NAMESPACE, external_key)
 
 
-class Customer(LifecycleDecisions, BillingDecisions, LedgerAggregate[CustomerState]):
+class Customer(
+    LifecycleDecisions, BillingDecisions, CollectionsDecisions, LedgerAggregate[CustomerState]
+):
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState
@@ -150,6 +153,7 @@ class Customer(LifecycleDecisions, BillingDecisions, LedgerAggregate[CustomerSta
             payment_id=payment_id, amount=amount, received_on=effective_date,
             allocations=allocations, **details,
         )
+        self.reactivate_if_settled(provenance, effective_date)
         return allocations
 
     def open_invoices(self) -> list[InvoiceState]:

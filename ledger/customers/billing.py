@@ -187,7 +187,8 @@ class BillingDecisions:
             ev.LineRecord(
                 line_id=line.line_id, kind=line.kind, description=line.description,
                 subscription_id=line.subscription_id or None,
-                tariff_code=self._tariff_of(line.subscription_id), component=line.component,
+                tariff_code=line.tariff_code or self._tariff_of(line.subscription_id),
+                component=line.component,
                 period_start=line.period.start if line.period else None,
                 period_end=line.period.end if line.period else None,
                 quantity=Decimal(line.quantity), amount=money.before_discount,

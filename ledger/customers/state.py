@@ -227,6 +227,9 @@ class CustomerState(_State):
     billed_usage: dict[str, Decimal] = Field(default_factory=dict)
     invoices: dict[str, InvoiceState] = Field(default_factory=dict)
     dunning: dict[str, int] = Field(default_factory=dict)
+    suspension_days: int | None = None
+    """Days overdue at which dunning last suspended the customer: the bar a payment must clear
+    (no open invoice this overdue) for automatic reactivation. None: never suspended by dunning."""
 
     def balance(self, currency: str) -> Balance:
         """The running totals of one currency, created empty on first use."""

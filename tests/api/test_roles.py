@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from fastapi.routing import APIRoute
 
-from api.routes import audit, billing, commands, queries, reports
+from api.routes import audit, bank, billing, collections, commands, queries, reports
 from ledger.access import Role
 from tests.api.conftest import auth
 
@@ -27,7 +27,7 @@ DUMMY = {"customer_id": "00000000-0000-0000-0000-000000000000", "external_key": 
 def guarded_routes() -> list[tuple[str, str, set[str]]]:
     found: list[tuple[str, str, set[str]]] = []
     for router in (commands.router, queries.router, audit.router, billing.router,
-                   reports.router):
+                   reports.router, bank.router, collections.router):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             roles = set((route.openapi_extra or {}).get("x-roles", []))

@@ -139,3 +139,26 @@ def test_pages_follow_each_other_without_gaps(services: Services) -> None:
             break
         cursor = page.next_cursor
     assert seen == [f"K-{n}" for n in range(7)]
+
+
+def test_the_calendar_moves_with_billing_and_drops_cancelled_subscriptions(
+    services: Services,
+) -> None:
+    from commands.cancel_subscription import CancelSubscription
+    from commands.run_billing import RunBilling, bill_run_context, run_billing
+
+    publish(services)
+    customer = register(services)
+    sub = send(services, StartSubscription(customer_id=customer, tariff_code="start",
+                                           start_date=date(2026, 1, 1))).result["subscription_id"]
+    run_billing(RunBilling(as_of=date(2026, 1, 1)), bill_run_context("test"), services.runtime,
+                [customer])
+    services.runner.catch_up()
+    (row,) = queries.renewals(services.store).items
+    assert row["next_renewal"] == "2026-02-01"
+    send(services, CancelSubscription(customer_id=customer, subscription_id=sub,
+                                      effective_date=date(2026, 1, 20)))
+    services.runner.catch_up()
+    assert queries.renewals(services.store).items == []
+    (ended,) = services.store.query("SELECT * FROM view_renewals")
+    assert (ended["status"], ended["term_end"]) == ("cancelled", "2026-02-01")

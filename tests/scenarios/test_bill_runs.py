@@ -32,7 +32,7 @@ def invoices_per_customer(services: Services) -> list[int]:
 
 
 def bill(services: Services, on: date, **options: object) -> billing.BillRunReport:
-    return run_billing(RunBilling(as_of=on, **options), bill_run_context("test"),  # type: ignore[arg-type]
+    return run_billing(RunBilling(as_of=on, **options), bill_run_context("test"),
                        services.runtime, list(services.ledger.customer_ids()))
 
 

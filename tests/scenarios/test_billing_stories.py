@@ -30,8 +30,10 @@ def test_anchor_31_falls_on_the_last_day_of_short_months(services: Services) -> 
     for day in (date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)):
         story.bill(day)
     starts = [(i.period_start, i.period_end) for i in story.invoices()]
-    assert starts == [(date(2024, 1, 31), date(2024, 2, 29)), (date(2024, 2, 29), date(2024, 3, 31)),
-                      (date(2024, 3, 31), date(2024, 4, 30)), (date(2024, 4, 30), date(2024, 5, 31))]
+    assert starts == [
+        (date(2024, 1, 31), date(2024, 2, 29)), (date(2024, 2, 29), date(2024, 3, 31)),
+        (date(2024, 3, 31), date(2024, 4, 30)), (date(2024, 4, 30), date(2024, 5, 31)),
+    ]
     assert story.totals() == ["310.00"] * 4
 
 

@@ -1,0 +1,286 @@
+"""ImportBankStatement: a bank file in, each of its lines recorded once, payments matched.
+
+An import is a fan-out like a bill run: the file is parsed whole first (an unreadable
+file raises ``UnreadableStatement`` and nothing is written), then its lines are taken in
+batches. Each batch is saved in **one** transaction: a ``BankPayment`` per new line and,
+for each line matched to a customer, the payment on that customer's book (a customer with
+several payments in the batch is loaded and saved once). A lost race reloads and decides
+the batch again.
+
+No client key is needed to make this idempotent: a line's ``BankPayment`` id is derived
+from its dedup key, so a line already imported — by this file earlier, by a run that was
+killed half-way, or by an overlapping export — is found and counted as a duplicate, and
+if two imports race, the loser's save fails on that id and its retry sees the duplicates.
+Re-running the same file is therefore how a killed import resumes.
+
+Matching reads a :class:`ledger.banking_match.Directory` the caller supplies (the API
+answers it from the views); it only *finds* candidates. Whether money lands on a book is
+decided by the customer aggregate, which refuses what it must (a currency mismatch, a
+closed book): such a line goes to the queue with the book's reason instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from commands.base import Command
+from ledger.application import WriteConflict
+from ledger.bankfiles import dedup_key, parse_statement
+from ledger.banking import (
+    BankPayment,
+    BankPaymentStatus,
+    bank_payment_id,
+    classify_line,
+    payment_id_for,
+    payment_reference,
+)
+from ledger.banking_match import match_line
+from ledger.errors import ConcurrencyExhausted, LedgerError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+    from uuid import UUID
+
+    from commands.base import Context
+    from commands.runtime import Runtime
+    from ledger.bankfiles import BankLine, Statement
+    from ledger.banking_match import Directory, Match
+    from ledger.customers import Customer
+    from ledger.events import Provenance
+
+MAX_BATCH_ATTEMPTS = 10
+DUPLICATE = "duplicate"
+
+Account = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=40)]
+
+
+class ImportBankStatement(Command):
+    """Import a bank statement file (1CClientBankExchange, camt.053, MT940 or CSV).
+
+    The file's bytes travel beside the command, not in it. ``own_accounts`` and
+    ``own_inn`` say which accounts and which ИНН are the company's own, so that only
+    incoming payments from others become payments.
+    """
+
+    filename: Annotated[str, Field(max_length=255)] | None = None
+    own_accounts: tuple[Account, ...] = ()
+    own_inn: Annotated[str, StringConstraints(pattern=r"^(\d{10}|\d{12})$")] | None = None
+    batch_size: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One line of the file and what the import did with it."""
+
+    bank_payment_id: UUID
+    number: str
+    booked_on: str
+    amount: str
+    currency: str
+    direction: str
+    payer_name: str | None
+    payer_inn: str | None
+    status: str
+    reason: str
+    score: int = 0
+    customer_id: UUID | None = None
+    payment_id: str | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import found in the file and did with each line."""
+
+    file_sha256: str
+    format: str
+    filename: str | None = None
+    encoding: str | None = None
+    rows: list[ReportRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    balance_problems: list[str] = field(default_factory=list)
+
+    def count(self, *statuses: str) -> int:
+        """How many lines ended in one of ``statuses``."""
+        return sum(1 for row in self.rows if row.status in statuses)
+
+    def skipped(self) -> dict[str, int]:
+        """Skipped lines by reason."""
+        reasons = [row.reason for row in self.rows if row.status == BankPaymentStatus.SKIPPED]
+        return {reason: reasons.count(reason) for reason in sorted(set(reasons))}
+
+    def counts(self) -> dict[str, Any]:
+        """The totals: lines, accepted (new customer payments), matched, queued, skipped."""
+        matched, unmatched, ambiguous = (BankPaymentStatus.MATCHED, BankPaymentStatus.UNMATCHED,
+                                         BankPaymentStatus.AMBIGUOUS)
+        return {
+            "lines": len(self.rows), "accepted": self.count(matched, unmatched, ambiguous),
+            "matched": self.count(matched), "unmatched": self.count(unmatched),
+            "ambiguous": self.count(ambiguous), "skipped": self.count(BankPaymentStatus.SKIPPED),
+            "skipped_reasons": self.skipped(), "duplicates": self.count(DUPLICATE),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        rows = [{k: (str(v) if k.endswith("_id") and v is not None else v)
+                 for k, v in row.__dict__.items()} for row in self.rows]
+        return {"file_sha256": self.file_sha256, "filename": self.filename,
+                "format": self.format, "encoding": self.encoding, "counts": self.counts(),
+                "rows": rows, "warnings": self.warnings,
+                "balance_problems": self.balance_problems}
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What every batch of one import shares."""
+
+    statement: Statement
+    file_sha256: str
+    directory: Directory
+    own_accounts: frozenset[str]
+    own_inn: str | None
+    prefixes: tuple[str, ...]
+
+
+def handle(
+    command: ImportBankStatement, context: Context, runtime: Runtime, data: bytes,
+    directory: Directory, *, progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Run a validated :class:`ImportBankStatement` on ``data`` (see :func:`import_statement`).
+
+    Not in the dispatch table: an import carries bytes and a directory, not just a command.
+    """
+    return import_statement(
+        runtime, context, data, directory, own_accounts=command.own_accounts,
+        own_inn=command.own_inn, batch_size=command.batch_size, filename=command.filename,
+        progress=progress,
+    )
+
+
+def import_statement(
+    runtime: Runtime, context: Context, data: bytes, directory: Directory, *,
+    own_accounts: Sequence[str] = (), own_inn: str | None = None, batch_size: int = 100,
+    filename: str | None = None, progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import every line of a statement file once, batch by batch.
+
+    ``progress`` is told (lines done, lines in the file) after each batch.
+
+    Raises:
+        UnreadableStatement: the bytes are not a statement we can read; nothing is written.
+        ConcurrencyExhausted: a batch kept losing races; the batches before it are saved.
+    """
+    ours = frozenset(own_accounts)
+    statement = parse_statement(data, own_accounts=ours)
+    sha = hashlib.sha256(data).hexdigest()
+    setup = _Setup(statement, sha, directory, ours, own_inn, (runtime.invoice_prefix,))
+    report = ImportReport(
+        sha, statement.format, filename, statement.encoding, warnings=list(statement.warnings),
+        balance_problems=statement.balance_problems(),
+    )
+    if not ours:
+        report.warnings.append("no own accounts configured: the statement's accounts are"
+                               " taken as ours")
+    lines = list(statement.lines)
+    for batch in _batches(lines, batch_size):
+        report.rows.extend(_import_batch(runtime, context, batch, setup))
+        if progress is not None:
+            progress(len(report.rows), len(lines))
+    return report
+
+
+def _batches(lines: list[BankLine], size: int) -> Iterator[list[BankLine]]:
+    iterator = iter(lines)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _import_batch(
+    runtime: Runtime, context: Context, batch: list[BankLine], setup: _Setup
+) -> list[ReportRow]:
+    for _ in range(MAX_BATCH_ATTEMPTS):
+        provenance = context.provenance(runtime.clock.now())
+        rows, aggregates = _decide_batch(runtime, provenance, batch, setup)
+        try:
+            runtime.ledger.save_all(*aggregates)
+        except WriteConflict:
+            continue
+        return rows
+    raise ConcurrencyExhausted(f"the customers of a batch of bank lines kept changing;"
+                               f" retried {MAX_BATCH_ATTEMPTS} times (run the import again)")
+
+
+def _decide_batch(
+    runtime: Runtime, provenance: Provenance, batch: list[BankLine], setup: _Setup
+) -> tuple[list[ReportRow], list[Any]]:
+    """Decide every line of a batch; return the report rows and the aggregates to save."""
+    rows: list[ReportRow] = []
+    lines: list[BankPayment] = []
+    books: dict[UUID, Customer] = {}
+    seen: set[str] = set()
+    for line in batch:
+        key = dedup_key(line)
+        if key in seen or runtime.ledger.exists(bank_payment_id(key)):
+            rows.append(_row(line, bank_payment_id(key), DUPLICATE, "already imported"))
+            continue
+        seen.add(key)
+        decision = classify_line(line, setup.own_accounts, setup.own_inn)
+        match = None
+        if decision.accept:
+            match = match_line(line, setup.directory, setup.prefixes)
+        if match is not None and match.status == "matched":
+            match = _pay(runtime, provenance, books, line, key=key, match=match)
+        payment = BankPayment.import_line(
+            provenance, line=line, dedup_key=key, statement_format=setup.statement.format,
+            file_sha256=setup.file_sha256, decision=decision, match=match,
+        )
+        lines.append(payment)
+        rows.append(_row_of(line, payment))
+    return rows, [*lines, *books.values()]
+
+
+def _pay(
+    runtime: Runtime, provenance: Provenance, books: dict[UUID, Customer], line: BankLine,
+    *, key: str, match: Match,
+) -> Match:
+    """Record the matched payment on the customer's book, or say why the book refused it.
+
+    Invoices the purpose named but the book holds no open amount on are left out, so
+    that the money goes to the oldest open invoices rather than to credit.
+    """
+    assert match.customer_id is not None  # noqa: S101  (a match names its customer)
+    try:
+        book = books.get(match.customer_id) or runtime.ledger.customer(match.customer_id)
+        invoices = book.state.invoices
+        named = [i for i in match.invoice_ids if i in invoices and invoices[i].open_minor > 0]
+        book.receive_payment(
+            provenance, line.booked_on, payment_id=payment_id_for(key), amount=line.amount,
+            invoice_ids=named, payer_name=line.counterparty_name,
+            payer_inn=line.counterparty_inn, method="bank_transfer",
+            reference=payment_reference(line.number, line.booked_on),
+        )
+    except LedgerError as error:
+        return match.refused(f"the customer's book refused it: {error.detail}")
+    books[match.customer_id] = book
+    return match
+
+
+def _row(line: BankLine, line_id: UUID, status: str, reason: str) -> ReportRow:
+    return ReportRow(
+        bank_payment_id=line_id, number=line.number, booked_on=line.booked_on.isoformat(),
+        amount=line.amount.to_decimal_string(), currency=line.amount.currency,
+        direction=line.direction, payer_name=line.counterparty_name,
+        payer_inn=line.counterparty_inn, status=status, reason=reason,
+    )
+
+
+def _row_of(line: BankLine, payment: BankPayment) -> ReportRow:
+    state = payment.state
+    reason = state.decision_reason if not state.accepted else state.match_reason
+    row = _row(line, payment.id, state.status.value, reason)
+    return replace(row, score=state.score, customer_id=state.customer_id,
+                   payment_id=state.payment_id)

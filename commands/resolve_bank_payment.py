@@ -1,0 +1,75 @@
+"""ResolveBankPayment: an accountant assigns a queued bank line to a customer.
+
+The resolution and the payment it makes are one decision, so they are saved in one
+transaction: the ``BankPaymentResolved`` event (who, in ``meta.actor``, and why, in
+``meta.reason``) and the ``PaymentReceived`` on the customer's book. The payment takes the
+line's own payment id (``bank:<key>``) and the bank's booking date, exactly as if the
+import had matched it, so the book cannot tell, and need not care, who found the customer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+from pydantic import Field
+
+from commands.base import Command, Reason
+from commands.unit_of_work import execute
+from ledger.banking import BankPayment, BankPaymentNotFound
+from ledger.errors import NotFound
+
+if TYPE_CHECKING:
+    from commands.base import Context, Outcome
+    from commands.runtime import Runtime
+    from commands.unit_of_work import Decision
+    from ledger.events import Provenance
+
+InvoiceId = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class ResolveBankPayment(Command):
+    """Assign an unmatched or ambiguous bank line to a customer (and optionally invoices).
+
+    Without ``invoice_ids`` the money settles the customer's oldest open invoices first.
+    """
+
+    bank_payment_id: UUID
+    customer_id: UUID
+    invoice_ids: Annotated[list[InvoiceId], Field(max_length=50)] = Field(default_factory=list)
+    reason: Reason
+
+
+def load_bank_payment(runtime: Runtime, bank_payment_id: UUID) -> BankPayment:
+    """The bank line with this id.
+
+    Raises:
+        BankPaymentNotFound: no line has it.
+    """
+    try:
+        return runtime.ledger.load(bank_payment_id, BankPayment)
+    except NotFound:
+        raise BankPaymentNotFound(bank_payment_id=str(bank_payment_id)) from None
+
+
+def handle(command: ResolveBankPayment, context: Context, runtime: Runtime) -> Outcome:
+    """Record the resolution and the customer's payment together."""
+
+    def decide(provenance: Provenance) -> Decision:
+        line = load_bank_payment(runtime, command.bank_payment_id)
+        customer = runtime.ledger.customer(command.customer_id)
+        payment_id = line.resolve(
+            provenance, context.effective_date or runtime.clock.today(),
+            customer_id=customer.id, invoice_ids=command.invoice_ids, reason=command.reason,
+        )
+        facts = line.state.line
+        allocations = customer.receive_payment(
+            provenance, facts.booked_on, payment_id=payment_id, amount=facts.amount,
+            invoice_ids=command.invoice_ids, payer_name=facts.counterparty_name,
+            payer_inn=facts.counterparty_inn, reference=facts.reference,
+            method="bank_transfer",
+        )
+        return [line, customer], {"payment_id": payment_id, "customer_id": str(customer.id),
+                                  "allocations": allocations}
+
+    return execute(runtime, context, command, command.bank_payment_id, decide)

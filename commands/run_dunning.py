@@ -1,0 +1,149 @@
+"""RunDunning: take the dunning steps a customer's overdue invoices have reached by a date.
+
+``RunDunning`` serves one customer through the unit of work (idempotent under its key).
+:func:`run_dunning_for` is the daily scheduler's fan-out: the policy is read once, then
+customers are decided and saved in batches, one transaction per batch, like a bill run.
+Dunning is idempotent by construction — each step is taken at most once per invoice — so
+running the same date twice, or again after a run was killed half-way, repeats nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import uuid4
+
+from commands.base import Context, CustomerCommand
+from commands.unit_of_work import execute
+from ledger.application import WriteConflict
+from ledger.dunning import DEFAULT_TERMS, DUNNING_POLICY_ID, DunningPolicy
+from ledger.errors import LedgerError, NotFound
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from uuid import UUID
+
+    from commands.base import Outcome
+    from commands.runtime import Runtime
+    from commands.unit_of_work import Decision
+    from ledger.customers import Customer
+    from ledger.customers.dunning_decisions import StepTaken
+    from ledger.dunning import DunningTerms
+    from ledger.events import Provenance, Source
+
+MAX_BATCH_ATTEMPTS = 10
+
+
+class RunDunning(CustomerCommand):
+    """Take every dunning step due by ``as_of`` (today when omitted) for one customer."""
+
+    as_of: date | None = None
+
+
+def policy_terms(runtime: Runtime) -> DunningTerms:
+    """The dunning policy in force: the latest published version, else the default."""
+    runtime.ledger.forget(DUNNING_POLICY_ID)  # published by another process? read it fresh
+    try:
+        return runtime.ledger.load(DUNNING_POLICY_ID, DunningPolicy).terms()
+    except NotFound:
+        return DEFAULT_TERMS
+
+
+def handle(command: RunDunning, context: Context, runtime: Runtime) -> Outcome:
+    """Take the customer's due steps and suspend or reactivate it accordingly."""
+
+    def decide(provenance: Provenance) -> Decision:
+        as_of = command.as_of or context.effective_date or runtime.clock.today()
+        terms = policy_terms(runtime)
+        customer = runtime.ledger.customer(command.customer_id)
+        taken = customer.take_dunning_steps(provenance, as_of, terms, runtime.definition)
+        return [customer], {
+            "as_of": as_of.isoformat(), "policy_version": terms.version,
+            "steps": [asdict(step) for step in taken], "status": customer.state.status.value,
+        }
+
+    return execute(runtime, context, command, command.customer_id, decide)
+
+
+@dataclass
+class DunningReport:
+    """What a dunning run did, customer by customer."""
+
+    as_of: date
+    policy_version: int
+    customers: int = 0
+    steps: list[tuple[str, StepTaken]] = field(default_factory=list)
+    suspended: list[str] = field(default_factory=list)
+    reactivated: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def dunning_run_context(actor: str, source: Source = "scheduler") -> Context:
+    """The context a scheduled or manual dunning run records its steps under."""
+    return Context(actor=actor, source=source, idempotency_key=f"dunning-run/{uuid4()}")
+
+
+def run_dunning_for(
+    runtime: Runtime, customer_ids: Iterable[UUID], as_of: date,
+    context: Context | None = None, *, batch_size: int = 100,
+) -> DunningReport:
+    """Run dunning as of ``as_of`` for the given customers (all of them, usually).
+
+    A customer whose dunning is refused is skipped and reported; it does not stop the run.
+    """
+    context = context or dunning_run_context("scheduler:dunning")
+    terms = policy_terms(runtime)
+    report = DunningReport(as_of, terms.version)
+    for batch in _batches(customer_ids, batch_size):
+        _run_batch(runtime, context, batch, terms, report)
+        report.customers += len(batch)
+    return report
+
+
+def _batches(ids: Iterable[UUID], size: int) -> Iterator[list[UUID]]:
+    iterator = iter(ids)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _run_batch(
+    runtime: Runtime, context: Context, batch: list[UUID], terms: DunningTerms,
+    report: DunningReport,
+) -> None:
+    for _ in range(MAX_BATCH_ATTEMPTS):
+        provenance = context.provenance(runtime.clock.now()).model_copy(
+            update={"correlation_id": uuid4()})
+        partial = DunningReport(report.as_of, terms.version)
+        decided = [c for cid in batch if (c := _decide(runtime, provenance, cid, terms, partial))]
+        try:
+            runtime.ledger.save_all(*decided)
+        except WriteConflict:
+            continue
+        report.steps.extend(partial.steps)
+        report.suspended.extend(partial.suspended)
+        report.reactivated.extend(partial.reactivated)
+        report.skipped.extend(partial.skipped)
+        return
+    raise WriteConflict
+
+
+def _decide(
+    runtime: Runtime, provenance: Provenance, customer_id: UUID, terms: DunningTerms,
+    report: DunningReport,
+) -> Customer | None:
+    try:
+        customer = runtime.ledger.customer(customer_id)
+        before = customer.state.status
+        taken = customer.take_dunning_steps(provenance, report.as_of, terms, runtime.definition)
+    except LedgerError as error:
+        runtime.ledger.forget(customer_id)
+        report.skipped.append((str(customer_id), error.detail))
+        return None
+    report.steps.extend((str(customer_id), step) for step in taken)
+    after = customer.state.status
+    if after is not before:
+        (report.suspended if after.value == "suspended" else report.reactivated).append(
+            str(customer_id))
+    return customer

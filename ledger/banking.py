@@ -1,0 +1,289 @@
+"""Bank payments: one aggregate per bank statement line, so that each line counts once.
+
+A line's id is derived from its dedup key (``uuid5``), exactly as an idempotency record's
+id is derived from its key: importing the same file again, or a later export that
+overlaps it, tries to create an aggregate that already exists and the event store
+refuses it in the same transaction as everything else of the batch. No lookup table,
+no lock: the unique key of the event store is the guard.
+
+Every line is recorded, including the ones that are not customer payments (fees,
+outgoing, internal transfers): the import report and the audit trail must show what the
+file held and why each line was or was not taken, and a skipped line that was recorded
+is also a line that a re-import recognises.
+
+The line's life: ``matched`` (a payment was recorded on a customer's book in the same
+transaction), ``skipped``, or waiting in the queue as ``unmatched`` / ``ambiguous`` until
+an accountant ``resolved`` it (assigned it to a customer) or ``dismissed`` it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ledger.aggregate import LedgerAggregate, StateEvent
+from ledger.bankfiles.amounts import normalize_account
+from ledger.bankfiles.classify import Decision, classify
+from ledger.bankfiles.model import BankLine, Direction
+from ledger.errors import Conflict, NotFound, ReasonRequired
+from ledger.events import GENESIS_HASH, EventMeta, LedgerCreated
+from ledger.money import Money
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
+    from ledger.banking_match import Match
+    from ledger.events import Provenance
+
+BANK_PAYMENTS = uuid5(NAMESPACE_URL, "https://lbx.dev/bank-payments/")
+PAYMENT_ID_PREFIX = "bank:"
+_KEY_CHARS = 32  # 128 bits of the dedup key: unique for every line a company will ever see
+NOT_OUR_ACCOUNT = "not our account"
+
+
+def bank_payment_id(dedup_key: str) -> UUID:
+    """The aggregate id of the line with this dedup key (the same key, the same id)."""
+    return uuid5(BANK_PAYMENTS, dedup_key)
+
+
+def payment_id_for(dedup_key: str) -> str:
+    """The payment id a line's money gets on the customer's book (``bank:<key prefix>``)."""
+    return PAYMENT_ID_PREFIX + dedup_key[:_KEY_CHARS]
+
+
+def payment_reference(number: str, booked_on: date) -> str:
+    """The payment's reference on the customer's book: the bank document's number and date."""
+    shown = f"№{number.strip()} " if number.strip() else ""
+    return f"bank document {shown}of {booked_on.isoformat()}"
+
+
+def classify_line(
+    line: BankLine, own_accounts: Collection[str], own_inn: str | None
+) -> Decision:
+    """Accept a line as a customer payment only if it is on one of our accounts.
+
+    With no own accounts configured the statement's accounts are trusted (a bank sends a
+    statement about the account it was asked about); with some configured, a line on any
+    other account is skipped as ``"not our account"``. The rest is ``classify``'s rule.
+    """
+    ours = frozenset(normalize_account(account) for account in own_accounts)
+    if ours and normalize_account(line.account) not in ours:
+        return Decision(accept=False, reason=NOT_OUR_ACCOUNT)
+    return classify(line, frozenset(own_accounts), own_inn)
+
+
+class BankPaymentStatus(StrEnum):
+    """Where a bank line stands."""
+
+    MATCHED = "matched"
+    UNMATCHED = "unmatched"
+    AMBIGUOUS = "ambiguous"
+    SKIPPED = "skipped"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+QUEUED = frozenset({BankPaymentStatus.UNMATCHED, BankPaymentStatus.AMBIGUOUS})
+"""The statuses of lines waiting for an accountant."""
+
+
+class BankPaymentNotFound(NotFound):
+    """Raised when no bank statement line has the given id."""
+
+    title = "Bank payment not found"
+    field = "bank_payment_id"
+    template = "no bank payment {bank_payment_id}"
+
+
+class BankPaymentNotQueued(Conflict):
+    """Raised when resolving or dismissing a bank line that is not waiting in the queue.
+
+    Only ``unmatched`` and ``ambiguous`` lines wait; a skipped line is no payment, and a
+    matched, resolved or dismissed one has been dealt with already.
+    """
+
+    title = "Bank payment not in the queue"
+    field = "bank_payment_id"
+    template = (
+        "bank payment {bank_payment_id} is {status};"
+        " only unmatched or ambiguous lines can be {verb}"
+    )
+
+
+class LineFacts(BaseModel):
+    """What the bank said about the line, kept whole (``raw`` too) for the audit trail."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account: str
+    booked_on: date
+    number: str
+    amount: Money
+    direction: Direction
+    counterparty_name: str | None = None
+    counterparty_inn: str | None = None
+    counterparty_kpp: str | None = None
+    counterparty_account: str | None = None
+    counterparty_bik: str | None = None
+    purpose: str
+    kind: str
+    raw: str
+    occurrence: int = 1
+    operation_code: str | None = None
+
+    @classmethod
+    def of(cls, line: BankLine) -> LineFacts:
+        """Copy a parsed line."""
+        return cls.model_validate({name: getattr(line, name) for name in cls.model_fields})
+
+    @property
+    def reference(self) -> str:
+        """The payment reference on the customer's book: document number and date."""
+        return payment_reference(self.number, self.booked_on)
+
+
+class BankPaymentState(BaseModel):
+    """One bank line: its facts, how it was classified and matched, and where it stands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dedup_key: str
+    statement_format: str
+    file_sha256: str
+    line: LineFacts
+    accepted: bool
+    decision_reason: str
+    status: BankPaymentStatus
+    customer_id: UUID | None = None
+    invoice_ids: list[str] = Field(default_factory=list)
+    score: int = 0
+    match_reason: str = ""
+    payment_id: str | None = None
+
+
+class BankPaymentImported(LedgerCreated):
+    """A bank statement line was read, classified and (if a payment) matched.
+
+    ``status`` is ``matched`` when the payment ``payment_id`` was recorded on customer
+    ``customer_id``'s book in the same transaction; ``skipped`` when ``accepted`` is false
+    (``decision_reason`` says why); otherwise the line waits in the queue.
+    """
+
+    dedup_key: str
+    statement_format: str
+    file_sha256: str
+    line: LineFacts
+    accepted: bool
+    decision_reason: str
+    status: BankPaymentStatus
+    customer_id: UUID | None = None
+    invoice_ids: list[str] = Field(default_factory=list)
+    score: int = Field(default=0, ge=0, le=100)
+    match_reason: str = ""
+    payment_id: str | None = None
+
+    def apply(self, aggregate: Any) -> None:
+        """Start the line's state from what the import found."""
+        aggregate.begin(BankPaymentState.model_validate(
+            self.model_dump(include=set(BankPaymentState.model_fields))))
+        aggregate.chain(self)
+
+
+class BankPaymentResolved(StateEvent):
+    """An accountant assigned a queued line to a customer (who and why are in ``meta``)."""
+
+    customer_id: UUID
+    invoice_ids: list[str] = Field(default_factory=list)
+    payment_id: str
+
+    def change(self, state: BankPaymentState) -> None:
+        """The line is now the customer's payment."""
+        state.status = BankPaymentStatus.RESOLVED
+        state.customer_id = self.customer_id
+        state.invoice_ids = list(self.invoice_ids)
+        state.payment_id = self.payment_id
+
+
+class BankPaymentDismissed(StateEvent):
+    """An accountant decided a queued line is not a customer payment (why is in ``meta``)."""
+
+    def change(self, state: BankPaymentState) -> None:
+        """The line leaves the queue for good."""
+        state.status = BankPaymentStatus.DISMISSED
+
+
+class BankPayment(LedgerAggregate[BankPaymentState]):
+    """One line of a bank statement, recorded once however often it is imported."""
+
+    state_class: ClassVar[type[BankPaymentState]] = BankPaymentState
+
+    @classmethod
+    def import_line(
+        cls, provenance: Provenance, *, line: BankLine, dedup_key: str, statement_format: str,
+        file_sha256: str, decision: Decision, match: Match | None,
+    ) -> BankPayment:
+        """Record a line as read; a ``matched`` match must come with its payment recorded.
+
+        A line that ``decision`` skips is ``skipped`` whatever ``match`` says; an accepted
+        line without a match waits in the queue as ``unmatched``.
+        """
+        facts = LineFacts.of(line)
+        status = BankPaymentStatus.SKIPPED
+        found: dict[str, Any] = {}
+        if decision.accept:
+            status = BankPaymentStatus(match.status) if match else BankPaymentStatus.UNMATCHED
+        if decision.accept and match is not None:
+            found = {"customer_id": match.customer_id, "invoice_ids": list(match.invoice_ids),
+                     "score": match.score, "match_reason": match.reason}
+        if status is BankPaymentStatus.MATCHED:
+            found["payment_id"] = payment_id_for(dedup_key)
+        return cls._create(
+            BankPaymentImported, id=bank_payment_id(dedup_key),
+            timestamp=provenance.recorded_at,
+            meta=EventMeta.stamp(provenance, facts.booked_on, None), prev_hash=GENESIS_HASH,
+            dedup_key=dedup_key, statement_format=statement_format, file_sha256=file_sha256,
+            line=facts, accepted=decision.accept, decision_reason=decision.reason,
+            status=status, **found,
+        )
+
+    def _ensure_queued(self, verb: str) -> None:
+        if self.state.status not in QUEUED:
+            raise BankPaymentNotQueued(bank_payment_id=str(self.id),
+                                       status=self.state.status.value, verb=verb)
+
+    def resolve(
+        self, provenance: Provenance, effective_date: date, *, customer_id: UUID,
+        invoice_ids: Sequence[str], reason: str,
+    ) -> str:
+        """Assign a queued line to a customer; return the payment id to record it under.
+
+        The caller records the payment on the customer's book in the same transaction.
+
+        Raises:
+            ReasonRequired: no reason was given.
+            BankPaymentNotQueued: the line is skipped, matched, resolved or dismissed.
+        """
+        self._ensure_queued("resolved")
+        if not reason.strip():
+            raise ReasonRequired
+        payment_id = payment_id_for(self.state.dedup_key)
+        self.record(BankPaymentResolved, provenance, effective_date, reason.strip(),
+                    customer_id=customer_id, invoice_ids=list(invoice_ids),
+                    payment_id=payment_id)
+        return payment_id
+
+    def dismiss(self, provenance: Provenance, effective_date: date, reason: str) -> None:
+        """Take a queued line off the queue: it is not a customer payment.
+
+        Raises:
+            ReasonRequired: no reason was given.
+            BankPaymentNotQueued: the line is skipped, matched, resolved or dismissed.
+        """
+        self._ensure_queued("dismissed")
+        if not reason.strip():
+            raise ReasonRequired
+        self.record(BankPaymentDismissed, provenance, effective_date, reason.strip())

@@ -1,0 +1,227 @@
+"""The Customer's collections decisions: re-allocation, refunds, chargebacks, write-offs.
+
+Payments are allocated to invoices when they arrive (``Customer.receive_payment``); this
+mixin corrects allocations afterwards and handles money that goes back out or is given up:
+
+- a **re-allocation** moves a payment's money between invoices (or off them, leaving it as
+  credit); it never changes what the customer owes, only which invoices are open;
+- a **refund** pays money back: against one payment (at most its unallocated part, so
+  re-allocate first) or from the customer's credit (at most that credit);
+- a **chargeback** is a payment taken back by the payer's bank: its unallocated part goes
+  first, then the invoices it settled reopen, the most recently allocated first;
+- a **write-off** gives up (part of) one invoice's open amount, with a reason and an
+  approver who is not the person recording it.
+
+Dunning and service status live in :mod:`ledger.customers.dunning_decisions`, mixed in here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ledger.customers import collections_events as ev
+from ledger.customers.dunning_decisions import DunningDecisions
+from ledger.errors import CurrencyMismatch, InvalidField, NotFound, ReasonRequired
+from ledger.money import Money
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from datetime import date
+
+    from ledger.customers.state import CustomerState, InvoiceState, PaymentState
+    from ledger.events import Provenance
+
+
+def _reason(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise ReasonRequired
+    return reason.strip()
+
+
+def _approver(approver: str, actor: str) -> str:
+    """The approver's name; refused when missing or when it is the actor (``role:name``)."""
+    name = approver.strip()
+    if not name:
+        raise InvalidField(field="approver", why="a write-off needs an approver")
+    if name.rpartition(":")[2].casefold() == actor.rpartition(":")[2].casefold():
+        raise InvalidField(field="approver", why="the approver must be someone other than you")
+    return name
+
+
+def _minor(amount: Money, currency: str, field: str) -> int:
+    if amount.currency != currency:
+        raise CurrencyMismatch(expected=currency, got=amount.currency, field=field)
+    if amount.minor <= 0:
+        raise InvalidField(field=field, why="amounts must be positive")
+    return amount.minor
+
+
+class CollectionsDecisions(DunningDecisions):
+    """Collections methods of the Customer aggregate (mixed into ``Customer``)."""
+
+    state: CustomerState
+    record: Callable[..., None]
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def payment(self, payment_id: str) -> PaymentState:
+        """One payment, or NotFound naming ``payment_id``."""
+        found = self.state.payments.get(payment_id)
+        if found is None:
+            raise NotFound(f"no payment {payment_id}", field="payment_id")
+        return found
+
+    def invoice(self, invoice_id: str, field: str = "invoice_id") -> InvoiceState:
+        """One invoice that is not void, or NotFound naming ``field``."""
+        found = self.state.invoices.get(invoice_id)
+        if found is None or found.void:
+            raise NotFound(f"no invoice {invoice_id}", field=field)
+        return found
+
+    # -- allocation ------------------------------------------------------------------------
+
+    def reallocate_payment(
+        self, provenance: Provenance, effective_date: date, *, payment_id: str,
+        removed: Mapping[str, Money], added: Mapping[str, Money], reason: str | None,
+    ) -> None:
+        """Take a payment's money off some invoices and/or put it on others, saying why.
+
+        Raises:
+            InvalidField: nothing to do, an invoice both removed and added, more removed
+                than the payment settles on an invoice, more added than an invoice has
+                open, or more added than the payment has free.
+        """
+        why = _reason(reason)
+        payment = self.payment(payment_id)
+        if not removed and not added:
+            raise InvalidField(field="add", why="say which allocations to remove or add")
+        if both := sorted(set(removed) & set(added)):
+            raise InvalidField(field="add", why=f"invoice {both[0]} is both removed and added")
+        take = {i: _minor(m, payment.currency, "remove") for i, m in removed.items()}
+        put = {i: _minor(m, payment.currency, "add") for i, m in added.items()}
+        numbers = {i: self.invoice(i, "remove").number for i in take}
+        for invoice_id, minor in take.items():
+            settled = payment.allocations.get(invoice_id, 0)
+            if minor > settled:
+                raise InvalidField(field="remove", why=(
+                    f"payment {payment_id} settles only {Money(settled, payment.currency)}"
+                    f" of invoice {numbers[invoice_id]}"))
+        for invoice_id, minor in put.items():
+            invoice = self.invoice(invoice_id, "add")
+            numbers[invoice_id] = invoice.number
+            self._fits_invoice(invoice, minor, payment.currency, "add")
+        free = payment.unallocated + sum(take.values())
+        if sum(put.values()) > free:
+            raise InvalidField(field="add", why=(
+                f"payment {payment_id} has only {Money(free, payment.currency)} to allocate"))
+        self.record(ev.PaymentReallocated, provenance, effective_date, why,
+                    payment_id=payment_id, currency=payment.currency, removed=take,
+                    added=put, numbers=numbers)
+        self.reactivate_if_settled(provenance, effective_date)
+
+    @staticmethod
+    def _fits_invoice(invoice: InvoiceState, minor: int, currency: str, field: str) -> None:
+        if invoice.currency != currency:
+            raise CurrencyMismatch(expected=invoice.currency, got=currency, field=field)
+        if minor > invoice.open_minor:
+            raise InvalidField(field=field, why=(
+                f"invoice {invoice.number} has only {Money(invoice.open_minor, currency)} open"))
+
+    # -- money going back ------------------------------------------------------------------
+
+    def refund(
+        self, provenance: Provenance, effective_date: date, *, refund_id: str, amount: Money,
+        payment_id: str | None, reason: str | None,
+    ) -> dict[str, int]:
+        """Pay money back against one payment, or (``payment_id`` None) from credit.
+
+        Returns:
+            Where the money came from (payment id → minor units; ``"credit"`` for credit
+            no payment holds).
+
+        Raises:
+            InvalidField: more than the payment's unallocated part, or than the credit.
+        """
+        why = _reason(reason)
+        if payment_id is not None:
+            payment = self.payment(payment_id)
+            minor = _minor(amount, payment.currency, "amount")
+            if minor > payment.unallocated:
+                raise InvalidField(field="amount", why=(
+                    f"payment {payment_id} has only {Money(payment.unallocated, amount.currency)}"
+                    " not allocated to invoices; re-allocate it first"))
+            sources = {payment_id: minor}
+        else:
+            minor = _minor(amount, self.state.profile.currency, "amount")
+            balance = self.state.balances.get(amount.currency)
+            credit = balance.credit if balance else Money.zero(amount.currency)
+            if amount > credit:
+                raise InvalidField(field="amount", why=f"the customer's credit is only {credit}")
+            sources = self._refund_sources(minor)
+        self.record(ev.RefundIssued, provenance, effective_date, why, refund_id=refund_id,
+                    amount=amount, payment_id=payment_id, sources=sources)
+        return sources
+
+    def _refund_sources(self, minor: int) -> dict[str, int]:
+        """Take a refund of credit from the most recent payments with money unallocated."""
+        sources: dict[str, int] = {}
+        for payment in reversed(list(self.state.payments.values())):
+            take = min(max(payment.unallocated, 0), minor - sum(sources.values()))
+            if take > 0:
+                sources[payment.payment_id] = take
+        if (rest := minor - sum(sources.values())) > 0:
+            sources["credit"] = rest
+        return sources
+
+    def record_chargeback(
+        self, provenance: Provenance, effective_date: date, *, chargeback_id: str,
+        payment_id: str, amount: Money, reason: str | None,
+    ) -> dict[str, int]:
+        """Record a payment taken back by the bank; return the allocations it undid.
+
+        Raises:
+            InvalidField: more than is left of the payment after earlier refunds.
+        """
+        payment = self.payment(payment_id)
+        minor = _minor(amount, payment.currency, "amount")
+        left = payment.amount - payment.refunded
+        if minor > left:
+            raise InvalidField(field="amount", why=(
+                f"only {Money(left, amount.currency)} of payment {payment_id} can be taken back"))
+        to_undo, removed = minor - max(payment.unallocated, 0), {}
+        for invoice_id, settled in reversed(list(payment.allocations.items())):
+            if to_undo <= 0:
+                break
+            removed[invoice_id] = min(settled, to_undo)
+            to_undo -= removed[invoice_id]
+        numbers = {i: self.state.invoices[i].number for i in removed}
+        self.record(ev.ChargebackRecorded, provenance, effective_date,
+                    reason.strip() if reason and reason.strip() else None,
+                    chargeback_id=chargeback_id, payment_id=payment_id, amount=amount,
+                    removed=removed, numbers=numbers)
+        return removed
+
+    def write_off(
+        self, provenance: Provenance, effective_date: date, *, write_off_id: str,
+        invoice_id: str, amount: Money | None, reason: str | None, approver: str,
+    ) -> Money:
+        """Write off bad debt on one invoice (its whole open amount when ``amount`` is None).
+
+        Raises:
+            ReasonRequired: no reason.
+            InvalidField: no approver, the approver is the actor, or more than is open.
+        """
+        why = _reason(reason)
+        who = _approver(approver, provenance.actor)
+        invoice = self.invoice(invoice_id)
+        if invoice.open_minor == 0:
+            raise InvalidField(field="invoice_id", why=f"invoice {invoice.number} is settled")
+        if amount is None:
+            amount = Money(invoice.open_minor, invoice.currency)
+        self._fits_invoice(invoice, _minor(amount, invoice.currency, "amount"),
+                           amount.currency, "amount")
+        self.record(ev.DebtWrittenOff, provenance, effective_date, why,
+                    write_off_id=write_off_id, invoice_id=invoice_id,
+                    invoice_number=invoice.number, amount=amount, approver=who)
+        self.reactivate_if_settled(provenance, effective_date)
+        return amount

@@ -1,0 +1,145 @@
+"""The Customer's dunning decisions: steps for overdue invoices, suspension, reactivation.
+
+For each overdue invoice a run takes every policy step the invoice has reached and not yet
+taken (``state.dunning``: invoice id → day of the last step taken, so a new policy version
+neither repeats nor skips a step), on the step's day or at the first run after it. The
+customer is suspended while an invoice is overdue past the policy's suspension day; a
+cancellation step also cancels every subscription at once. A closed customer is still
+reminded of what it owes, but its status no longer changes.
+
+Whatever settles an invoice (a payment, a re-allocation, a write-off) ends with
+:meth:`DunningDecisions.reactivate_if_settled`: a customer suspended by dunning is
+reactivated in the same command once no open invoice is overdue past the bar it was
+suspended at (``state.suspension_days``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ledger.customers import collections_events as ev
+from ledger.customers.events import ServiceStatusChanged
+from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus
+from ledger.money import Money
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
+    from ledger.customers.billing import Catalog
+    from ledger.dunning import DunningStep, DunningTerms
+    from ledger.events import Provenance
+
+CANCEL_REASON = "dunning: cancelled for non-payment"
+
+
+@dataclass(frozen=True)
+class StepTaken:
+    """One dunning step taken by a run, as the command reports it."""
+
+    invoice_id: str
+    number: str
+    step: int
+    action: str
+    days_overdue: int
+
+
+class DunningDecisions:
+    """Dunning methods of the Customer aggregate (mixed in through ``CollectionsDecisions``)."""
+
+    state: CustomerState
+    record: Callable[..., None]
+    cancel_subscription: Callable[..., date]
+
+    def overdue_invoices(self, as_of: date) -> list[InvoiceState]:
+        """Open invoices issued by ``as_of`` and due before it, oldest due first."""
+        return sorted(
+            (i for i in self.state.invoices.values()
+             if i.open_minor > 0 and i.issued_on <= as_of and i.due_on < as_of),
+            key=lambda i: (i.due_on, i.number),
+        )
+
+    def take_dunning_steps(
+        self, provenance: Provenance, as_of: date, terms: DunningTerms, catalog: Catalog
+    ) -> list[StepTaken]:
+        """Take every step each overdue invoice has reached by ``as_of`` and not yet taken.
+
+        Then suspend the customer if an invoice is overdue past the suspension day, or
+        reactivate one whose debt was settled some other way. A cancellation step also
+        cancels every subscription at once (the engine credits days already billed).
+        """
+        taken: list[StepTaken] = []
+        for invoice in self.overdue_invoices(as_of):
+            days = (as_of - invoice.due_on).days
+            for number, step in terms.due(days, self.state.dunning.get(invoice.invoice_id, 0)):
+                self._take_step(provenance, as_of, invoice, version=terms.version,
+                                number=number, step=step)
+                taken.append(StepTaken(invoice.invoice_id, invoice.number, number,
+                                       step.action, days))
+        if self.state.status is ServiceStatus.CLOSED:
+            return taken
+        self._enforce_suspension(provenance, as_of, terms)
+        if any(t.action == "cancel" for t in taken):
+            for sub in list(self.state.subscriptions.values()):
+                if sub.status != "cancelled" and sub.started_on <= as_of:
+                    self.cancel_subscription(provenance, sub.subscription_id, as_of,
+                                             when="immediate", catalog=catalog,
+                                             reason=CANCEL_REASON)
+        return taken
+
+    def _take_step(
+        self, provenance: Provenance, as_of: date, invoice: InvoiceState, *, version: int,
+        number: int, step: DunningStep,
+    ) -> None:
+        self.record(
+            ev.DunningStepTaken, provenance, as_of,
+            f"dunning policy v{version}, step {number}: {step.action}"
+            f" {step.days_after_due} days after due",
+            invoice_id=invoice.invoice_id, invoice_number=invoice.number,
+            due_on=invoice.due_on, step=number, days_after_due=step.days_after_due,
+            action=step.action, days_overdue=(as_of - invoice.due_on).days,
+            open_amount=Money(invoice.open_minor, invoice.currency), policy_version=version,
+        )
+
+    def _enforce_suspension(
+        self, provenance: Provenance, as_of: date, terms: DunningTerms
+    ) -> None:
+        bar = terms.suspension_days
+        worst = next(iter(self.overdue_invoices(as_of)), None)  # oldest due: most overdue
+        if bar is None or worst is None or (as_of - worst.due_on).days < bar:
+            self.reactivate_if_settled(provenance, as_of)
+            return
+        if self.state.status is ServiceStatus.SUSPENDED:
+            return
+        if self.state.suspension_days != bar:  # suspended again under a new policy version
+            number = next(n for n, s in enumerate(terms.steps, 1) if s.action == "suspend")
+            self._take_step(provenance, as_of, worst, version=terms.version, number=number,
+                            step=terms.steps[number - 1])
+        self._set_status(provenance, as_of, ServiceStatus.SUSPENDED,
+                         f"dunning: invoice {worst.number} overdue"
+                         f" {(as_of - worst.due_on).days} days (suspension at {bar})")
+
+    def reactivate_if_settled(self, provenance: Provenance, effective_date: date) -> bool:
+        """Reactivate a customer suspended by dunning once nothing is overdue past the bar.
+
+        Called at the end of every decision that settles invoices, so that the status
+        changes in the same command as the payment. Returns True when it reactivated.
+        """
+        bar = self.state.suspension_days
+        if self.state.status is not ServiceStatus.SUSPENDED or bar is None:
+            return False
+        if any((effective_date - i.due_on).days >= bar
+               for i in self.overdue_invoices(effective_date)):
+            return False
+        return self._set_status(provenance, effective_date, ServiceStatus.ACTIVE,
+                                f"debt settled: no invoice overdue {bar} days or more")
+
+    def _set_status(
+        self, provenance: Provenance, effective_date: date, status: ServiceStatus, reason: str
+    ) -> bool:
+        if self.state.status is status:
+            return False
+        self.record(ServiceStatusChanged, provenance, effective_date, reason,
+                    status=status, previous=self.state.status)
+        return True

@@ -1,0 +1,103 @@
+"""The billing CLI: bill runs, catalog files, the scheduler's daily tick, the demo company."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.scheduler import DailyScheduler
+from commands.start_subscription import StartSubscription
+from tests.scenarios.support import flat_tariff
+from tests.support.dsl import publish, register, send
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from api.bootstrap import Services
+
+CATALOG = """tariffs:
+  - code: start
+    definition:
+      name: Start
+      currency: RUB
+      components:
+        - {code: base, name: Fee, kind: flat, price: "1000.00"}
+"""
+
+
+def test_catalog_files_round_trip_through_the_cli(tmp_path: Path) -> None:
+    env = {"LBX_DATA_DIR": str(tmp_path / "var"), "LBX_DATABASE_URL": ""}
+    source = tmp_path / "catalog.yaml"
+    source.write_text(CATALOG, encoding="utf-8")
+    runner = CliRunner()
+    imported = runner.invoke(app, ["tariffs", "import", str(source)], env=env)
+    assert imported.exit_code == 0, imported.output
+    assert "start: version 1" in imported.output
+    target = tmp_path / "out.json"
+    exported = runner.invoke(app, ["tariffs", "export", str(target)], env=env)
+    assert exported.exit_code == 0, exported.output
+    assert '"price": "1000.00"' in target.read_text(encoding="utf-8")
+
+
+def test_a_bill_run_from_the_cli_then_again_bills_nothing_more(
+    services: Services, backend_env: dict[str, str]
+) -> None:
+    publish(services, "plan", flat_tariff("100.00", currency="RUB"))
+    customer = register(services, "C-1")
+    send(services, StartSubscription(customer_id=customer, tariff_code="plan",
+                                     start_date=date(2026, 1, 1)))
+    runner = CliRunner()
+    env = {"LBX_DATABASE_URL": "", **backend_env}
+    first = runner.invoke(app, ["bill", "run", "--as-of", "2026-01-01"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "1 invoice(s) issued" in first.output
+    again = runner.invoke(app, ["bill", "run", "--as-of", "2026-01-01"], env=env)
+    assert "0 invoice(s) issued" in again.output
+
+
+def test_the_scheduler_bills_once_per_business_day(services: Services) -> None:
+    publish(services, "plan", flat_tariff("100.00", currency="RUB"))
+    customer = register(services, "C-1")
+    send(services, StartSubscription(customer_id=customer, tariff_code="plan",
+                                     start_date=date(2026, 1, 15), anchor_day=1))
+    scheduler = DailyScheduler(services)
+    assert scheduler.tick()
+    assert not scheduler.tick()  # the same day again: nothing to do
+    services.runtime.clock.current = datetime(2026, 2, 1, 9, tzinfo=UTC)  # type: ignore[attr-defined]
+    assert scheduler.tick()
+    invoices = services.ledger.customer(customer).state.invoices
+    assert len(invoices) == 2
+
+
+def test_the_demo_company_loads_into_an_empty_database_only(tmp_path: Path) -> None:
+    from api.auth import authenticate
+    from api.bootstrap import bootstrap
+    from api.demo import demo_token, load_demo
+    from ledger.access import Role
+    from projections import queries
+
+    services = bootstrap({"LBX_DATA_DIR": str(tmp_path / "var")})
+    try:
+        assert load_demo(services, date(2026, 11, 30))
+        assert not load_demo(services, date(2026, 11, 30))
+        services.runner.catch_up()
+        assert len(queries.customers(services.store, limit=100).items) == 50
+        assert queries.debt_totals(services.store)[0]["debtors"] > 5
+        assert authenticate(services, demo_token(Role.ACCOUNTANT)).role is Role.ACCOUNTANT
+        assert len(queries.tariffs(services.store)) == 3
+    finally:
+        services.close()
+
+
+def test_the_readme_shows_the_demo_keys_that_work() -> None:
+    from pathlib import Path
+
+    from api.demo import demo_token
+    from ledger.access import Role
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for role in (Role.SERVICE, Role.ACCOUNTANT, Role.AUDITOR):
+        assert demo_token(role) in readme
