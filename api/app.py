@@ -14,8 +14,8 @@ from fastapi import FastAPI
 
 from api import errors
 from api.bootstrap import Services, bootstrap
-from api.scheduler import DailyScheduler
 from api.routes import audit, bank, billing, collections, commands, gateways, queries, reports
+from api.scheduler import DailyScheduler
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -15,6 +15,7 @@ from commands.record_charge import RecordCharge
 from commands.record_payment import RecordPayment
 from commands.start_subscription import StartSubscription
 from commands.update_customer import UpdateCustomer
+from ledger.customers.billing_events import InvoiceIssued
 from ledger.errors import (
     CurrencyMismatch,
     CustomerClosedError,
@@ -23,7 +24,6 @@ from ledger.errors import (
     InvalidField,
     TariffNotFound,
 )
-from ledger.customers.billing_events import InvoiceIssued
 from ledger.money import Money
 from tests.support.dsl import event_names, publish, register, send
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 import pytest
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from ledger.audit import replay, verify_chain
 from ledger.customers import Customer
 from ledger.events import Provenance
 from ledger.money import Money
-from ledger.tariffs import TariffDefinition
+
+if TYPE_CHECKING:
+    from ledger.tariffs import TariffDefinition
 
 
 def _no_tariffs(code: str, version: int) -> TariffDefinition:

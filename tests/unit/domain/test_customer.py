@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
 import pytest
@@ -19,7 +20,9 @@ from ledger.errors import (
 )
 from ledger.events import GENESIS_HASH, LedgerEvent, Provenance, canonical_hash
 from ledger.money import Money
-from ledger.tariffs import TariffDefinition
+
+if TYPE_CHECKING:
+    from ledger.tariffs import TariffDefinition
 
 P = Provenance(actor="accountant:anna", source="api", recorded_at=datetime(2026, 1, 15, tzinfo=UTC),
                correlation_id=uuid4(), idempotency_key="k-1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from hypothesis import given, settings
@@ -11,7 +12,9 @@ from hypothesis import strategies as st
 from ledger.customers import Customer
 from ledger.events import Provenance
 from ledger.money import Money
-from ledger.tariffs import TariffDefinition
+
+if TYPE_CHECKING:
+    from ledger.tariffs import TariffDefinition
 
 P = Provenance(actor="t", source="api", recorded_at=datetime(2026, 1, 1, tzinfo=UTC),
                correlation_id=uuid4())
