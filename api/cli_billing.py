@@ -14,6 +14,7 @@ from api.demo import demo_token, load_demo
 from commands.dispatch import dispatch
 from commands.publish_tariff import PublishTariff
 from commands.run_billing import BillRunReport, RunBilling, run_billing
+from commands.run_dunning import run_dunning_for
 from commands.runtime import Runtime
 from ledger.access import Role
 from ledger.clock import SimulatedClock
@@ -57,6 +58,9 @@ def bill_run(
                 RunBilling(as_of=date.fromisoformat(as_of), dry_run=dry_run,
                            batch_size=batch_size),
                 context(), s.runtime, ids, lambda n: progress.advance(task, n))
+        if not dry_run:  # dunning follows every real bill run, as it does the daily one
+            steps = run_dunning_for(s.runtime, ids, date.fromisoformat(as_of), context()).steps
+            out().print(f"Dunning: {len(steps)} step(s) taken")
     _report(report)
 
 

@@ -5,7 +5,7 @@ Everything is recorded through the same commands a real company sends — regist
 subscriptions, usage, bill runs on every day of the period, payments on time, late, partial
 or never — with a clock that walks through the months. So the demo shows what LBX really
 produces: invoices, credit, debts in every aging bucket, discounts, an individual price,
-plan changes, cancellations.
+plan changes, cancellations, reminders and suspensions for debt.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from commands.record_payment import RecordPayment
 from commands.record_usage import RecordUsage
 from commands.register_customer import RegisterCustomer
 from commands.run_billing import RunBilling, run_billing
+from commands.run_dunning import run_dunning_for
 from commands.runtime import Runtime
 from commands.set_individual_price import SetIndividualPrice
 from commands.start_subscription import StartSubscription
@@ -109,6 +110,7 @@ class DemoCompany:
     rng: random.Random = field(default_factory=lambda: random.Random(20261130))  # noqa: S311
     payments_due: dict[date, list[tuple[UUID, str]]] = field(default_factory=dict)
     habits: dict[UUID, str] = field(default_factory=dict)
+    stops: dict[UUID, date] = field(default_factory=dict)
     subscriptions: dict[UUID, str] = field(default_factory=dict)
     counter: int = 0
 
@@ -148,6 +150,9 @@ class DemoCompany:
             if day.day == 1 or day in signups or day == self.today:
                 self._bill(day)  # every subscription here is anchored on the 1st
             self._pay(day)
+            if day.weekday() == 0 or day == self.today:  # dunning catches up on missed days
+                run_dunning_for(self.runtime, list(self.habits), day,
+                                _context(f"demo/dunning/{day}"))
             day += timedelta(days=1)
 
     def _keys_and_tariffs(self) -> None:
@@ -162,8 +167,9 @@ class DemoCompany:
         customer = self.send(RegisterCustomer(
             external_key=f"CRM-{1001 + n}", name=f'ООО "{NAMES[n]}"', inn=inn_for(n),
             kpp="770101001", email=f"buh@{n}.example.ru", manager=("Анна", "Борис", "Вера")[n % 3],
-            payment_terms_days=(7, 10, 14)[n % 3])).target_id
+            payment_terms_days=(7, 10, 14)[n % 3], vat_rate=Decimal(22))).target_id
         self.habits[customer] = HABITS[n % len(HABITS)]
+        self.stops[customer] = self.today - timedelta(days=25 + 35 * (n % 4))
         quantity = 3 + n % 8 if tariff == "business" else 1
         self.subscriptions[customer] = self.send(StartSubscription(
             customer_id=customer, tariff_code=tariff, start_date=day, anchor_day=1,
@@ -203,6 +209,10 @@ class DemoCompany:
         if day == self.today - timedelta(days=40) and len(customers) > 2:
             self.send(RecordCharge(customer_id=customers[2], amount="12000.00",
                                    description="Обучение сотрудников (выездное)"))
+        if day == self.today - timedelta(days=2) and len(customers) > 6:
+            for customer in (customers[4], customers[6]):  # invoiced, not yet due
+                self.send(RecordCharge(customer_id=customer, amount="4500.00",
+                                       description="Настройка интеграции с 1С"))
 
     def _tariff(self, customer: UUID) -> str:
         sub = self.runtime.ledger.customer(customer).state.subscriptions
@@ -217,8 +227,8 @@ class DemoCompany:
 
     def _schedule(self, customer: UUID, invoice_id: str, day: date) -> None:
         habit = self.habits[customer]
-        if habit == "stopped" and day > self.today - timedelta(days=30 * (2 + hash(habit) % 3)):
-            return
+        if habit == "stopped" and day > self.stops[customer]:
+            return  # stopped paying: these invoices age into every bucket
         delay = {"on_time": self.rng.randrange(1, 9), "late": self.rng.randrange(20, 45),
                  "partial": self.rng.randrange(3, 12), "stopped": 5, "prepays": 1}[habit]
         self.payments_due.setdefault(day + timedelta(days=delay), []).append(

@@ -1,8 +1,9 @@
-"""The daily scheduler inside the service: bill runs (and dunning) once per business day.
+"""The daily scheduler inside the service: the bill run and dunning, once per business day.
 
 It wakes up every minute; the first time it sees a business date it has not handled, it
-runs billing as of that date for every customer. Both are idempotent, so a restart that
-runs the same day again bills nothing twice, and several service instances can each run it.
+runs billing and then dunning as of that date for every customer. Both are idempotent, so a
+restart that runs the same day again bills and reminds nothing twice, and several service
+instances can each run it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from uuid import uuid4
 
 from commands.base import Context
 from commands.run_billing import RunBilling, run_billing
+from commands.run_dunning import run_dunning_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,8 +35,14 @@ def bill_everyone(services: Services, today: date, context: Context) -> None:
              report.totals())
 
 
-DAILY_JOBS: list[Callable[[Services, date, Context], None]] = [bill_everyone]
-"""Jobs run once per business day, in order (collections adds dunning here)."""
+def dun_everyone(services: Services, today: date, context: Context) -> None:
+    """The daily dunning run: reminders, suspensions, cancellations that fall due today."""
+    report = run_dunning_for(services.runtime, services.ledger.customer_ids(), today, context)
+    log.info("dunning %s: %d step(s)", today, len(report.steps))
+
+
+DAILY_JOBS: list[Callable[[Services, date, Context], None]] = [bill_everyone, dun_everyone]
+"""Jobs run once per business day, in order: bill first, so dunning sees today's invoices."""
 
 
 class DailyScheduler:

@@ -15,6 +15,7 @@ from commands.change_subscription import PreviewSubscriptionChange, preview
 from commands.dispatch import dispatch
 from commands.publish_tariff import PublishTariff
 from commands.run_billing import RunBilling, run_billing
+from commands.run_dunning import run_dunning_for
 from ledger.tariffs import Tariff
 from ledger.tariffs.aggregate import TariffPublished
 from ledger.tariffs.catalog_file import CatalogEntry, read_catalog, write_catalog
@@ -36,10 +37,15 @@ def bill_run(
     """
     context = Context(actor=principal.actor, source="api", idempotency_key=f"bill-run/{uuid4()}")
     report = run_billing(command, context, services.runtime, services.ledger.customer_ids())
+    steps = 0
+    if not command.dry_run:  # dunning follows every real bill run, as it does the daily one
+        steps = len(run_dunning_for(services.runtime, services.ledger.customer_ids(),
+                                    command.as_of, context).steps)
     return {
         "as_of": report.as_of, "dry_run": report.dry_run, "customers": report.customers,
         "invoices": [vars(i) for i in report.invoices], "totals": report.totals(),
         "skipped": [{"customer_id": c, "why": why} for c, why in report.skipped],
+        "dunning_steps": steps,
     }
 
 

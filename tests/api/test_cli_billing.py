@@ -86,6 +86,11 @@ def test_the_demo_company_loads_into_an_empty_database_only(tmp_path: Path) -> N
         services.runner.catch_up()
         assert len(queries.customers(services.store, limit=100).items) == 50
         assert queries.debt_totals(services.store)[0]["debtors"] > 5
+        (aging,) = queries.aging(services.store, as_of=date(2026, 11, 30))["totals"]
+        buckets = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
+        assert all(aging[bucket] > 0 for bucket in buckets), aging
+        statuses = {r["status"] for r in queries.customers(services.store, limit=100).items}
+        assert "suspended" in statuses
         assert authenticate(services, demo_token(Role.ACCOUNTANT)).role is Role.ACCOUNTANT
         assert len(queries.tariffs(services.store)) == 3
     finally:
