@@ -68,7 +68,17 @@ class InvoiceRegister(Projection):
                 "open": event.amount_due.minor, "position": position,
             },
         )
-        for line in event.lines:
+        self._lines(tx, event, event.invoice_id, event.number,
+                    issued_on=event.issued_on.isoformat(), lines=event.lines, sign=1,
+                    position=position)
+
+    @staticmethod
+    def _lines(
+        tx: Transaction, event: Any, document_id: str, number: str, *, issued_on: str,
+        lines: Any, sign: int, position: int,
+    ) -> None:
+        """Add a document's lines; a credit note's lines go in with the opposite sign."""
+        for line in lines:
             tx.execute(
                 "INSERT INTO view_invoice_lines (invoice_id, line_id, customer_id, number,"
                 " issued_on, kind, description, tariff_code, component, period_start,"
@@ -77,14 +87,15 @@ class InvoiceRegister(Projection):
                 " :tariff, :component, :start, :end, :currency, :amount, :discount, :net, :vat,"
                 " :total, :rate, :formula, :position)",
                 {
-                    "id": event.invoice_id, "line": line.line_id, "cid": customer_id,
-                    "number": event.number, "issued": event.issued_on.isoformat(),
-                    "kind": line.kind, "description": line.description,
+                    "id": document_id, "line": line.line_id, "cid": str(event.originator_id),
+                    "number": number, "issued": issued_on,
+                    "kind": line.kind if sign > 0 else "credit_note",
+                    "description": line.description,
                     "tariff": line.tariff_code, "component": line.component,
                     "start": _iso(line.period_start), "end": _iso(line.period_end),
-                    "currency": line.total.currency, "amount": line.amount.minor,
-                    "discount": line.discount.minor, "net": line.net.minor,
-                    "vat": line.vat.minor, "total": line.total.minor,
+                    "currency": line.total.currency, "amount": sign * line.amount.minor,
+                    "discount": sign * line.discount.minor, "net": sign * line.net.minor,
+                    "vat": sign * line.vat.minor, "total": sign * line.total.minor,
                     "rate": None if line.vat_rate is None else str(line.vat_rate),
                     "formula": line.formula, "position": position,
                 },
@@ -116,9 +127,12 @@ class InvoiceRegister(Projection):
         self._settle(tx, event.invoice_id, "written_off", event.amount.minor)
 
     @on(CreditNoteIssued)
-    def credited(self, tx: Transaction, event: CreditNoteIssued, _: int) -> None:
-        """Lower the invoice by the credit note."""
+    def credited(self, tx: Transaction, event: CreditNoteIssued, position: int) -> None:
+        """Lower the invoice by the credit note, and list its lines as negative lines."""
         self._settle(tx, event.invoice_id, "credited", event.total.minor)
+        self._lines(tx, event, event.credit_note_id, event.number,
+                    issued_on=event.meta.effective_date.isoformat(), lines=event.lines,
+                    sign=-1, position=position)
 
     @on(InvoiceVoided)
     def voided(self, tx: Transaction, event: InvoiceVoided, _: int) -> None:

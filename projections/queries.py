@@ -272,20 +272,25 @@ def invoice(store: ReadStore, invoice_id: str, today: str) -> Row | None:
 
 def revenue_by_tariff(store: ReadStore, *, date_from: str | None = None,
                       date_to: str | None = None) -> list[Row]:
-    """Invoiced revenue (VAT excluded, after discounts) by tariff and month."""
-    where: list[str] = ["1 = 1"]
+    """Invoiced revenue (VAT excluded, after discounts) by tariff and month.
+
+    Voided invoices do not count; credit notes count negatively in their own month.
+    """
+    where: list[str] = ["(i.void IS NULL OR i.void = 0)"]
     params: dict[str, Any] = {}
     if date_from:
-        where.append("issued_on >= :date_from")
+        where.append("l.issued_on >= :date_from")
         params["date_from"] = date_from
     if date_to:
-        where.append("issued_on <= :date_to")
+        where.append("l.issued_on <= :date_to")
         params["date_to"] = date_to
     return store.query(
-        "SELECT COALESCE(tariff_code, '') AS tariff_code, SUBSTR(issued_on, 1, 7) AS month,"
-        " currency, CAST(SUM(net) AS BIGINT) AS net, CAST(SUM(vat) AS BIGINT) AS vat"
-        f" FROM view_invoice_lines WHERE {' AND '.join(where)}"
-        " GROUP BY COALESCE(tariff_code, ''), SUBSTR(issued_on, 1, 7), currency"
+        "SELECT COALESCE(l.tariff_code, '') AS tariff_code,"
+        " SUBSTR(l.issued_on, 1, 7) AS month, l.currency,"
+        " CAST(SUM(l.net) AS BIGINT) AS net, CAST(SUM(l.vat) AS BIGINT) AS vat"
+        " FROM view_invoice_lines l LEFT JOIN view_invoices i ON i.invoice_id = l.invoice_id"
+        f" WHERE {' AND '.join(where)}"
+        " GROUP BY COALESCE(l.tariff_code, ''), SUBSTR(l.issued_on, 1, 7), l.currency"
         " ORDER BY 2, 1, 3",
         params,
     )

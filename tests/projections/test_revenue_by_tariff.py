@@ -1,8 +1,7 @@
 """Revenue by tariff and month: invoiced revenue without VAT, after discounts.
 
-The first test pins what the query gets right. The ``xfail`` tests pin known gaps: each one
-fails on its assertion today, and it is strict, so a fix makes it pass loudly and the marker
-can then be removed.
+Voided invoices do not count, credit notes count negatively, and a period billed on a new
+tariff is that tariff's revenue.
 """
 
 from __future__ import annotations
@@ -10,8 +9,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-
-import pytest
 
 from commands.change_subscription import ChangeSubscription
 from commands.grant_discount import GrantDiscount
@@ -27,7 +24,6 @@ if TYPE_CHECKING:
 
     from api.bootstrap import Services
 
-GAP = pytest.mark.xfail(strict=True, raises=AssertionError)
 
 
 def flat(price: str, **extra: Any) -> dict[str, Any]:
@@ -73,7 +69,6 @@ def test_revenue_excludes_vat_and_discounts(services: Services) -> None:
     assert revenue(services, "2026-01") == {"net": (90000, 19800), "gross": (100000, 22000)}
 
 
-@GAP
 def test_a_voided_invoice_is_not_revenue(services: Services) -> None:
     publish(services, "net", flat("1000.00"))
     customer, _ = subscribe(services, "A", "net")
@@ -84,7 +79,6 @@ def test_a_voided_invoice_is_not_revenue(services: Services) -> None:
     assert revenue(services, "2026-01") == {}
 
 
-@GAP
 def test_a_credit_note_takes_revenue_back(services: Services) -> None:
     publish(services, "net", flat("1000.00"))
     customer, _ = subscribe(services, "A", "net")
