@@ -6,11 +6,12 @@ different VAT. The money policy pins it:
 
 1. line amounts (charges, and negative proration credits);
 2. discounts, in their declared order, each on what the previous ones left.
-   A discount touches only positive lines (of one component, or all of them),
-   never takes a line below zero, and is rounded once: a percent of the lines'
-   remaining sum, or a fixed amount capped at that sum, is then split across the
-   lines by largest remainder in proportion to their remaining amounts, so the
-   parts add up exactly and each line's VAT is computed on what it really costs;
+   A discount never takes a charge below zero and is rounded once: a percent of
+   the lines' remaining sum, or a fixed amount capped at that sum, is then split
+   across the lines by largest remainder in proportion to their remaining amounts,
+   so the parts add up exactly and each line's VAT is computed on what it really
+   costs. A percent discount also shrinks credit lines (unused days credited back)
+   by its percent, so days billed at a discount are credited at that discount;
 3. VAT per line, ROUND_HALF_UP (``ledger.vat``); a line may override the rate;
 4. account credit, up to the total; the rest is the amount due.
 
@@ -177,9 +178,14 @@ def _check_currency(
 def _apply_discounts(
     lines: Sequence[DraftLine], discounts: Sequence[DiscountSpec], currency: str
 ) -> tuple[list[Money], list[Money]]:
-    """Return the discount taken off each line and the amount each discount applied."""
+    """Return the discount taken off each line and the amount each discount applied.
+
+    A percent discount also shrinks credit lines (unused days given back) by its percent:
+    days that were billed at a discount are credited at that discount, not at list price.
+    """
     zero = Money.zero(currency)
     remaining = [max(line.amount, zero) for line in lines]
+    credits = [min(line.amount, zero) for line in lines]
     taken = [zero for _ in lines]
     applied: list[Money] = []
     for spec in discounts:
@@ -188,14 +194,29 @@ def _apply_discounts(
         ]
         base = total((remaining[i] for i in eligible), currency)
         off = _discount_on(spec, base)
+        if off:
+            shares = off.allocate([remaining[i].minor for i in eligible])
+            for i, share in zip(eligible, shares, strict=True):
+                remaining[i] -= share
+                taken[i] += share
+        if spec.percent is not None and lines:
+            off += _shrink_credits(spec, lines, credits, taken)
         applied.append(off)
-        if not off:
-            continue
-        shares = off.allocate([remaining[i].minor for i in eligible])
-        for i, share in zip(eligible, shares, strict=True):
-            remaining[i] -= share
-            taken[i] += share
     return taken, applied
+
+
+def _shrink_credits(
+    spec: DiscountSpec, lines: Sequence[DraftLine], credits: list[Money], taken: list[Money]
+) -> Money:
+    """Take a percent discount off the credit lines it applies to; return the (negative) sum."""
+    shrunk = Money.zero(lines[0].amount.currency)
+    for i, line in enumerate(lines):
+        if credits[i].is_negative and spec.applies_to(line):
+            share = credits[i].times(Fraction(spec.percent or 0) / 100)
+            credits[i] -= share
+            taken[i] += share
+            shrunk += share
+    return shrunk
 
 
 def _discount_on(spec: DiscountSpec, base: Money) -> Money:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ledger.errors import InvalidField
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import date
@@ -34,20 +36,27 @@ def encode_cursor(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(key)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> list[Any]:
-    """Read a cursor back.
+def decode_cursor(cursor: str, size: int | None = None) -> list[Any]:
+    """Read a cursor back (``size``: how many sort-key values it must hold).
 
     Raises:
-        ValueError: the cursor was not made by :func:`encode_cursor`.
+        InvalidField: the cursor was not made by :func:`encode_cursor` for this list
+            (a ``ValueError`` too, so callers that only validate may catch that).
     """
     try:
         data = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = orjson.loads(data)
     except (ValueError, orjson.JSONDecodeError):
-        raise ValueError("malformed cursor") from None
-    if isinstance(key, list):
+        raise BadCursor(field="cursor", why="malformed cursor") from None
+    if isinstance(key, list) and (size is None or len(key) == size) and all(
+        isinstance(part, str | int) and not isinstance(part, bool) for part in key
+    ):
         return key
-    raise ValueError("malformed cursor")
+    raise BadCursor(field="cursor", why="this cursor does not belong to this list")
+
+
+class BadCursor(InvalidField, ValueError):
+    """Raised when a cursor was not made by this list (answered as 422 naming ``cursor``)."""
 
 
 def _page(
@@ -81,7 +90,7 @@ def customers(
         where.append("c.tariffs LIKE :tariff")
         params["tariff"] = f"%{tariff};%"
     if cursor:
-        name, customer_id = decode_cursor(cursor)
+        name, customer_id = decode_cursor(cursor, 2)
         where.append(
             "(c.name > :after_name OR (c.name = :after_name AND c.customer_id > :after_id))"
         )
@@ -125,7 +134,7 @@ def debts(
         where.append("b.currency = :currency")
         params["currency"] = currency
     if cursor:
-        net, customer_id, cur = decode_cursor(cursor)
+        net, customer_id, cur = decode_cursor(cursor, 3)
         where.append(
             "(b.net < :after_net OR (b.net = :after_net AND (b.customer_id > :after_id"
             " OR (b.customer_id = :after_id AND b.currency > :after_cur))))"
@@ -166,7 +175,7 @@ def renewals(
         where.append("r.customer_id = :cid")
         params["cid"] = customer_id
     if cursor:
-        next_renewal, sid = decode_cursor(cursor)
+        next_renewal, sid = decode_cursor(cursor, 2)
         where.append(
             "(r.next_renewal > :after_date OR (r.next_renewal = :after_date"
             " AND r.subscription_id > :after_id))"
@@ -186,7 +195,7 @@ def timeline(
     """A customer's events, oldest first."""
     params: dict[str, Any] = {"cid": customer_id, "after": 0}
     if cursor:
-        params["after"] = int(decode_cursor(cursor)[0])
+        params["after"] = int(decode_cursor(cursor, 1)[0])
     sql = (
         "SELECT * FROM view_timeline WHERE customer_id = :cid AND version > :after"
         " ORDER BY version"
@@ -212,7 +221,7 @@ def register(
         where.append(f"{date_column} <= :date_to")
         params["date_to"] = date_to
     if cursor:
-        position, last = decode_cursor(cursor)
+        position, last = decode_cursor(cursor, 2)
         where.append(f"(position > :after OR (position = :after AND {tiebreak} > :last))")
         params.update(after=int(position), last=last)
     sql = (f"SELECT * FROM {table} WHERE {' AND '.join(where)}"
@@ -248,7 +257,7 @@ def invoices(
         where.append("issued_on <= :period_to")
         params["period_to"] = period_to
     if cursor:
-        (number,) = decode_cursor(cursor)
+        (number,) = decode_cursor(cursor, 1)
         where.append("number > :after")
         params["after"] = number
     sql = (f"SELECT *, {INVOICE_STATUS} AS status FROM view_invoices"
@@ -424,7 +433,7 @@ def bank_payments(
         where.append("file_sha256 = :sha")
         params["sha"] = file_sha256
     if cursor:
-        position, last = decode_cursor(cursor)
+        position, last = decode_cursor(cursor, 2)
         where.append("(position > :after OR (position = :after AND bank_payment_id > :last))")
         params.update(after=int(position), last=last)
     sql = (f"SELECT * FROM view_bank_payments WHERE {' AND '.join(where)}"

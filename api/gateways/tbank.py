@@ -94,10 +94,11 @@ def kopecks_to_text(value: Any) -> str:
 
 
 def external_key_of(params: Mapping[str, Any]) -> str:
-    """Our customer's external key: ``DATA.customer``, else ``OrderId`` before any ``:``."""
-    data = params.get("DATA", params.get("Data"))
-    if isinstance(data, dict) and isinstance(data.get("customer"), str):
-        return str(data["customer"]).strip()
+    """Our customer's external key: ``OrderId`` before any ``:``.
+
+    Only signed fields decide whose money it is: ``DATA`` is not covered by the token, so a
+    replayed notification with another ``DATA.customer`` must not book it elsewhere.
+    """
     order = params.get("OrderId")
     return str(order).split(":", 1)[0].strip() if isinstance(order, str | int) else ""
 

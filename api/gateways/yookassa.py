@@ -78,10 +78,14 @@ def allowed_networks(text: str) -> tuple[Network, ...]:
 
 
 def client_address(peer: str | None, forwarded_for: str | None, *, trust: bool) -> Address | None:
-    """The notification's source: the peer, or the leftmost forwarded address if trusted."""
+    """The notification's source: the peer, or the address our trusted proxy appended.
+
+    A proxy appends the address it saw to ``X-Forwarded-For``, so only the rightmost entry is
+    the proxy's word; the entries before it are whatever the client sent.
+    """
     candidate = peer
     if trust and forwarded_for:
-        candidate = forwarded_for.split(",", 1)[0].strip()
+        candidate = forwarded_for.rsplit(",", 1)[-1].strip()
     try:
         address = ip_address(candidate or "")
     except ValueError:
@@ -210,11 +214,14 @@ def handle_notification(
         return JSONResponse({})
     if not isinstance(payment, dict):
         raise malformed("object is missing", field="object")
-    recorded = payment_of(payment, services)
-    why = disagreement(payment, verify(recorded.transaction_id))
+    notified = payment_of(payment, services)
+    fetched = verify(notified.transaction_id)
+    why = disagreement(payment, fetched)
     if why is not None:
-        log.warning("yookassa payment %s not recorded: %s", recorded.transaction_id, why)
+        log.warning("yookassa payment %s not recorded: %s", notified.transaction_id, why)
         raise Refused(409, "Payment not confirmed", why, field="object.status")
+    assert fetched is not None  # noqa: S101  (disagreement() refuses a missing payment)
+    recorded = payment_of(fetched, services)  # whose money it is: YooKassa's word, not the body's
     if record_payment(services, recorded) is Recording.UNKNOWN_CUSTOMER:
         raise unknown_customer(GATEWAY, recorded.external_key)
     return JSONResponse({})

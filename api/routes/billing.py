@@ -16,25 +16,32 @@ from commands.dispatch import dispatch
 from commands.publish_tariff import PublishTariff
 from commands.run_billing import RunBilling, run_billing
 from commands.run_dunning import run_dunning_for
+from ledger.errors import InvalidField
 from ledger.tariffs import Tariff
 from ledger.tariffs.aggregate import TariffPublished
 from ledger.tariffs.catalog_file import CatalogEntry, read_catalog, write_catalog
 
 router = APIRouter(prefix="/v1", tags=["billing"])
 PreviewBody = body_of(PreviewSubscriptionChange, ("customer_id", "subscription_id"))
+BillRunBody = body_of(RunBilling)  # bounds ``as_of`` like every command date (api/bodies.py)
 
 
 @router.post("/bill-runs", openapi_extra=roles_extra(ACCOUNTANT), summary="Run billing")
 def bill_run(
     services: ServicesDep,
     principal: Annotated[Principal, Depends(require(ACCOUNTANT))],
-    command: Annotated[RunBilling, Body()],
+    body: Annotated[BillRunBody, Body()],  # type: ignore[valid-type]
 ) -> dict[str, Any]:
     """Bill every customer for what is due by ``as_of`` (or show it, with ``dry_run``).
 
     Idempotent by construction: running a date again bills nothing twice, so no
     Idempotency-Key is needed.
     """
+    command = RunBilling(**body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
+    if not command.dry_run and command.as_of > services.runtime.clock.today():
+        raise InvalidField(field="as_of", why=(
+            "a real bill run cannot be dated in the future (it would bill periods that have "
+            "not begun and dun invoices that are not due); use dry_run to look ahead"))
     context = Context(actor=principal.actor, source="api", idempotency_key=f"bill-run/{uuid4()}")
     report = run_billing(command, context, services.runtime, services.ledger.customer_ids())
     steps = 0

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import ACCOUNTANT, ADMIN, AUDITOR, SERVICE, Principal, require, roles_extra
+from api.bodies import BusinessDate
 from api.command_routes import IdempotencyKey, command_route
 from api.deps import ServicesDep
 from api.present import money_text
@@ -69,7 +70,7 @@ class DunningRunRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    as_of: date | None = None
+    as_of: BusinessDate | None = None
     customer_ids: Annotated[list[UUID], Field(max_length=10_000)] | None = None
 
 
@@ -81,6 +82,10 @@ def run_dunning(
 ) -> dict[str, Any]:
     """Take every dunning step due; suspend and reactivate. Safe to repeat: no step twice."""
     as_of = body.as_of or services.runtime.clock.today()
+    if as_of > services.runtime.clock.today():
+        raise InvalidField(field="as_of", why=(
+            "dunning judges how overdue invoices are today; a future date would remind, "
+            "suspend and cancel before anything is due"))
     context = Context(actor=principal.actor, source="api", idempotency_key=key)
     ids = body.customer_ids if body.customer_ids is not None else services.ledger.customer_ids()
     report = run_dunning_for(services.runtime, ids, as_of, context)
@@ -100,7 +105,7 @@ def _money_row(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
 
 @router.get("/debts/aging", openapi_extra=roles_extra(*READ), summary="Debt aging")
 def debt_aging(
-    services: Views, _: Reader, as_of: date | None = None, currency: str | None = None,
+    services: Views, _: Reader, as_of: BusinessDate | None = None, currency: str | None = None,
 ) -> dict[str, Any]:
     """Open amounts by days overdue (current, 1–30, 31–60, 61–90, 90+), per customer and total."""
     day = as_of or services.runtime.clock.today()

@@ -89,15 +89,17 @@ def bill(
     """
     _check_currency(subscriptions, credit_available, currency)
     runs = [_run(terms, as_of, usage, billed_usage) for terms in subscriptions]
-    lines = tuple(
+    # pending lines (one-off charges, change corrections) carry the rate already resolved;
+    # the customer's rate overrides only what the tariffs priced
+    lines = (*pending_lines, *(
         line if vat_rate is None else replace(line, vat_rate=vat_rate.percent)
-        for line in [*pending_lines, *(line for run in runs for line in run.lines)]
-    )
+        for run in runs for line in run.lines
+    ))
     offered = active_discounts(discounts, as_of) if lines else []
     totals = compute_invoice(
         [DraftLine(line.amount, line.component, VatRate(line.vat_rate)) for line in lines],
         [spec_of(discount) for discount in offered],
-        _vat_mode(vat_mode, subscriptions),
+        _vat_mode(vat_mode, [t for t, run in zip(subscriptions, runs, strict=True) if run.lines]),
         VatRate.exempt(),
         credit_available,
     )
@@ -127,6 +129,7 @@ def _check_currency(
 
 
 def _vat_mode(vat_mode: VatMode | None, subscriptions: Sequence[SubscriptionTerms]) -> VatMode:
+    """The customer's VAT mode, else that of the tariffs billed on this invoice (which agree)."""
     if vat_mode is not None:
         return vat_mode
     modes = {terms.definition.vat_mode for terms in subscriptions}

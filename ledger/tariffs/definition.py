@@ -89,9 +89,9 @@ class TariffDefinition(_Value):
         codes = [c.code for c in self.components]
         if len(codes) != len(set(codes)):
             raise ValueError("component codes must be unique within a tariff")
-        for component in self.components:
-            if component.price is not None:
-                Money.parse(str(component.price), self.currency)
+        prices = [c.price for c in self.components if c.price is not None]
+        for price in [*prices, *([self.minimum] if self.minimum is not None else [])]:
+            Money.parse(format(price, "f"), self.currency)  # refuses sub-kopeck prices
         return self
 
     @property

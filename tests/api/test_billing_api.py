@@ -83,3 +83,13 @@ def test_the_catalog_exports_as_yaml(client: TestClient, keys: dict[Role, str]) 
     assert exported.status_code == 200
     assert "code: pro" in exported.text
     assert "price: '3000.00'" in exported.text
+
+
+def test_a_real_bill_run_in_the_future_is_refused(client: TestClient, keys: dict[Role, str]) -> None:
+    ahead = client.post("/v1/bill-runs", json={"as_of": "2027-01-01"},
+                        headers=auth(keys[Role.ACCOUNTANT]))
+    assert ahead.status_code == 422
+    assert ahead.json()["field"] == "as_of"
+    look = client.post("/v1/bill-runs", json={"as_of": "2027-01-01", "dry_run": True},
+                       headers=auth(keys[Role.ACCOUNTANT]))
+    assert look.status_code == 200

@@ -302,12 +302,15 @@ def test_tbank_confirmed_payment_is_recorded_once(
     assert payment.meta.idempotency_key == "tbank:8742591:CONFIRMED"
 
 
-def test_tbank_customer_may_be_named_in_data(client: TestClient, services: Services) -> None:
-    customer = register(services, "C-2")
-    body = tbank_signed(OrderId="order-31", Status="CONFIRMED", PaymentId="31", Amount=500,
-                        DATA={"customer": "C-2"})
+def test_tbank_unsigned_data_cannot_move_a_payment_to_another_customer(
+    client: TestClient, services: Services
+) -> None:
+    owner, other = register(services, "C-1"), register(services, "C-2")
+    body = tbank_signed(OrderId="C-1:31", Status="CONFIRMED", PaymentId="31", Amount=500,
+                        DATA={"customer": "C-2"})  # DATA is outside the token
     assert client.post("/v1/gateways/tbank/notification", json=body).text == "OK"
-    assert [p.amount for p in payments(services, customer)] == [Money(500, "RUB")]
+    assert [p.amount for p in payments(services, owner)] == [Money(500, "RUB")]
+    assert payments(services, other) == []
 
 
 def test_tbank_bad_token_or_foreign_terminal_is_401_and_writes_nothing(
@@ -390,7 +393,8 @@ def test_yookassa_from_a_disallowed_address_is_401_and_writes_nothing(
     assert client.post(url, json=yk_notification(payment)).status_code == 401  # "testclient"
     assert client.post(url, json=yk_notification(payment), headers=spoofed).status_code == 401
     monkeypatch.setenv("LBX_TRUST_FORWARDED_FOR", "1")
-    outside = {"X-Forwarded-For": "203.0.113.7, 185.71.76.5"}
+    # the client claims an allowed address; our proxy appended the real one
+    outside = {"X-Forwarded-For": "185.71.76.5, 203.0.113.7"}
     assert client.post(url, json=yk_notification(payment), headers=outside).status_code == 401
     assert payments(services, customer) == []
     assert fake_yookassa.asked == []

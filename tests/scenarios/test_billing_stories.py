@@ -232,3 +232,25 @@ def test_numbers_are_gapless_and_sequential_across_customers(services: Services)
         for invoice in services.ledger.customer(customer_id).state.invoices.values()
     )
     assert numbers == [f"LBX-2026-{n:06d}" for n in range(1, 9)]
+
+
+def test_days_billed_at_a_discount_are_credited_at_that_discount(services: Services) -> None:
+    story = Story.begin(services, flat_tariff("3100.00"), date(2026, 3, 1))
+    send(services, GrantDiscount(customer_id=story.customer, kind="percent",
+                                 percent=Decimal(50), description="Half price"))
+    story.bill(date(2026, 3, 1))
+    send(services, CancelSubscription(customer_id=story.customer,
+                                      subscription_id=story.subscription,
+                                      effective_date=date(2026, 3, 16), when="immediate"))
+    story.bill(date(2026, 3, 16))
+    assert story.totals() == ["1550.00", "-800.00"]  # 16 of 31 days at half of 3100.00
+
+
+def test_a_charge_with_its_own_vat_rate_keeps_it(services: Services) -> None:
+    from commands.record_charge import RecordCharge
+    from tests.support.dsl import register
+
+    customer = register(services, "C-1", vat_rate="22")
+    outcome = send(services, RecordCharge(customer_id=customer, amount="1000.00",
+                                          description="Книги", vat_rate=Decimal(10)))
+    assert outcome.result["total"] == "1100.00"

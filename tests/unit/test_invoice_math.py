@@ -98,12 +98,22 @@ def test_a_component_discount_touches_only_that_components_lines() -> None:
     assert [line.discount for line in invoice.lines] == [rub("0"), rub("25.00")]
 
 
-def test_discounts_skip_credit_lines() -> None:
+def test_a_percent_discount_also_shrinks_credit_lines() -> None:
+    # days billed at half price are credited at half price, not at list price
     lines = [DraftLine(rub("100.00")), DraftLine(rub("-40.00"))]
     discount = [DiscountSpec.percent_off(Decimal(50))]
     invoice = compute_invoice(lines, discount, VatMode.NONE, NO_VAT, rub("0"))
-    assert [line.discount for line in invoice.lines] == [rub("50.00"), rub("0")]
-    assert invoice.total == rub("10.00")
+    assert [line.discount for line in invoice.lines] == [rub("50.00"), rub("-20.00")]
+    assert invoice.total == rub("30.00")
+    assert invoice.discount_total == rub("30.00")
+
+
+def test_a_fixed_discount_leaves_credit_lines_alone() -> None:
+    lines = [DraftLine(rub("100.00")), DraftLine(rub("-40.00"))]
+    discount = [DiscountSpec.amount_off(rub("10.00"))]
+    invoice = compute_invoice(lines, discount, VatMode.NONE, NO_VAT, rub("0"))
+    assert [line.discount for line in invoice.lines] == [rub("10.00"), rub("0")]
+    assert invoice.total == rub("50.00")
 
 
 def test_vat_is_computed_per_line_after_discounts_with_line_rate_overrides() -> None:
@@ -211,8 +221,9 @@ def test_invoice_totals_are_the_sums_of_their_lines(
     assert invoice.amount_due == invoice.total - invoice.credit_applied
     for draft, line in zip(lines, invoice.lines, strict=True):
         assert line.net + line.vat == line.total
-        assert line.discount.minor >= 0
-        if draft.amount.minor >= 0:
+        if draft.amount.minor >= 0:  # a charge: discounted, never below zero
+            assert line.discount.minor >= 0
             assert (line.before_discount - line.discount).minor >= 0
-        else:
-            assert line.discount.minor == 0
+        else:  # a credit: shrunk by percent discounts, never flipped to a charge
+            assert line.discount.minor <= 0
+            assert (line.before_discount - line.discount).minor <= 0
