@@ -61,14 +61,9 @@ def create_app(services: Services | None = None) -> FastAPI:
     if services is not None:
         app.state.services = services
     errors.install(app)
-    app.include_router(commands.router)
-    app.include_router(billing.router)
-    app.include_router(queries.router)
-    app.include_router(reports.router)
-    app.include_router(audit.router)
-    app.include_router(gateways.router)
-    app.include_router(bank.router)
-    app.include_router(collections.router)
+    for keyed in (commands, billing, queries, reports, audit, bank, collections):
+        app.include_router(keyed.router, responses=errors.KEYED_PROBLEMS)
+    app.include_router(gateways.router)  # no API key; each gateway answers in its own way
 
     @app.get("/health", tags=["health"], summary="Liveness and projection lag")
     def health() -> dict[str, Any]:

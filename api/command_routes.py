@@ -21,6 +21,8 @@ from api.auth import Principal, require, roles_extra
 from api.bodies import body_of
 from api.bootstrap import Services
 from api.deps import ServicesDep
+from api.errors import COMMAND_PROBLEMS
+from api.examples import EXAMPLES
 from commands.base import Command, Context, Outcome
 from commands.dispatch import dispatch
 from ledger.access import Role
@@ -80,5 +82,15 @@ def command_route(
     endpoint.__name__ = command_type.__name__
     router.add_api_route(
         path, endpoint, methods=["POST"], status_code=201, response_model=Outcome,
-        summary=summary, description=command_type.__doc__, openapi_extra=roles_extra(*roles),
+        summary=summary, description=command_type.__doc__, responses=COMMAND_PROBLEMS,
+        openapi_extra=_openapi_extra(command_type, roles),
     )
+
+
+def _openapi_extra(command_type: type[Command], roles: tuple[Role, ...]) -> dict[str, Any]:
+    """The roles, and the body's example where there is one (see ``api/examples.py``)."""
+    extra: dict[str, Any] = dict(roles_extra(*roles))
+    example = EXAMPLES.get(command_type.__name__)
+    if example is not None:
+        extra["requestBody"] = {"content": {"application/json": {"example": example}}}
+    return extra
