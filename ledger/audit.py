@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ledger.errors import InvalidField
 from ledger.events import GENESIS_HASH, canonical_hash
 
 if TYPE_CHECKING:
@@ -88,7 +89,14 @@ def replay(
         return None
     aggregate: Any = chosen[0].mutate(None)
     for event in chosen[1:]:
-        event.apply(aggregate)
+        try:
+            event.apply(aggregate)
+        except (KeyError, AttributeError):
+            # e.g. a payment effective that day settles an invoice issued after it
+            raise InvalidField(field="effective_on", why=(
+                f"version {event.originator_version} ({type(event).__name__}) depends on an "
+                f"event effective after {effective_on}; replay as of a version or an "
+                "instant instead")) from None
         aggregate.version = event.originator_version
         aggregate.modified_on = event.recorded_at
     return aggregate

@@ -99,3 +99,24 @@ def test_replay_as_of_a_business_date_includes_backdated_corrections() -> None:
 
 def test_replay_before_the_customer_existed_is_nothing() -> None:
     assert replay(history(), effective_on=date(2026, 1, 1)) is None  # type: ignore[arg-type]
+
+
+def test_a_business_date_that_cannot_be_reconstructed_is_refused_not_crashed() -> None:
+    import pytest
+
+    from ledger.errors import InvalidField
+
+    start = datetime(2026, 2, 1, 9, tzinfo=UTC)
+    p = Provenance(actor="t", source="api", recorded_at=start, correlation_id=uuid4())
+    customer = Customer.register(p, date(2026, 1, 1), external_key="C", name="C",
+                                 currency="RUB")
+    customer.record_charge(p, date(2026, 2, 1), charge_id="c1", amount=Money(100000, "RUB"),
+                           vat_rate=None, description="Февраль")
+    draft = customer.draft_invoice(date(2026, 2, 1), _no_tariffs)
+    assert draft is not None
+    customer.issue_invoice(p, draft, invoice_id="i1", number="N-1")
+    # paid with a date before the invoice existed: FIFO settles the invoice of 1 February
+    customer.receive_payment(p, date(2026, 1, 30), payment_id="p1", amount=Money(100000, "RUB"))
+    with pytest.raises(InvalidField) as caught:
+        replay(list(customer.collect_events()), effective_on=date(2026, 1, 31))  # type: ignore[arg-type]
+    assert caught.value.field == "effective_on"
