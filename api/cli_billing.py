@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from api.cli_support import add_row, context, fail, out, services, table
+from api.cli_support import add_row, context, existing, fail, out, services, table
 from api.demo import demo_token, load_demo
 from commands.dispatch import dispatch
 from commands.publish_tariff import PublishTariff
@@ -51,6 +51,9 @@ def bill_run(
 ) -> None:
     """Bill every customer for everything due by a date (safe to run again)."""
     with services() as s:
+        if not dry_run and date.fromisoformat(as_of) > s.runtime.clock.today():
+            raise fail("a real bill run cannot be dated in the future; use --dry-run to look"
+                       " ahead, or `lbx bill simulate` on a copy of the database")
         ids = list(s.ledger.customer_ids())
         with Progress(transient=True) as progress:
             task = progress.add_task("Billing", total=len(ids))
@@ -68,8 +71,10 @@ def bill_run(
 def simulate(
     until: Annotated[str, typer.Option("--until", help="Walk the clock to this date.")],
     start: Annotated[str | None, typer.Option("--from", help="First day (default: today).")] = None,
+    customer: Annotated[str | None, typer.Option(
+        help="Only this customer (id or external key); default: everyone.")] = None,
 ) -> None:
-    """Walk a test clock day by day and bill each day: see what the future will bill.
+    """Walk a test clock day by day, billing and dunning each day: see what the future brings.
 
     This writes real events (dated in the future): run it on a copy or a demo database.
     """
@@ -78,14 +83,16 @@ def simulate(
         last = date.fromisoformat(until)
         clock = SimulatedClock(datetime(first.year, first.month, first.day, 9, tzinfo=UTC))
         runtime = Runtime(s.ledger, clock, s.runtime.invoice_prefix)
-        ids = list(s.ledger.customer_ids())
-        day, invoices = first, 0
+        ids = [existing(s, customer)] if customer else list(s.ledger.customer_ids())
+        day, invoices, steps = first, 0, 0
         while day <= last:
             clock.move_to(day)
             invoices += len(run_billing(RunBilling(as_of=day), context(), runtime, ids).invoices)
+            steps += len(run_dunning_for(runtime, ids, day, context()).steps)
             day += timedelta(days=1)
         s.runner.catch_up()
-    out().print(f"Simulated {first} → {last}: {invoices} invoice(s) issued.")
+    out().print(f"Simulated {first} → {last}: {invoices} invoice(s) issued,"
+                f" {steps} dunning step(s) taken.", soft_wrap=True)
 
 
 @tariffs.command("import")

@@ -6,8 +6,9 @@ ratio is what a change to the ledger can move. Benchmarks print; they never fail
 
 - ``run``: the command line; ``suite``: the default scenarios; ``scenarios``: LBX workloads;
   ``raw``: the psycopg baselines; ``interleave``: alternating rounds; ``results``: the table;
-  ``db``: the throw-away database.
+  ``db``: the throw-away database; ``billrun``: issue 3's bill run (in a child process).
 - ``--what-if`` only: ``whatif`` (diagnosis tables), ``variants`` (other ledger settings,
   applied from outside), ``shapes`` (one save's transaction piece by piece), ``phases``
-  (where a command's or a cold load's time goes).
+  (where a command's or a cold load's time goes), ``billprofile`` (where a bill run's time
+  goes, and what batched loads, ``batchload``, would buy).
 """

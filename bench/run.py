@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from api.bootstrap import bootstrap
-from bench import raw, scenarios, suite
+from bench import billrun, raw, scenarios, suite
 from bench.db import DEFAULT_ADMIN_URL, throwaway_database
 from bench.results import table
 from bench.suite import QUICK, Sizes
@@ -87,10 +87,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with throwaway_database(args.database_url) as url:
         figures, customer_id = measure(url, sizes, console)
         console.print(table("LBX on PostgreSQL (ratios are to baselines of this run)", figures))
+        console.print(table("Bill run (issue 3; ratio to its own alternating baseline B)",
+                            billrun.measure(url, sizes.bill_run, console)))
         if args.what_if:
-            from bench import whatif  # noqa: PLC0415  (only loaded when asked for)
+            from bench import billprofile, whatif  # noqa: PLC0415  (only when asked for)
 
             whatif.run(url, sizes, customer_id, console)
+            billprofile.run(url, console, min(billprofile.CUSTOMERS, sizes.bill_run))
     console.print(f"peak RSS {peak_rss_mib():,.0f} MiB; "
                   f"wall time {time.perf_counter() - started:,.1f} s")
     return 0

@@ -17,7 +17,13 @@ from eventsourcing.persistence import StoredEvent
 from bench import raw
 from bench.interleave import interleave
 from bench.results import Figure, rate
-from bench.variants import Variant, single_statement_insert, skip_lock_and_notify, skip_notify
+from bench.variants import (
+    LIBRARY_RECORDER,
+    Variant,
+    single_statement_insert,
+    skip_lock_and_notify,
+    skip_notify,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -85,8 +91,9 @@ def measure(url: str, transactions: int) -> list[Figure]:
     """Transactions/s of each shape, alternating, ``transactions`` of each in all."""
     rounds = max(1, transactions // CHUNK)
     shipped = Variant("as configured").build(url).ledger
-    unlocked = Variant("no lock", patch=skip_lock_and_notify).build(url).ledger
-    unnotified = Variant("no notify", patch=skip_notify).build(url).ledger
+    library = Variant("library", LIBRARY_RECORDER).build(url).ledger
+    unlocked = Variant("no lock", LIBRARY_RECORDER, skip_lock_and_notify).build(url).ledger
+    unnotified = Variant("no notify", LIBRARY_RECORDER, skip_notify).build(url).ledger
     single = Variant("single", patch=single_statement_insert).build(url).ledger
     with raw.connect(url) as conn:
         named: list[tuple[str, Callable[[int], float]]] = [
@@ -95,15 +102,18 @@ def measure(url: str, transactions: int) -> list[Figure]:
             ("+ SET lock_timeout, LOCK TABLE", by_hand(conn, lock=True, notify=False, rows=1)),
             ("+ NOTIFY", by_hand(conn, lock=True, notify=True, rows=1)),
             ("+ a second row (event + idempotency)", by_hand(conn, lock=True, notify=True, rows=2)),
-            ("recorder.insert_events, 2 events", through_recorder(shipped, 2)),
-            ("recorder.insert_events, 1 event", through_recorder(shipped, 1)),
-            ("recorder, 2 events, no NOTIFY", through_recorder(unnotified, 2)),
-            ("recorder, 2 events, no LOCK/NOTIFY (UNSAFE)", through_recorder(unlocked, 2)),
-            ("recorder, 2 events, one statement (LOCK kept)", through_recorder(single, 2)),
+            ("library recorder.insert_events, 2 events", through_recorder(library, 2)),
+            ("library recorder, 1 event", through_recorder(library, 1)),
+            ("library recorder, 2 events, no NOTIFY", through_recorder(unnotified, 2)),
+            ("library recorder, 2 events, no LOCK/NOTIFY (UNSAFE)",
+             through_recorder(unlocked, 2)),
+            ("LBX recorder, 2 events (one statement, LOCK kept)", through_recorder(shipped, 2)),
+            ("bench's single statement (composite rows), 2 events",
+             through_recorder(single, 2)),
             ("floor: autocommit INSERT 1 row RETURNING", lambda _: autocommit_insert(conn)),
         ]
         seconds = interleave(rounds, [workload for _, workload in named])
-    for ledger in (shipped, unlocked, unnotified, single):
+    for ledger in (shipped, library, unlocked, unnotified, single):
         ledger.close()
     count = rounds * CHUNK
     base = rate(named[0][0], count, seconds[0], "txn/s", key="A",

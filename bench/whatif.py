@@ -15,14 +15,7 @@ from bench import phases, raw, scenarios, shapes
 from bench.interleave import interleave
 from bench.results import Figure, Target, median_ms, rate, table
 from bench.suite import COLD_LOAD_TARGET_MS, cache_settings
-from bench.variants import (
-    AS_CONFIGURED,
-    LEAN,
-    NO_FF_NO_COPY,
-    VARIANTS,
-    Variant,
-    skip_protocol_check,
-)
+from bench.variants import AS_CONFIGURED, LEAN, VARIANTS, Variant, skip_protocol_check
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -83,7 +76,6 @@ def cold_loads(url: str, long_id: UUID, count: int, replays: int) -> list[Figure
     the library projector's Protocol assert."""
     cases = (
         (AS_CONFIGURED, True, count),
-        (Variant("FASTFORWARD=n, DEEPCOPY=n", NO_FF_NO_COPY), True, count),
         (AS_CONFIGURED, False, replays),
         (Variant("projector without Protocol assert", patch=skip_protocol_check), False,
          replays),

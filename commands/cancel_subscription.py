@@ -30,7 +30,7 @@ def handle(command: CancelSubscription, context: Context, runtime: Runtime) -> O
     """Record the cancellation and when service ends."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         ends = customer.cancel_subscription(
             provenance, command.subscription_id, command.effective_date, when=command.when,
             catalog=runtime.definition, reason=command.reason,

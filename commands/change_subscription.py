@@ -72,7 +72,7 @@ def handle(command: ChangeSubscription, context: Context, runtime: Runtime) -> O
     """Record the change and the correction lines the next invoice will bill."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         lines = _apply(customer, command, runtime, provenance)
         return [customer], {"lines": describe_lines(lines)}
 
@@ -83,10 +83,6 @@ def preview(
     command: ChangeSubscription, context: Context, runtime: Runtime
 ) -> list[dict[str, Any]]:
     """The correction lines of a change, computed on a copy and never saved."""
-    customer = runtime.ledger.customer(command.customer_id)
-    try:
-        lines = _apply(customer, command, runtime,
-                       context.provenance(runtime.clock.now()))
-    finally:
-        runtime.ledger.forget(customer.id)
+    customer = runtime.ledger.customer(command.customer_id)  # a reader's own copy
+    lines = _apply(customer, command, runtime, context.provenance(runtime.clock.now()))
     return describe_lines(lines)

@@ -24,7 +24,7 @@ def handle(command: CloseCustomer, context: Context, runtime: Runtime) -> Outcom
     """Close the customer's book."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         customer.close(provenance, context.effective_date or runtime.clock.today(), command.reason)
         return [customer], {}
 

@@ -75,7 +75,7 @@ def handle_redeem(command: RedeemCoupon, context: Context, runtime: Runtime) -> 
             coupon = runtime.ledger.load(coupon_id_for(command.code), Coupon)
         except NotFound:
             raise NotFound(f"no coupon {command.code}", field="code") from None
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         today = context.effective_date or runtime.clock.today()
         coupon.redeem(provenance, today, customer.id)
         terms = coupon.state

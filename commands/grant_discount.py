@@ -44,7 +44,7 @@ def handle(command: GrantDiscount, context: Context, runtime: Runtime) -> Outcom
     """Validate the discount's size and record it on the customer."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         if command.percent is not None and not Decimal(0) < command.percent <= Decimal(100):
             raise InvalidField(field="percent", why="a discount is more than 0 % and at most 100 %")
         amount = None

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field, StringConstraints
 
 from commands.base import Command
-from ledger.application import WriteConflict
+from ledger.application import BATCH_LOCK_WAIT, WriteConflict
 from ledger.bankfiles import dedup_key, parse_statement
 from ledger.banking import (
     BankPayment,
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from commands.base import Context
     from commands.runtime import Runtime
     from ledger.bankfiles import BankLine, Statement
+    from ledger.bankfiles.classify import Decision
     from ledger.banking_match import Directory, Match
     from ledger.customers import Customer
     from ledger.events import Provenance
@@ -204,42 +205,71 @@ def _import_batch(
 ) -> list[ReportRow]:
     for _ in range(MAX_BATCH_ATTEMPTS):
         provenance = context.provenance(runtime.clock.now())
-        rows, aggregates = _decide_batch(runtime, provenance, batch, setup)
-        try:
-            runtime.ledger.save_all(*aggregates)
-        except WriteConflict:
-            continue
+        plans = _plan_batch(runtime, batch, setup)
+        payers = [p.payer for p in plans if p.payer is not None]
+        with runtime.ledger.exclusive(*payers, wait=BATCH_LOCK_WAIT):
+            rows, aggregates = _decide_batch(runtime, provenance, plans, setup)
+            try:
+                runtime.ledger.save_all(*aggregates)
+            except WriteConflict:
+                continue
         return rows
     raise ConcurrencyExhausted(f"the customers of a batch of bank lines kept changing;"
                                f" retried {MAX_BATCH_ATTEMPTS} times (run the import again)")
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A line classified and matched before any book is loaded (``decision`` None: a duplicate)."""
+
+    line: BankLine
+    key: str
+    decision: Decision | None
+    match: Match | None
+
+    @property
+    def payer(self) -> UUID | None:
+        """The customer whose book the line pays: the one it is matched to, if any."""
+        return self.match.customer_id if self.match and self.match.status == "matched" else None
+
+
+def _plan_batch(runtime: Runtime, batch: list[BankLine], setup: _Setup) -> list[_Plan]:
+    """Find the duplicates, classify and match every line: which books the batch pays."""
+    plans: list[_Plan] = []
+    seen: set[str] = set()
+    for line in batch:
+        key = dedup_key(line)
+        if key in seen or runtime.ledger.exists(bank_payment_id(key)):
+            plans.append(_Plan(line, key, None, None))
+            continue
+        seen.add(key)
+        decision = classify_line(line, setup.own_accounts, setup.own_inn)
+        match = match_line(line, setup.directory, setup.prefixes) if decision.accept else None
+        plans.append(_Plan(line, key, decision, match))
+    return plans
+
+
 def _decide_batch(
-    runtime: Runtime, provenance: Provenance, batch: list[BankLine], setup: _Setup
+    runtime: Runtime, provenance: Provenance, plans: list[_Plan], setup: _Setup
 ) -> tuple[list[ReportRow], list[Any]]:
     """Decide every line of a batch; return the report rows and the aggregates to save."""
     rows: list[ReportRow] = []
     lines: list[BankPayment] = []
     books: dict[UUID, Customer] = {}
-    seen: set[str] = set()
-    for line in batch:
-        key = dedup_key(line)
-        if key in seen or runtime.ledger.exists(bank_payment_id(key)):
-            rows.append(_row(line, bank_payment_id(key), DUPLICATE, "already imported"))
+    for plan in plans:
+        if plan.decision is None:
+            rows.append(_row(plan.line, bank_payment_id(plan.key), DUPLICATE, "already imported"))
             continue
-        seen.add(key)
-        decision = classify_line(line, setup.own_accounts, setup.own_inn)
-        match = None
-        if decision.accept:
-            match = match_line(line, setup.directory, setup.prefixes)
-        if match is not None and match.status == "matched":
-            match = _pay(runtime, provenance, books, line, key=key, match=match)
+        match = plan.match
+        if match is not None and plan.payer is not None:
+            match = _pay(runtime, provenance, books, plan.line, key=plan.key, match=match)
         payment = BankPayment.import_line(
-            provenance, line=line, dedup_key=key, statement_format=setup.statement.format,
-            file_sha256=setup.file_sha256, decision=decision, match=match,
+            provenance, line=plan.line, dedup_key=plan.key,
+            statement_format=setup.statement.format, file_sha256=setup.file_sha256,
+            decision=plan.decision, match=match,
         )
         lines.append(payment)
-        rows.append(_row_of(line, payment))
+        rows.append(_row_of(plan.line, payment))
     return rows, [*lines, *books.values()]
 
 
@@ -254,7 +284,8 @@ def _pay(
     """
     assert match.customer_id is not None  # noqa: S101  (a match names its customer)
     try:
-        book = books.get(match.customer_id) or runtime.ledger.customer(match.customer_id)
+        book = books.get(match.customer_id) or runtime.ledger.customer(match.customer_id,
+                                                                       for_update=True)
         invoices = book.state.invoices
         named = [i for i in match.invoice_ids if i in invoices and invoices[i].open_minor > 0]
         book.receive_payment(

@@ -47,7 +47,7 @@ def handle(command: IssueCreditNote, context: Context, runtime: Runtime) -> Outc
     lines = _lines(runtime, command)
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         today = context.effective_date or runtime.clock.today()
         series = open_series(runtime, provenance, today, "credit_note")
         credit_note_id = context.derive_id(customer.id, "credit-note")

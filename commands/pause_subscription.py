@@ -36,7 +36,7 @@ def handle_pause(command: PauseSubscription, context: Context, runtime: Runtime)
     """Record the pause."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         customer.pause_subscription(provenance, command.subscription_id, command.effective_date)
         return [customer], {}
 
@@ -47,7 +47,7 @@ def handle_resume(command: ResumeSubscription, context: Context, runtime: Runtim
     """Record the resumption."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         customer.resume_subscription(provenance, command.subscription_id, command.effective_date)
         return [customer], {}
 

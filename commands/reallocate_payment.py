@@ -38,7 +38,7 @@ def handle(command: ReallocatePayment, context: Context, runtime: Runtime) -> Ou
     """Record the re-allocation (and a reactivation, if it settles the overdue debt)."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         currency = customer.payment(command.payment_id).currency
         customer.reallocate_payment(
             provenance, command.effective_on or context.effective_date or runtime.clock.today(),

@@ -28,7 +28,7 @@ def handle(command: RecordAdjustment, context: Context, runtime: Runtime) -> Out
     """Record the signed correction and its reason."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         adjustment_id = context.derive_id(customer.id, "adjustment")
         customer.record_adjustment(
             provenance,

@@ -37,7 +37,7 @@ def handle(command: RecordCharge, context: Context, runtime: Runtime) -> Outcome
     """Record the charge and, unless told to wait, invoice everything due today."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         today = context.effective_date or runtime.clock.today()
         charge_id = command.charge_id or context.derive_id(customer.id, "charge")
         customer.record_charge(

@@ -35,7 +35,7 @@ def handle(command: RecordChargeback, context: Context, runtime: Runtime) -> Out
     """Record the chargeback and the allocations it undid."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         chargeback_id = context.derive_id(customer.id, "chargeback")
         reopened = customer.record_chargeback(
             provenance,

@@ -40,7 +40,7 @@ def handle(command: RecordPayment, context: Context, runtime: Runtime) -> Outcom
     """Record the payment on the customer's book."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         payment_id = command.payment_id or context.derive_id(customer.id, "payment")
         allocations = customer.receive_payment(
             provenance,

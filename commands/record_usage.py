@@ -36,7 +36,7 @@ def handle(command: RecordUsage, context: Context, runtime: Runtime) -> Outcome:
     """Record the usage unless its id was recorded before."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         recorded = customer.record_usage(
             provenance, usage_id=command.usage_id, subscription_id=command.subscription_id,
             component=command.component, quantity=command.quantity,

@@ -36,7 +36,7 @@ def handle(command: RefundPayment, context: Context, runtime: Runtime) -> Outcom
     """Record the refund; what the customer owes rises by as much as their credit falls."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         refund_id = context.derive_id(customer.id, "refund")
         sources = customer.refund(
             provenance, command.refunded_on or context.effective_date or runtime.clock.today(),

@@ -5,19 +5,27 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from commands.base import Command, Context, CurrencyCode, ExternalKey, Outcome, Text
 from commands.unit_of_work import execute
 from ledger.customers import Customer, VatMode, customer_id_for
 from ledger.errors import CustomerAlreadyExists
+from ledger.requisites import inn_is_valid
 
 if TYPE_CHECKING:
     from commands.runtime import Runtime
     from commands.unit_of_work import Decision
     from ledger.events import Provenance
 
-Inn = Annotated[str, StringConstraints(pattern=r"^(\d{10}|\d{12})$")]
+def _inn(value: str) -> str:
+    if not inn_is_valid(value):
+        msg = f"ИНН {value}: wrong check digit"
+        raise ValueError(msg)
+    return value
+
+
+Inn = Annotated[str, StringConstraints(pattern=r"^(\d{10}|\d{12})$"), AfterValidator(_inn)]
 Kpp = Annotated[str, StringConstraints(pattern=r"^\d{4}[\dA-Z]{2}\d{3}$")]
 
 

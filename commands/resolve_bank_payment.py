@@ -57,7 +57,7 @@ def handle(command: ResolveBankPayment, context: Context, runtime: Runtime) -> O
 
     def decide(provenance: Provenance) -> Decision:
         line = load_bank_payment(runtime, command.bank_payment_id)
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         payment_id = line.resolve(
             provenance, context.effective_date or runtime.clock.today(),
             customer_id=customer.id, invoice_ids=command.invoice_ids, reason=command.reason,

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from commands.base import Command, Context
 from commands.invoicing import IssuedInvoice, issue_due_invoices
-from ledger.application import WriteConflict
+from ledger.application import BATCH_LOCK_WAIT, WriteConflict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -92,18 +92,19 @@ def _bill_batch(
     for _ in range(MAX_BATCH_ATTEMPTS):
         provenance = context.provenance(runtime.clock.now()).model_copy(
             update={"correlation_id": uuid4()})
-        customers = [runtime.ledger.customer(customer_id) for customer_id in batch]
-        skipped: list[tuple[str, str]] = []
-        series, issued = issue_due_invoices(
-            runtime, provenance, customers, command.as_of, skipped)
-        if command.dry_run or series is None:
-            for customer in customers:
-                runtime.ledger.forget(customer.id)
-            return issued, skipped
-        try:
-            runtime.ledger.save_all(series, *customers)
-        except WriteConflict:
-            continue
+        with runtime.ledger.exclusive(*batch, wait=BATCH_LOCK_WAIT):
+            customers = [runtime.ledger.customer(customer_id, for_update=True)
+                         for customer_id in batch]
+            skipped: list[tuple[str, str]] = []
+            series, issued = issue_due_invoices(
+                runtime, provenance, customers, command.as_of, skipped)
+            if command.dry_run or series is None:
+                runtime.ledger.put_back(*customers)  # those a dry run billed stay out
+                return issued, skipped
+            try:
+                runtime.ledger.save_all(series, *customers)
+            except WriteConflict:
+                continue
         return issued, skipped
     raise WriteConflict
 

@@ -17,7 +17,7 @@ from uuid import uuid4
 
 from commands.base import Context, CustomerCommand
 from commands.unit_of_work import execute
-from ledger.application import WriteConflict
+from ledger.application import BATCH_LOCK_WAIT, WriteConflict
 from ledger.dunning import DEFAULT_TERMS, DUNNING_POLICY_ID, DunningPolicy
 from ledger.errors import LedgerError, NotFound
 
@@ -57,7 +57,7 @@ def handle(command: RunDunning, context: Context, runtime: Runtime) -> Outcome:
     def decide(provenance: Provenance) -> Decision:
         as_of = command.as_of or context.effective_date or runtime.clock.today()
         terms = policy_terms(runtime)
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         taken = customer.take_dunning_steps(provenance, as_of, terms, runtime.definition)
         return [customer], {
             "as_of": as_of.isoformat(), "policy_version": terms.version,
@@ -116,11 +116,13 @@ def _run_batch(
         provenance = context.provenance(runtime.clock.now()).model_copy(
             update={"correlation_id": uuid4()})
         partial = DunningReport(report.as_of, terms.version)
-        decided = [c for cid in batch if (c := _decide(runtime, provenance, cid, terms, partial))]
-        try:
-            runtime.ledger.save_all(*decided)
-        except WriteConflict:
-            continue
+        with runtime.ledger.exclusive(*batch, wait=BATCH_LOCK_WAIT):
+            decided = [c for cid in batch
+                       if (c := _decide(runtime, provenance, cid, terms, partial))]
+            try:
+                runtime.ledger.save_all(*decided)
+            except WriteConflict:
+                continue
         report.steps.extend(partial.steps)
         report.suspended.extend(partial.suspended)
         report.reactivated.extend(partial.reactivated)
@@ -134,11 +136,10 @@ def _decide(
     report: DunningReport,
 ) -> Customer | None:
     try:
-        customer = runtime.ledger.customer(customer_id)
+        customer = runtime.ledger.customer(customer_id, for_update=True)
         before = customer.state.status
         taken = customer.take_dunning_steps(provenance, report.as_of, terms, runtime.definition)
-    except LedgerError as error:
-        runtime.ledger.forget(customer_id)
+    except LedgerError as error:  # the customer, taken out of the cache, is simply dropped
         report.skipped.append((str(customer_id), error.detail))
         return None
     report.steps.extend((str(customer_id), step) for step in taken)

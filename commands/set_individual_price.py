@@ -39,7 +39,7 @@ def handle(command: SetIndividualPrice, context: Context, runtime: Runtime) -> O
     """Validate against the tariff and record the condition."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         customer.set_individual_price(
             provenance, command.subscription_id, command.component, runtime.definition,
             price=command.price, pricing=command.pricing, until=command.until,

@@ -38,7 +38,7 @@ def handle(command: StartSubscription, context: Context, runtime: Runtime) -> Ou
     """Check the tariff version and currency, work out the first renewal, record it."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         try:
             tariff = runtime.ledger.load(tariff_id_for(command.tariff_code), Tariff)
         except TariffNotFound:

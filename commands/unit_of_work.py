@@ -8,6 +8,12 @@ it decides again on fresh state, a bounded number of times.
 The fast path does no extra read for idempotency: a retried request normally fails to
 save (its derived ids or its key record already exist), and only then is the key's
 earlier use looked up and its original outcome returned.
+
+Handlers load the aggregates they change with ``for_update=True``: the cached object is
+taken out of the cache rather than deep-copied, so a decision that fails part-way leaves
+nothing half-changed behind, and no other thread ever holds the same object. From load to
+save ``execute`` holds the target's in-process writer lock, so commands on one customer
+in this process take turns instead of racing.
 """
 
 from __future__ import annotations
@@ -55,23 +61,24 @@ def execute(
     for attempt in range(MAX_ATTEMPTS):
         provenance = context.provenance(runtime.clock.now())
         try:
-            aggregates, result = decide(provenance)
-            outcome = Outcome(
-                command=command.command_name,
-                target_id=target_id,
-                version=aggregates[0].version if aggregates else 0,
-                events=[type(e).__name__ for a in aggregates for e in a.pending_events],
-                result=result,
-            )
-            record = IdempotencyRecord.use(
-                provenance,
-                key=context.idempotency_key,
-                target_id=target_id,
-                command=command.command_name,
-                fingerprint=fingerprint,
-                outcome=outcome.model_dump(mode="json"),
-            )
-            position = runtime.ledger.save_all(*aggregates, record)
+            with runtime.ledger.exclusive(target_id):
+                aggregates, result = decide(provenance)
+                outcome = Outcome(
+                    command=command.command_name,
+                    target_id=target_id,
+                    version=aggregates[0].version if aggregates else 0,
+                    events=[type(e).__name__ for a in aggregates for e in a.pending_events],
+                    result=result,
+                )
+                record = IdempotencyRecord.use(
+                    provenance,
+                    key=context.idempotency_key,
+                    target_id=target_id,
+                    command=command.command_name,
+                    fingerprint=fingerprint,
+                    outcome=outcome.model_dump(mode="json"),
+                )
+                position = runtime.ledger.save_all(*aggregates, record)
             return outcome.model_copy(update={"position": position})
         except (WriteConflict, LedgerError) as error:
             earlier = earlier_outcome(runtime, target_id, context.idempotency_key, fingerprint)

@@ -40,7 +40,7 @@ def handle(command: UpdateCustomer, context: Context, runtime: Runtime) -> Outco
     """Record only the fields that really change."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         changed = customer.update_profile(
             provenance, context.effective_date or runtime.clock.today(), command.changes()
         )

@@ -27,7 +27,7 @@ def handle(command: VoidInvoice, context: Context, runtime: Runtime) -> Outcome:
     """Record the void."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         customer.void_invoice(provenance, command.invoice_id, command.reason)
         return [customer], {"invoice_id": command.invoice_id}
 

@@ -35,7 +35,7 @@ def handle(command: WriteOffDebt, context: Context, runtime: Runtime) -> Outcome
     """Record the write-off (and a reactivation, if it settles the overdue debt)."""
 
     def decide(provenance: Provenance) -> Decision:
-        customer = runtime.ledger.customer(command.customer_id)
+        customer = runtime.ledger.customer(command.customer_id, for_update=True)
         write_off_id = context.derive_id(customer.id, "write-off")
         currency = customer.invoice(command.invoice_id).currency
         amount = customer.write_off(

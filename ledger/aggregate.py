@@ -88,7 +88,7 @@ class LedgerSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
             timestamp=aggregate.modified_on,
             topic=get_topic(type(aggregate)),
             state={
-                "state": aggregate.state.model_dump(mode="json"),
+                "state": aggregate.state.model_dump(mode="json", context={"compact": True}),
                 "last_hash": aggregate.last_hash,
                 "created_on": aggregate.created_on.isoformat(),
                 "modified_on": aggregate.modified_on.isoformat(),

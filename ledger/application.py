@@ -2,16 +2,22 @@
 
 It always runs on SQLite or PostgreSQL: the composition root passes the persistence
 settings in ``env``; an env without ``PERSISTENCE_MODULE`` is refused rather than silently
-falling back to the library's in-memory default.
+falling back to the library's in-memory default. On PostgreSQL it saves and reads through
+LBX's recorders (:mod:`ledger.persistence`).
+
+It also decides how the aggregate cache is shared between threads (:meth:`Ledger.load`):
+a writer takes the cached object out, a reader gets a copy, so no object is ever changed
+while another thread holds it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
@@ -19,10 +25,12 @@ from ledger.aggregate import LedgerAggregate, LedgerSnapshot
 from ledger.customers import Customer
 from ledger.customers.events import CustomerRegistered
 from ledger.errors import CustomerNotFound, NotFound
-from ledger.persistence import OrjsonTranscoder, PydanticMapper
+from ledger.locks import KeyedLocks, Stripes
+from ledger.persistence import LedgerPostgresFactory, OrjsonTranscoder, PydanticMapper
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
+    from contextlib import AbstractContextManager
 
     from ledger.events import LedgerEvent
 
@@ -30,6 +38,21 @@ TAgg = TypeVar("TAgg", bound=LedgerAggregate[Any])
 
 SNAPSHOT_INTERVAL = 100
 """Take a snapshot every this many events of one aggregate."""
+
+BATCH_LOCK_WAIT = 5.0
+"""Seconds a batch of customers (bill run, bank import, dunning) waits for their writer
+locks (see :meth:`Ledger.exclusive`); a single command waits far less."""
+
+
+def project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply events in turn: the library's projector without its per-event protocol check.
+
+    That ``isinstance`` against a runtime-checkable Protocol costs tens of microseconds an
+    event on Python 3.11; every event of ours is a LedgerEvent, which can mutate.
+    """
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 class WriteConflict(Exception):
@@ -44,28 +67,52 @@ class Ledger(Application[UUID]):
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
         "MAPPER_TOPIC": get_topic(PydanticMapper),
         "AGGREGATE_CACHE_MAXSIZE": "5000",
-        # The cache is never fast-forwarded in place (the library's in-place fast-forward
-        # races with the deep copy handed to another thread). A cached copy that another
-        # process has overtaken fails its save on the version check; the unit of work then
-        # forgets it and decides again on a fresh load. Reads that must not be stale use
-        # ``fresh=True``.
+        # The cache holds aggregates as last saved here; ``load`` hands readers deep copies
+        # and writers the object itself, taken out (never both at once). It is never
+        # fast-forwarded in place (that would change an object a reader may be copying).
+        # A cached aggregate that another process has overtaken fails its save on the
+        # version check; the unit of work then decides again on a fresh load. Reads that
+        # must not be stale use ``fresh=True``.
         "AGGREGATE_CACHE_FASTFORWARD": "n",
     }
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Customer: SNAPSHOT_INTERVAL}
+    snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {Customer: project}
     snapshot_class = LedgerSnapshot
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        if not env or not (env.get("PERSISTENCE_MODULE") or env.get("LEDGER_PERSISTENCE_MODULE")):
+        keys = ("LEDGER_PERSISTENCE_MODULE", "PERSISTENCE_MODULE")
+        module = next((env[key] for key in keys if env and env.get(key)), None)
+        if not env or not module:
             msg = "LBX needs PERSISTENCE_MODULE: eventsourcing.sqlite or eventsourcing.postgres"
             raise ValueError(msg)
+        if module == "eventsourcing.postgres":  # the same, with LBX's recorders
+            env = {**env, **{key: get_topic(LedgerPostgresFactory) for key in keys if key in env}}
         super().__init__(env)
+        self._writers = KeyedLocks()
+        self._stripes = Stripes()
 
     # -- loading -----------------------------------------------------------------------------
 
-    def load(self, aggregate_id: UUID, kind: type[TAgg], *, version: int | None = None) -> TAgg:
-        """Load an aggregate (optionally as of a version); raise NotFound if absent."""
+    def load(
+        self, aggregate_id: UUID, kind: type[TAgg], *, version: int | None = None,
+        for_update: bool = False,
+    ) -> TAgg:
+        """Load an aggregate (optionally as of a version); raise NotFound if absent.
+
+        A reader gets a private deep copy of the cached aggregate (or, when it is not
+        cached, one rebuilt from the store). A writer (``for_update``: it will change the
+        aggregate, then save or drop it) gets the cached object itself, taken out of the
+        cache: no copy is paid for, no other thread can see it while it changes, and if
+        the writer fails nothing half-changed is left cached. A successful save caches it.
+        """
         try:
-            aggregate: Any = self.repository.get(aggregate_id, version=version)
+            if version is not None:
+                aggregate: Any = self.repository.get(
+                    aggregate_id, version=version, projector_func=project)
+            elif for_update:
+                aggregate = self._take(aggregate_id)
+            else:
+                aggregate = self._copy(aggregate_id)
         except AggregateNotFoundError:
             if kind is Customer:
                 raise CustomerNotFound(customer=str(aggregate_id)) from None
@@ -74,17 +121,60 @@ class Ledger(Application[UUID]):
             raise NotFound(f"{aggregate_id} is not a {kind.__name__}")
         return aggregate
 
+    def customer(
+        self, customer_id: UUID, *, version: int | None = None, fresh: bool = False,
+        for_update: bool = False,
+    ) -> Customer:
+        """Load one customer's book (``fresh``: bypass the cache, for authoritative reads).
+
+        ``for_update``: the caller changes the book and saves it (see :meth:`load`).
+        """
+        if fresh:
+            self.forget(customer_id)
+        return self.load(customer_id, Customer, version=version, for_update=for_update)
+
+    def exclusive(self, *aggregate_ids: UUID, wait: float = 0.5) -> AbstractContextManager[None]:
+        """Hold, in this process, the writer's lock of each aggregate (from load to save).
+
+        Writers of the same aggregate then take turns instead of deciding on the same
+        version and losing the race. Only an economy: other processes are caught by the
+        version check, and after ``wait`` seconds the caller proceeds without the lock (a
+        command then does not queue for long behind a batch; a batch may wait longer).
+        """
+        return self._writers.hold(aggregate_ids, wait)
+
+    def _take(self, aggregate_id: UUID) -> Any:
+        cache = self.repository.cache
+        if cache is not None:
+            with self._stripes.of(aggregate_id), contextlib.suppress(KeyError):
+                return cache.get(aggregate_id, evict=True)
+        return self._reconstruct(aggregate_id)
+
+    def _copy(self, aggregate_id: UUID) -> Any:
+        cache = self.repository.cache
+        if cache is not None:
+            with self._stripes.of(aggregate_id), contextlib.suppress(KeyError):
+                return copy.deepcopy(cache.get(aggregate_id))
+        # A miss is rebuilt for this reader alone: caching it would cost a deep copy, and
+        # the aggregates worth caching are the ones being written, which saves cache.
+        return self._reconstruct(aggregate_id)
+
+    def _reconstruct(self, aggregate_id: UUID) -> Any:
+        """The latest state: the newest snapshot, then the events after it."""
+        repository = self.repository
+        snapshots = (
+            list(repository.snapshot_store.get(aggregate_id, desc=True, limit=1))
+            if repository.snapshot_store is not None else []
+        )
+        after = snapshots[0].originator_version if snapshots else None
+        aggregate = project(None, [*snapshots, *repository.event_store.get(aggregate_id, gt=after)])
+        if aggregate is None:
+            raise AggregateNotFoundError(aggregate_id)
+        return aggregate
+
     def exists(self, aggregate_id: UUID) -> bool:
         """True when an aggregate with this id has at least one event."""
         return bool(self.recorder.select_events(aggregate_id, limit=1))
-
-    def customer(
-        self, customer_id: UUID, *, version: int | None = None, fresh: bool = False
-    ) -> Customer:
-        """Load one customer's book (``fresh``: bypass the cache, for authoritative reads)."""
-        if fresh:
-            self.forget(customer_id)
-        return self.load(customer_id, Customer, version=version)
 
     def history(self, aggregate_id: UUID) -> list[LedgerEvent]:
         """Every event of one aggregate, oldest first."""
@@ -123,13 +213,38 @@ class Ledger(Application[UUID]):
         Raises:
             WriteConflict: another writer got there first; reload and decide again.
         """
+        # The library's save() does the same, less its runtime-checkable Protocol
+        # isinstance checks, which cost tens of microseconds per aggregate on Python 3.11.
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
         try:
-            recordings = self.save(*aggregates)
+            recordings = self._record(processing)
         except IntegrityError:
             for aggregate in aggregates:
                 self.forget(aggregate.id)
             raise WriteConflict from None
+        with contextlib.suppress(IntegrityError):  # that version's snapshot is already there
+            self._take_snapshots(processing)
         return max((r.notification.id for r in recordings), default=0)
+
+    def put_back(self, *aggregates: LedgerAggregate[Any]) -> None:
+        """Return aggregates taken ``for_update`` but left unchanged to the cache.
+
+        One with pending events is not put back: it was changed and never saved.
+        """
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for aggregate in aggregates:
+            if aggregate.pending_events:
+                continue
+            with self._stripes.of(aggregate.id):
+                try:
+                    cache.get(aggregate.id)  # a newer one was saved meanwhile: keep it
+                except KeyError:
+                    cache.put(aggregate.id, aggregate)
 
     def forget(self, aggregate_id: UUID) -> None:
         """Drop an aggregate from the cache (after a failed save, its copy may be stale)."""

@@ -51,7 +51,8 @@ class IdempotencyKeyUsed(LedgerCreated):
 
     def apply(self, aggregate: Any) -> None:
         """Keep the key's use."""
-        aggregate.begin(KeyUse(**self.model_dump(include=set(KeyUse.model_fields))))
+        aggregate.begin(KeyUse(key=self.key, target_id=self.target_id, command=self.command,
+                               fingerprint=self.fingerprint, outcome=self.outcome))
         aggregate.chain(self)
 
 

@@ -4,7 +4,7 @@ Why one function owns the order: discounts before VAT, VAT per line, credit last
 is a tax rule, not a preference; applied in another order the same inputs give a
 different VAT. The money policy pins it:
 
-1. line amounts (charges, and negative proration credits);
+1. line amounts (charges, and negative proration credit_lines);
 2. discounts, in their declared order, each on what the previous ones left.
    A discount never takes a charge below zero and is rounded once: a percent of
    the lines' remaining sum, or a fixed amount capped at that sum, is then split
@@ -185,7 +185,7 @@ def _apply_discounts(
     """
     zero = Money.zero(currency)
     remaining = [max(line.amount, zero) for line in lines]
-    credits = [min(line.amount, zero) for line in lines]
+    credit_lines = [min(line.amount, zero) for line in lines]
     taken = [zero for _ in lines]
     applied: list[Money] = []
     for spec in discounts:
@@ -200,20 +200,20 @@ def _apply_discounts(
                 remaining[i] -= share
                 taken[i] += share
         if spec.percent is not None and lines:
-            off += _shrink_credits(spec, lines, credits, taken)
+            off += _shrink_credits(spec, lines, credit_lines, taken)
         applied.append(off)
     return taken, applied
 
 
 def _shrink_credits(
-    spec: DiscountSpec, lines: Sequence[DraftLine], credits: list[Money], taken: list[Money]
+    spec: DiscountSpec, lines: Sequence[DraftLine], credit_lines: list[Money], taken: list[Money]
 ) -> Money:
     """Take a percent discount off the credit lines it applies to; return the (negative) sum."""
     shrunk = Money.zero(lines[0].amount.currency)
     for i, line in enumerate(lines):
-        if credits[i].is_negative and spec.applies_to(line):
-            share = credits[i].times(Fraction(spec.percent or 0) / 100)
-            credits[i] -= share
+        if credit_lines[i].is_negative and spec.applies_to(line):
+            share = credit_lines[i].times(Fraction(spec.percent or 0) / 100)
+            credit_lines[i] -= share
             taken[i] += share
             shrunk += share
     return shrunk

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import date
 
-    from ledger.customers.state import CustomerState, InvoiceState, PaymentState
+    from ledger.customers.payment_book import PaymentState
+    from ledger.customers.state import CustomerState, InvoiceState
     from ledger.events import Provenance
 
 

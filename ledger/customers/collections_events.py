@@ -18,7 +18,8 @@ from ledger.dunning import DunningAction
 from ledger.money import Money
 
 if TYPE_CHECKING:
-    from ledger.customers.state import CustomerState, PaymentState
+    from ledger.customers.payment_book import PaymentState
+    from ledger.customers.state import CustomerState
 
 
 def _move_allocations(

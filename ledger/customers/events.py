@@ -14,10 +14,10 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from ledger.aggregate import StateEvent
+from ledger.customers.payment_book import PaymentState
 from ledger.customers.state import (
     CustomerState,
     Discount,
-    PaymentState,
     PendingCharge,
     Profile,
     ServiceStatus,

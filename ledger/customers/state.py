@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ledger.customers.payment_book import PaymentBook
 from ledger.money import Money
 from ledger.periods import PeriodUnit
 from ledger.vat import VatMode
@@ -194,22 +195,6 @@ class InvoiceState(_State):
         return "partially_paid" if self.paid or self.credited else "issued"
 
 
-class PaymentState(_State):
-    """A payment, and which invoices it settles; the rest is the customer's credit."""
-
-    payment_id: str
-    amount: int
-    currency: str
-    received_on: date
-    allocations: dict[str, int] = Field(default_factory=dict)
-    refunded: int = 0
-
-    @property
-    def unallocated(self) -> int:
-        """The part of the payment not applied to any invoice (nor refunded)."""
-        return self.amount - self.refunded - sum(self.allocations.values())
-
-
 class CustomerState(_State):
     """Everything the Customer aggregate needs to decide the next command."""
 
@@ -218,7 +203,7 @@ class CustomerState(_State):
     subscriptions: dict[str, Subscription] = Field(default_factory=dict)
     discounts: dict[str, Discount] = Field(default_factory=dict)
     balances: dict[str, Balance] = Field(default_factory=dict)
-    payments: dict[str, PaymentState] = Field(default_factory=dict)
+    payments: PaymentBook = Field(default_factory=PaymentBook)
     charge_ids: set[str] = Field(default_factory=set)
     adjustment_ids: set[str] = Field(default_factory=set)
     pending_charges: dict[str, PendingCharge] = Field(default_factory=dict)

@@ -85,7 +85,9 @@ def test_the_catalog_exports_as_yaml(client: TestClient, keys: dict[Role, str]) 
     assert "price: '3000.00'" in exported.text
 
 
-def test_a_real_bill_run_in_the_future_is_refused(client: TestClient, keys: dict[Role, str]) -> None:
+def test_a_real_bill_run_in_the_future_is_refused(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
     ahead = client.post("/v1/bill-runs", json={"as_of": "2027-01-01"},
                         headers=auth(keys[Role.ACCOUNTANT]))
     assert ahead.status_code == 422

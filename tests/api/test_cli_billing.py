@@ -106,3 +106,36 @@ def test_the_readme_shows_the_demo_keys_that_work() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     for role in (Role.SERVICE, Role.ACCOUNTANT, Role.AUDITOR):
         assert demo_token(role) in readme
+
+
+def test_a_simulated_year_shows_in_invoices_debts_and_mrr(
+    services: Services, backend_env: dict[str, str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from commands.issue_api_key import IssueApiKey
+    from commands.publish_dunning_policy import PublishDunningPolicy
+    from ledger.access import Role
+
+    send(services, PublishDunningPolicy(steps=[{"days_after_due": 3, "action": "remind"}]))
+    publish(services, "plan", flat_tariff("1000.00", currency="RUB"))
+    for n in range(3):
+        customer = register(services, f"C-{n}")
+        send(services, StartSubscription(customer_id=customer, tariff_code="plan",
+                                         start_date=date(2026, 1, 1)))
+    env = {"LBX_DATABASE_URL": "", **backend_env}
+    result = CliRunner().invoke(
+        app, ["bill", "simulate", "--from", "2026-01-01", "--until", "2026-12-31"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "36 invoice(s) issued, 36 dunning step(s) taken" in result.output
+    token = send(services, IssueApiKey(name="acc", role=Role.ACCOUNTANT)).result["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(services)) as client:
+        invoices = client.get("/v1/invoices?limit=500&wait_for=100000", headers=headers).json()
+        assert len(invoices["items"]) == 36
+        debts = client.get("/v1/debts", headers=headers).json()
+        assert debts["totals"] == [{"currency": "RUB", "debt": "36000.00", "debtors": 3}]
+        mrr = client.get("/v1/reports/mrr?from=2026-01&to=2026-12", headers=headers)
+        assert mrr.status_code == 200, mrr.text
+        assert "3000.00" in mrr.text

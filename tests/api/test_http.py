@@ -160,3 +160,25 @@ def test_health_reports_the_backend(client: TestClient, services: Services) -> N
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["backend"] == services.settings.backend
+
+
+def test_an_inn_with_a_wrong_check_digit_is_refused_naming_it(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    response = client.post("/v1/customers", json={"external_key": "X", "name": "X",
+                                                   "inn": "7718123456"},
+                           headers=auth(keys[Role.SERVICE], "inn"))
+    assert response.status_code == 422
+    assert response.json()["field"] == "inn"
+    assert "check digit" in response.json()["detail"]
+
+
+def test_a_cursor_of_another_list_is_a_problem_not_a_crash(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    import base64
+
+    foreign = base64.urlsafe_b64encode(b"[1]").decode().rstrip("=")
+    response = client.get(f"/v1/customers?cursor={foreign}", headers=auth(keys[Role.ACCOUNTANT]))
+    assert response.status_code == 422
+    assert response.json()["field"] == "cursor"

@@ -147,3 +147,12 @@ def test_a_closed_customer_cannot_be_charged(services: Services) -> None:
     send(services, CloseCustomer(customer_id=customer, reason="Договор расторгнут"))
     with pytest.raises(CustomerClosedError):
         send(services, RecordCharge(customer_id=customer, amount="1.00", description="x"))
+
+
+def test_a_minimum_with_more_decimals_than_the_currency_is_refused(services: Services) -> None:
+    from ledger.errors import InvalidAmount
+
+    with pytest.raises((InvalidAmount, ValidationError)):
+        publish(services, "min", {"name": "Min", "currency": "RUB", "minimum": "100.005",
+                                  "components": [{"code": "b", "name": "B", "kind": "flat",
+                                                  "price": "1.00"}]})
