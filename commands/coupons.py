@@ -54,6 +54,8 @@ def handle_create(command: CreateCoupon, context: Context, runtime: Runtime) -> 
             if command.amount is None or command.currency is None:
                 raise InvalidField(field="amount", why="a fixed coupon needs amount and currency")
             amount = money(command.amount, command.currency)
+            if amount.minor <= 0:
+                raise InvalidField(field="amount", why="a fixed coupon must be positive")
         elif command.percent is None:
             raise InvalidField(field="percent", why="a percent coupon needs a percent")
         coupon = Coupon.create(

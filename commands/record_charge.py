@@ -28,7 +28,8 @@ class RecordCharge(CustomerCommand):
 
     amount: AmountText
     description: Text
-    charge_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    charge_id: Annotated[
+        str, Field(min_length=1, max_length=100, pattern=r"^[\w.@/-]+$")] | None = None
     vat_rate: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
     invoice_now: bool = True
 

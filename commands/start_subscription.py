@@ -31,7 +31,8 @@ class StartSubscription(CustomerCommand):
     quantity: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     term_end: date | None = None
     auto_renew: bool = True
-    subscription_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    subscription_id: Annotated[
+        str, Field(min_length=1, max_length=100, pattern=r"^[\w.@/-]+$")] | None = None
 
 
 def handle(command: StartSubscription, context: Context, runtime: Runtime) -> Outcome:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from ledger.aggregate import LedgerAggregate
-from ledger.customers import events
+from ledger.customers import billing_events, events
 from ledger.customers.billing import BillingDecisions
 from ledger.customers.collections import CollectionsDecisions
 from ledger.customers.lifecycle import LifecycleDecisions
@@ -153,7 +153,9 @@ class Customer(
             payment_id=payment_id, amount=amount, received_on=effective_date,
             allocations=allocations, **details,
         )
-        self.reactivate_if_settled(provenance, effective_date)
+        # judged as of the day it is recorded: a back-dated payment must not hide what is
+        # overdue today
+        self.reactivate_if_settled(provenance, max(effective_date, provenance.recorded_at.date()))
         return allocations
 
     def open_invoices(self) -> list[InvoiceState]:
@@ -164,6 +166,7 @@ class Customer(
         )
 
     def _allocation(self, minor: int, invoice_ids: Sequence[str]) -> dict[str, int]:
+        invoice_ids = list(dict.fromkeys(invoice_ids))  # an invoice named twice counts once
         if invoice_ids:
             chosen = []
             for invoice_id in invoice_ids:
@@ -226,6 +229,16 @@ class Customer(
         return True
 
     def close(self, provenance: Provenance, effective_date: date, reason: str | None) -> None:
-        """End the relationship; a closed customer records nothing more."""
+        """End the relationship: every live subscription ends today, then the book closes.
+
+        Days already billed beyond the close are credited by the final invoice (the next bill
+        run); nothing else is billed.
+        """
         self._ensure_open()
+        for sub in list(self.state.subscriptions.values()):
+            ends_later = sub.cancel_at is None or sub.cancel_at > effective_date
+            if sub.status != "cancelled" and ends_later:
+                self.record(billing_events.SubscriptionCancelled, provenance, effective_date,
+                            reason, subscription_id=sub.subscription_id, when="immediate",
+                            cancel_at=max(effective_date, sub.started_on))
         self.record(events.CustomerClosed, provenance, effective_date, reason)

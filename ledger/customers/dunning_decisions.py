@@ -52,6 +52,11 @@ class DunningDecisions:
     record: Callable[..., None]
     cancel_subscription: Callable[..., date]
 
+    def _owes_nothing(self) -> bool:
+        """True when the balance says the customer owes nothing (e.g. an adjustment settled it)."""
+        balance = self.state.balances.get(self.state.profile.currency)
+        return balance is None or balance.net_minor <= 0
+
     def overdue_invoices(self, as_of: date) -> list[InvoiceState]:
         """Open invoices issued by ``as_of`` and due before it, oldest due first."""
         return sorted(
@@ -70,6 +75,10 @@ class DunningDecisions:
         cancels every subscription at once (the engine credits days already billed).
         """
         taken: list[StepTaken] = []
+        if self._owes_nothing():  # invoices may look open after a credit adjustment
+            if self.state.status is not ServiceStatus.CLOSED:
+                self.reactivate_if_settled(provenance, as_of)
+            return taken
         for invoice in self.overdue_invoices(as_of):
             days = (as_of - invoice.due_on).days
             for number, step in terms.due(days, self.state.dunning.get(invoice.invoice_id, 0)):
@@ -129,7 +138,7 @@ class DunningDecisions:
         bar = self.state.suspension_days
         if self.state.status is not ServiceStatus.SUSPENDED or bar is None:
             return False
-        if any((effective_date - i.due_on).days >= bar
+        if not self._owes_nothing() and any((effective_date - i.due_on).days >= bar
                for i in self.overdue_invoices(effective_date)):
             return False
         return self._set_status(provenance, effective_date, ServiceStatus.ACTIVE,

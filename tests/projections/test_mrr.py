@@ -142,7 +142,7 @@ def test_closing_a_customer_churns_and_the_report_adds_up(
     send(services, CloseCustomer(customer_id=first, reason="Ушёл к конкурентам"))
     services.runner.catch_up()
     assert moves(services.store, first)[-1] == (
-        "2026-02-20", "churn", -100000, 0, "CustomerClosed")
+        "2026-02-20", "churn", -100000, 0, "SubscriptionCancelled")  # closing ends them
     report = queries.mrr_movements(services.store, "2026-01", "2026-03")
     assert [(r["month"], r["opening"], r["new"], r["churn"], r["closing"]) for r in report] == [
         ("2026-01", 100000, 300000, 0, 400000),   # a flat fee ignores the quantity

@@ -175,6 +175,7 @@ def test_a_pause_skips_the_paused_days(services: Services) -> None:
                                      subscription_id=story.subscription,
                                      effective_date=date(2026, 2, 1)))
     story.bill(date(2026, 2, 1))
+    services.runtime.clock.move_to(date(2026, 3, 1))  # type: ignore[attr-defined]
     send(services, ResumeSubscription(customer_id=story.customer,
                                       subscription_id=story.subscription,
                                       effective_date=date(2026, 3, 1)))
@@ -254,3 +255,33 @@ def test_a_charge_with_its_own_vat_rate_keeps_it(services: Services) -> None:
     outcome = send(services, RecordCharge(customer_id=customer, amount="1000.00",
                                           description="Книги", vat_rate=Decimal(10)))
     assert outcome.result["total"] == "1100.00"
+
+
+def test_a_pause_lifted_between_two_bill_runs_still_credits_the_paused_days(
+    services: Services,
+) -> None:
+    story = Story.begin(services, flat_tariff("3100.00"), date(2026, 3, 1))
+    story.bill(date(2026, 3, 1))
+    services.runtime.clock.move_to(date(2026, 3, 25))  # type: ignore[attr-defined]
+    send(services, PauseSubscription(customer_id=story.customer,
+                                     subscription_id=story.subscription,
+                                     effective_date=date(2026, 3, 10)))
+    send(services, ResumeSubscription(customer_id=story.customer,
+                                      subscription_id=story.subscription,
+                                      effective_date=date(2026, 3, 20)))
+    story.bill(date(2026, 4, 1))
+    # March was billed in advance; 10 paused days are credited when the pause is settled,
+    # then the 12 days from the resumption to April are billed again, then April
+    assert story.totals() == ["3100.00", "-2200.00", "4300.00"]
+
+
+def test_closing_a_customer_ends_billing_and_credits_the_unused_days(services: Services) -> None:
+    from commands.close_customer import CloseCustomer
+
+    story = Story.begin(services, flat_tariff("3100.00"), date(2026, 3, 1))
+    story.bill(date(2026, 3, 1))
+    services.runtime.clock.move_to(date(2026, 3, 16))  # type: ignore[attr-defined]
+    send(services, CloseCustomer(customer_id=story.customer, reason="Договор расторгнут"))
+    story.bill(date(2026, 4, 1))
+    story.bill(date(2026, 5, 1))
+    assert story.totals() == ["3100.00", "-1600.00"]  # 16 unused days of 31, then nothing
