@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from eventsourcing.utils import get_topic
 from psycopg.conninfo import conninfo_to_dict
+
+from api.postgres_store import LedgerPostgresFactory
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -65,7 +68,7 @@ class Settings:
             }
         parts = conninfo_to_dict(self.database_url)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": get_topic(LedgerPostgresFactory),  # LBX's recorder
             "POSTGRES_DBNAME": str(parts.get("dbname", "lbx")),
             "POSTGRES_HOST": str(parts.get("host", "127.0.0.1")),
             "POSTGRES_PORT": str(parts.get("port", "5432")),

@@ -2,8 +2,8 @@
 
 It always runs on SQLite or PostgreSQL: the composition root passes the persistence
 settings in ``env``; an env without ``PERSISTENCE_MODULE`` is refused rather than silently
-falling back to the library's in-memory default. On PostgreSQL it saves and reads through
-LBX's recorders (:mod:`ledger.persistence`).
+falling back to the library's in-memory default. On PostgreSQL the composition root
+selects LBX's recorder (``api/postgres_store.py``: one statement per save).
 
 It also decides how the aggregate cache is shared between threads (:meth:`Ledger.load`):
 a writer takes the cached object out, a reader gets a copy, so no object is ever changed
@@ -26,7 +26,7 @@ from ledger.customers import Customer
 from ledger.customers.events import CustomerRegistered
 from ledger.errors import CustomerNotFound, NotFound
 from ledger.locks import KeyedLocks, Stripes
-from ledger.persistence import LedgerPostgresFactory, OrjsonTranscoder, PydanticMapper
+from ledger.persistence import OrjsonTranscoder, PydanticMapper
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -85,8 +85,6 @@ class Ledger(Application[UUID]):
         if not env or not module:
             msg = "LBX needs PERSISTENCE_MODULE: eventsourcing.sqlite or eventsourcing.postgres"
             raise ValueError(msg)
-        if module == "eventsourcing.postgres":  # the same, with LBX's recorders
-            env = {**env, **{key: get_topic(LedgerPostgresFactory) for key in keys if key in env}}
         super().__init__(env)
         self._writers = KeyedLocks()
         self._stripes = Stripes()

@@ -17,9 +17,9 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from api.bootstrap import bootstrap
+from api.postgres_store import LedgerPostgresRecorder
 from api.settings import Settings
 from ledger.application import Ledger
-from ledger.persistence import LedgerPostgresRecorder
 from tests.conftest import empty_postgres
 
 if TYPE_CHECKING:
