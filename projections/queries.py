@@ -59,6 +59,16 @@ class BadCursor(InvalidField, ValueError):
     """Raised when a cursor was not made by this list (answered as 422 naming ``cursor``)."""
 
 
+def _filters(
+    where: list[str], params: dict[str, Any], *conditions: tuple[str, str, Any]
+) -> None:
+    """Add each ``(clause, parameter, value)`` whose value is given (not None or empty)."""
+    for clause, name, value in conditions:
+        if value:
+            where.append(clause)
+            params[name] = value
+
+
 def _page(
     store: ReadStore, sql: str, params: dict[str, Any], limit: int,
     key_of: Callable[[Row], list[Any]],
@@ -165,15 +175,9 @@ def renewals(
     """Upcoming renewals in date order (optionally within [date_from, date_to])."""
     where: list[str] = ["r.status = 'active'", "r.next_renewal IS NOT NULL"]
     params: dict[str, Any] = {}
-    if date_from:
-        where.append("r.next_renewal >= :date_from")
-        params["date_from"] = date_from
-    if date_to:
-        where.append("r.next_renewal <= :date_to")
-        params["date_to"] = date_to
-    if customer_id:
-        where.append("r.customer_id = :cid")
-        params["cid"] = customer_id
+    _filters(where, params, ("r.next_renewal >= :date_from", "date_from", date_from),
+             ("r.next_renewal <= :date_to", "date_to", date_to),
+             ("r.customer_id = :cid", "cid", customer_id))
     if cursor:
         next_renewal, sid = decode_cursor(cursor, 2)
         where.append(
@@ -211,15 +215,9 @@ def register(
     """Rows of a register (payments, invoice lines), in recording order, with filters."""
     where: list[str] = ["1 = 1"]
     params: dict[str, Any] = {}
-    if customer_id:
-        where.append("customer_id = :cid")
-        params["cid"] = customer_id
-    if date_from:
-        where.append(f"{date_column} >= :date_from")
-        params["date_from"] = date_from
-    if date_to:
-        where.append(f"{date_column} <= :date_to")
-        params["date_to"] = date_to
+    _filters(where, params, ("customer_id = :cid", "cid", customer_id),
+             (f"{date_column} >= :date_from", "date_from", date_from),
+             (f"{date_column} <= :date_to", "date_to", date_to))
     if cursor:
         position, last = decode_cursor(cursor, 2)
         where.append(f"(position > :after OR (position = :after AND {tiebreak} > :last))")
@@ -244,18 +242,10 @@ def invoices(
     """The invoice register, newest number last; status is as of ``today`` (overdue)."""
     where: list[str] = ["1 = 1"]
     params: dict[str, Any] = {"today": today}
-    if status:
-        where.append(f"({INVOICE_STATUS}) = :status")
-        params["status"] = status
-    if customer_id:
-        where.append("customer_id = :cid")
-        params["cid"] = customer_id
-    if period_from:
-        where.append("issued_on >= :period_from")
-        params["period_from"] = period_from
-    if period_to:
-        where.append("issued_on <= :period_to")
-        params["period_to"] = period_to
+    _filters(where, params, (f"({INVOICE_STATUS}) = :status", "status", status),
+             ("customer_id = :cid", "cid", customer_id),
+             ("issued_on >= :period_from", "period_from", period_from),
+             ("issued_on <= :period_to", "period_to", period_to))
     if cursor:
         (number,) = decode_cursor(cursor, 1)
         where.append("number > :after")
@@ -287,12 +277,8 @@ def revenue_by_tariff(store: ReadStore, *, date_from: str | None = None,
     """
     where: list[str] = ["(i.void IS NULL OR i.void = 0)"]
     params: dict[str, Any] = {}
-    if date_from:
-        where.append("l.issued_on >= :date_from")
-        params["date_from"] = date_from
-    if date_to:
-        where.append("l.issued_on <= :date_to")
-        params["date_to"] = date_to
+    _filters(where, params, ("l.issued_on >= :date_from", "date_from", date_from),
+             ("l.issued_on <= :date_to", "date_to", date_to))
     return store.query(
         "SELECT COALESCE(l.tariff_code, '') AS tariff_code,"
         " SUBSTR(l.issued_on, 1, 7) AS month, l.currency,"
@@ -564,12 +550,8 @@ def dunning_steps(
     """Dunning steps taken, in order (for one customer and/or one day)."""
     where: list[str] = ["1 = 1"]
     params: dict[str, Any] = {}
-    if customer_id:
-        where.append("customer_id = :cid")
-        params["cid"] = customer_id
-    if taken_on:
-        where.append("taken_on = :on")
-        params["on"] = taken_on
+    _filters(where, params, ("customer_id = :cid", "cid", customer_id),
+             ("taken_on = :on", "on", taken_on))
     return store.query(
         f"SELECT * FROM view_dunning_steps WHERE {' AND '.join(where)} ORDER BY position, version",
         params)
