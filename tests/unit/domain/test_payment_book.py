@@ -101,7 +101,8 @@ def test_every_other_dump_shows_full_payments_as_before() -> None:
                              "received_on": "2026-01-15", "allocations": {"inv-2": 50000},
                              "refunded": 10000}
     restored = through_a_snapshot(customer)
-    assert restored.state.model_dump(mode="json") == customer.state.model_dump(mode="json")
+    # compared as Python values: sets (charge ids, usage ids) have no order to preserve
+    assert restored.state.model_dump() == customer.state.model_dump()
 
 
 def test_a_snapshot_taken_before_rows_existed_still_loads() -> None:
