@@ -16,12 +16,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Browser tests drive Debian's Chromium (no browser downloads are possible here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -qq chromium || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
 ## run: start LBX on the embedded SQLite default (./var), with the demo company on first start
 run: $(STAMP)
 	$(BIN)/lbx serve --demo
 
 ## test: install what is needed and run the whole suite (SQLite and PostgreSQL)
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 ## bench: throughput and replay benchmarks against PostgreSQL, with ratios to raw psycopg

@@ -12,9 +12,22 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, web
 from api.bootstrap import Services, bootstrap
-from api.routes import audit, bank, billing, collections, commands, gateways, queries, reports
+from api.routes import (
+    accounting,
+    audit,
+    bank,
+    billing,
+    collections,
+    commands,
+    documents,
+    gateways,
+    integrations,
+    queries,
+    reports,
+    webhooks,
+)
 from api.scheduler import DailyScheduler
 
 if TYPE_CHECKING:
@@ -61,9 +74,12 @@ def create_app(services: Services | None = None) -> FastAPI:
     if services is not None:
         app.state.services = services
     errors.install(app)
-    for keyed in (commands, billing, queries, reports, audit, bank, collections):
+    for keyed in (commands, billing, queries, reports, audit, bank, collections, documents,
+                  webhooks, integrations, accounting):
         app.include_router(keyed.router, responses=errors.KEYED_PROBLEMS)
     app.include_router(gateways.router)  # no API key; each gateway answers in its own way
+    app.include_router(integrations.inbound)  # CRM webhooks prove themselves their own way
+    web.install(app)  # the workspace: HTML pages under /app, signed-in by session cookie
 
     @app.get("/health", tags=["health"], summary="Liveness and projection lag")
     def health() -> dict[str, Any]:
