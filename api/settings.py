@@ -7,7 +7,11 @@ clone needs no set-up at all.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +39,10 @@ class Settings:
     """Our bank accounts (``LBX_OWN_ACCOUNTS``, comma-separated): only money into them is ours."""
     own_inn: str | None = None
     """Our ИНН (``LBX_OWN_INN``): a transfer from it is internal, not a customer's payment."""
+    secret_key: str | None = None
+    """The installation secret (``LBX_SECRET_KEY``); unset, one is kept in the data folder."""
+    company_file: Path | None = None
+    """The seller's requisites for documents (``LBX_COMPANY_FILE``, YAML or JSON)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,7 +58,29 @@ class Settings:
             own_accounts=tuple(a.strip() for a in source.get("LBX_OWN_ACCOUNTS", "").split(",")
                                if a.strip()),
             own_inn=source.get("LBX_OWN_INN", "").strip() or None,
+            secret_key=source.get("LBX_SECRET_KEY") or None,
+            company_file=Path(source["LBX_COMPANY_FILE"]) if source.get("LBX_COMPANY_FILE")
+            else None,
         )
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for one purpose (session cookies, webhook signing, ...) from the one secret.
+
+        Keys are derived rather than stored, so no secret ever enters the event log; every
+        process that shares ``LBX_SECRET_KEY`` (or the data folder) derives the same keys.
+        """
+        return hmac.new(self._installation_secret(), purpose.encode(), hashlib.sha256).digest()
+
+    def _installation_secret(self) -> bytes:
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError), path.open("x") as file:
+                path.chmod(0o600)
+                file.write(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
 
     @property
     def backend(self) -> str:
