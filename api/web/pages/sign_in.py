@@ -1,0 +1,88 @@
+"""Signing in and out, and choosing the workspace's language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.auth import SERVICE, authenticate
+from api.web.i18n import language_of
+from api.web.render import LANGUAGE_COOKIE, page, redirect, translate
+from api.web.session import (
+    COOKIE,
+    SESSION_HOURS,
+    SignInRequired,
+    User,
+    current_user,
+    session_cookie,
+)
+
+if TYPE_CHECKING:
+    from api.deps import ServicesDep
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the workspace (never another site) is followed after sign-in."""
+    if target and target.startswith("/app/") and not target.startswith("//"):
+        return target
+    return "/app/"
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, services: ServicesDep, next: str | None = None) -> Response:  # noqa: A002
+    """The sign-in page (a signed-in person goes straight on)."""
+    try:
+        current_user(request, services)
+        return RedirectResponse(_safe_next(next), status_code=303)
+    except SignInRequired:
+        return page(request, "sign_in.html", None, next=_safe_next(next), error=None)
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in(
+    request: Request, services: ServicesDep,
+    key: Annotated[str, Form(max_length=300)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/app/",  # noqa: A002
+) -> Response:
+    """Check the access key and start a session."""
+    token = key.strip()
+    principal = None
+    try:
+        principal = authenticate(services, token)
+    except HTTPException:
+        principal = None
+    if principal is None or principal.role is SERVICE:
+        error = translate(request, "This access key is not valid for the workspace.")
+        return page(request, "sign_in.html", None, status_code=401, next=_safe_next(next),
+                    error=error)
+    response = redirect(_safe_next(next))
+    response.set_cookie(
+        COOKIE, session_cookie(services, principal.key_id), max_age=SESSION_HOURS * 3600,
+        httponly=True, samesite="lax", path="/",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, user: User) -> Response:
+    """End the session (a form with the CSRF token, so no other site can sign you out)."""
+    form = await request.form()
+    if str(form.get("csrf_token", "")) != user.csrf:
+        raise HTTPException(403, "The form has expired; reload the page and try again.")
+    response = redirect("/app/sign-in")
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/language/{language}")
+def choose_language(language: str, next: str | None = None) -> Response:  # noqa: A002
+    """Remember the reader's language for a year and go back where they were."""
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(LANGUAGE_COOKIE, language_of(language), max_age=365 * 86400,
+                        samesite="lax", path="/")
+    return response
