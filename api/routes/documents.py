@@ -1,5 +1,122 @@
-"""Placeholder router (filled in by the documents work)."""
+"""Documents over HTTP: an invoice or act as PDF, and registers as CSV or XLSX.
 
-from fastapi import APIRouter
+The routes only translate: they check the caller's role, read the query, and hand over to
+``api.documents`` (the web workspace calls the same functions with its own sign-in).
+Documents and registers are read by accountants and auditors. The OpenAPI document declares
+the binary answers by media type, so a generated client knows it gets a file.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from api.auth import ACCOUNTANT, AUDITOR, Principal, require, roles_extra
+from api.bodies import BusinessDate
+from api.deps import ServicesDep
+from api.documents import export_register, render_credit_note_pdf, render_invoice_pdf
+from api.documents.tables import MEDIA_TYPES
+from api.errors import problem_responses
+from ledger.errors import InvalidField
+
+router = APIRouter(prefix="/v1", tags=["documents"])
+
+READ = (ACCOUNTANT, AUDITOR)
+Reader = Annotated[Principal, Depends(require(*READ))]
+WaitFor = Annotated[int | None, Query(ge=0, description="a command outcome's position")]
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+QUERY_NAMES = {"date_from": "from", "date_to": "to"}
+
+PDF_ANSWER = {
+    200: {"description": "The document as PDF", "content": {"application/pdf": {}}},
+    **problem_responses(404),
+}
+EXPORT_ANSWER = {
+    200: {"description": "The register as CSV or XLSX",
+          "content": {MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["xlsx"]: {}}},
+    **problem_responses(404),
+}
+
+
+def _sync(services: ServicesDep, wait_for: WaitFor = None) -> ServicesDep:
+    if wait_for:
+        services.await_position(wait_for)
+    return services
+
+
+Views = Annotated[ServicesDep, Depends(_sync)]
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """A Content-Disposition header that survives any characters in the name (RFC 6266)."""
+    ascii_name = _UNSAFE.sub("_", filename)
+    return {"Content-Disposition":
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
+
+
+@router.get("/invoices/{invoice_id}/document.pdf", openapi_extra=roles_extra(*READ),
+            summary="An invoice (счёт) or act (акт) as PDF", response_class=Response,
+            responses=PDF_ANSWER)
+def invoice_document(
+    services: Views, _: Reader, invoice_id: Annotated[str, Path(max_length=200)],
+    kind: Literal["invoice", "act"] = "invoice", language: Literal["ru", "en"] | None = None,
+) -> Response:
+    """The invoice as issued, with the seller's requisites valid on the document's date.
+
+    ``kind=act`` gives the act of services rendered, dated the last day of the period
+    billed. ``language`` defaults to the seller's (company file). Rendering the same
+    document again gives the same bytes.
+    """
+    content = render_invoice_pdf(services, invoice_id, kind, language)
+    return Response(content, media_type="application/pdf",
+                    headers=attachment(f"{kind}-{invoice_id}.pdf"))
+
+
+@router.get("/invoices/{invoice_id}/credit-notes/{credit_note_id}/document.pdf",
+            openapi_extra=roles_extra(*READ), summary="A credit note (кредит-нота) as PDF",
+            response_class=Response, responses=PDF_ANSWER)
+def credit_note_document(
+    services: Views, _: Reader, invoice_id: Annotated[str, Path(max_length=200)],
+    credit_note_id: Annotated[str, Path(max_length=200)],
+    language: Literal["ru", "en"] | None = None,
+) -> Response:
+    """The credited lines, the invoice they reduce and why, dated the day of the credit."""
+    content = render_credit_note_pdf(services, invoice_id, credit_note_id, language)
+    return Response(content, media_type="application/pdf",
+                    headers=attachment(f"credit-note-{credit_note_id}.pdf"))
+
+
+@router.get("/exports/{register}.{fmt}", openapi_extra=roles_extra(*READ),
+            summary="A register as CSV or XLSX", response_class=Response,
+            responses=EXPORT_ANSWER)
+def export(
+    services: Views, _: Reader,
+    register: Literal["invoices", "payments", "debts", "statement"],
+    fmt: Literal["csv", "xlsx"],
+    customer_id: UUID | None = None,
+    date_from: Annotated[BusinessDate | None, Query(alias="from")] = None,
+    date_to: Annotated[BusinessDate | None, Query(alias="to")] = None,
+    status: Literal["issued", "partially_paid", "paid", "overdue", "void"] | None = None,
+    currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+    as_of: BusinessDate | None = None,
+) -> Response:
+    """Invoices, payments, debts by age (``as_of``) or one customer's statement.
+
+    ``from``/``to`` bound the issue date of invoices, the receipt date of payments and the
+    statement's period (required there, with ``customer_id``). Money is a number with two
+    decimals beside a ``currency`` column; dates are dates.
+    """
+    try:
+        found = export_register(
+            services, register, fmt, customer_id=customer_id, date_from=date_from,
+            date_to=date_to, status=status, currency=currency, as_of=as_of)
+    except InvalidField as error:  # the function's argument names → the query's
+        if error.field in QUERY_NAMES:
+            raise InvalidField(error.detail, field=QUERY_NAMES[error.field]) from None
+        raise
+    return Response(found.content, media_type=found.media_type,
+                    headers=attachment(found.filename))

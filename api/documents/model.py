@@ -1,0 +1,236 @@
+"""What a document says, gathered from the ledger as recorded, before any layout.
+
+Why from the events and not the views: the ``InvoiceIssued`` event is the invoice as it
+was issued (number, dates, every line with quantity, rate and VAT), and the customer's
+profile replayed *to that event's version* is the buyer as it stood that day. The company
+book gives the seller's version valid on the document's date. Nothing here reads "now",
+so rendering the same invoice again, after any later change, says exactly the same.
+The invoice register (a projection) is asked only which customer the invoice belongs to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal
+from uuid import UUID
+
+from api.company import CompanyProfile, load_company
+from api.documents.amount_words import Language, amount_in_words
+from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued
+from ledger.errors import NotFound
+from ledger.money import Money, total
+from projections import queries
+
+if TYPE_CHECKING:
+    from api.bootstrap import Services
+    from api.company import CompanyBook
+    from ledger.customers.billing_events import LineRecord
+    from ledger.customers.state import Profile
+
+DocumentKind = Literal["invoice", "act"]
+"""The documents of an invoice; a credit note on it is rendered by :func:`build_credit_note`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    """The customer's requisites as its profile held them when the invoice was issued."""
+
+    name: str
+    inn: str | None
+    kpp: str | None
+    ogrn: str | None
+    address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """One line: what, how many, at what price, and its VAT (``vat_rate`` None: без НДС)."""
+
+    position: int
+    description: str
+    quantity: Decimal
+    unit_price: Money
+    discount: Money
+    net: Money
+    vat_rate: Decimal | None
+    vat: Money
+    total: Money
+
+
+@dataclass(frozen=True, slots=True)
+class VatGroup:
+    """The lines of one VAT rate, summed (a document shows VAT per rate)."""
+
+    rate: Decimal | None
+    net: Money
+    vat: Money
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDocument:
+    """Everything a счёт or акт prints, in the language it is printed in."""
+
+    kind: Literal["invoice", "act", "credit_note"]
+    language: Language
+    number: str
+    document_date: date
+    issued_on: date
+    due_on: date
+    period_start: date | None
+    period_end: date | None
+    seller: CompanyProfile
+    buyer: Buyer
+    lines: tuple[DocumentLine, ...]
+    vat_groups: tuple[VatGroup, ...]
+    discount_total: Money
+    net_total: Money
+    vat_total: Money
+    total: Money
+    credit_applied: Money
+    amount_due: Money
+    corrects: tuple[str, date] | None = None
+    """A credit note's invoice: its number and issue date."""
+    reason: str = ""
+
+    @property
+    def total_in_words(self) -> str:
+        """The document's total in words («Одна тысяча … рублей 00 копеек»)."""
+        return amount_in_words(self.total, self.language)
+
+    @property
+    def exempt(self) -> bool:
+        """True when no line carries VAT: the document says «Без НДС»."""
+        return all(group.rate is None for group in self.vat_groups)
+
+
+def find_invoice(services: Services, invoice_id: str) -> InvoiceIssued:
+    """The ``InvoiceIssued`` event of an invoice, found through the invoice register.
+
+    Raises:
+        NotFound: no such invoice (naming ``invoice_id``).
+    """
+    row = queries.invoice(services.store, invoice_id, services.runtime.clock.today().isoformat())
+    if row is not None:
+        for event in services.ledger.customer_history(UUID(row["customer_id"])):
+            if isinstance(event, InvoiceIssued) and event.invoice_id == invoice_id:
+                return event
+    raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+
+
+def document_date(event: InvoiceIssued, kind: DocumentKind) -> date:
+    """The date a document carries.
+
+    An invoice is dated the day it was issued. An act confirms services rendered, so it is
+    dated the last day of the period billed ([start, end) → end − 1 day), or the issue
+    date when that is later or the invoice names no period (one-off charges).
+    """
+    if kind == "invoice" or event.period_end is None:
+        return event.issued_on
+    return max(event.issued_on, event.period_end - timedelta(days=1))
+
+
+def build_document(
+    services: Services, invoice_id: str, kind: DocumentKind, language: Language | None = None,
+    *, company: CompanyBook | None = None,
+) -> InvoiceDocument:
+    """Gather an invoice or act from the ledger and the company book (``company`` or the file).
+
+    Raises:
+        NotFound: no such invoice.
+        CompanyProfileMissing: no seller requisites valid on the document's date.
+    """
+    event = find_invoice(services, invoice_id)
+    day = document_date(event, kind)
+    seller = (company or load_company(services.settings)).as_of(day)
+    customer = services.ledger.customer(event.originator_id, version=event.originator_version)
+    currency = event.total.currency
+    lines = tuple(_line(n, line) for n, line in enumerate(event.lines, start=1))
+    return InvoiceDocument(
+        kind=kind, language=language or seller.language, number=event.number,
+        document_date=day, issued_on=event.issued_on, due_on=event.due_on,
+        period_start=event.period_start, period_end=event.period_end, seller=seller,
+        buyer=_buyer(customer.state.profile), lines=lines,
+        vat_groups=_vat_groups(lines, currency), discount_total=event.discount_total,
+        net_total=total((line.net for line in lines), currency), vat_total=event.vat_total,
+        total=event.total, credit_applied=event.credit_applied, amount_due=event.amount_due,
+    )
+
+
+def build_credit_note(
+    services: Services, invoice_id: str, credit_note_id: str, language: Language | None = None,
+    *, company: CompanyBook | None = None,
+) -> InvoiceDocument:
+    """Gather a credit note on an invoice: the lines it credits, dated the day it was issued.
+
+    Raises:
+        NotFound: no such invoice, or no such credit note on it (``credit_note_id``).
+        CompanyProfileMissing: no seller requisites valid on the credit note's date.
+    """
+    invoice = find_invoice(services, invoice_id)
+    note = next((e for e in services.ledger.customer_history(invoice.originator_id)
+                 if isinstance(e, CreditNoteIssued) and e.credit_note_id == credit_note_id
+                 and e.invoice_id == invoice_id), None)
+    if note is None:
+        raise NotFound(f"no credit note {credit_note_id} on invoice {invoice_id}",
+                       field="credit_note_id")
+    day = note.effective_date
+    seller = (company or load_company(services.settings)).as_of(day)
+    customer = services.ledger.customer(note.originator_id, version=note.originator_version)
+    currency = note.total.currency
+    lines = tuple(_line(n, line) for n, line in enumerate(note.lines, start=1))
+    return InvoiceDocument(
+        kind="credit_note", language=language or seller.language, number=note.number,
+        document_date=day, issued_on=day, due_on=day, period_start=invoice.period_start,
+        period_end=invoice.period_end, seller=seller, buyer=_buyer(customer.state.profile),
+        lines=lines, vat_groups=_vat_groups(lines, currency),
+        discount_total=total((line.discount for line in lines), currency),
+        net_total=total((line.net for line in lines), currency), vat_total=note.vat_total,
+        total=note.total, credit_applied=Money.zero(currency), amount_due=note.total,
+        corrects=(invoice.number, invoice.issued_on), reason=note.meta.reason or "",
+    )
+
+
+def _buyer(profile: Profile) -> Buyer:
+    """The buyer's requisites from its profile (those it has; a person may have no КПП)."""
+    return Buyer(name=profile.name, inn=profile.inn, kpp=profile.kpp, ogrn=profile.ogrn,
+                 address=profile.address)
+
+
+def _line(position: int, line: LineRecord) -> DocumentLine:
+    quantity = line.quantity or Decimal(1)
+    return DocumentLine(
+        position=position, description=line.description, quantity=quantity,
+        unit_price=Money.of(Fraction(line.amount.amount) / Fraction(quantity),
+                            line.amount.currency),
+        discount=line.discount, net=line.net, vat_rate=_charged_rate(line), vat=line.vat,
+        total=line.total,
+    )
+
+
+def _charged_rate(line: LineRecord) -> Decimal | None:
+    """The rate the line was taxed at; None («без НДС») when no VAT was charged on it.
+
+    A customer billed without VAT keeps the tariff's rate on its lines but pays no VAT
+    (``vat`` is zero while the rate would have given some), so such a line is «без НДС».
+    """
+    rate = line.vat_rate
+    if rate is None or line.vat.minor or not line.net.minor or not rate:
+        return rate
+    return None if line.net.times(rate / 100).minor else rate
+
+
+def _vat_groups(lines: tuple[DocumentLine, ...], currency: str) -> tuple[VatGroup, ...]:
+    """One group per rate, highest rate first, «без НДС» last."""
+    rates = sorted({line.vat_rate for line in lines},
+                   key=lambda r: (r is None, -(r or Decimal(0))))
+    return tuple(
+        VatGroup(
+            rate=rate,
+            net=total((line.net for line in lines if line.vat_rate == rate), currency),
+            vat=total((line.vat for line in lines if line.vat_rate == rate), currency),
+        )
+        for rate in rates
+    )
