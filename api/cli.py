@@ -18,6 +18,7 @@ from rich.text import Text
 
 from api import present
 from api.app import create_app
+from api.cli_accounting import exports
 from api.cli_admin import keys, projections
 from api.cli_bank import imports
 from api.cli_billing import bill, demo, print_demo_keys, tariffs
@@ -54,6 +55,7 @@ app.add_typer(imports, name="import")
 app.add_typer(bill, name="bill")
 app.add_typer(tariffs, name="tariffs")
 app.add_typer(demo, name="demo")
+app.add_typer(exports, name="export")
 
 
 def _instant(text: str) -> datetime:

@@ -1,5 +1,94 @@
-"""Placeholder router (filled in by the accounting work)."""
+"""Accounting out over HTTP: a period's sales and payments for 1C:Бухгалтерия (XML, XLSX).
 
-from fastapi import APIRouter
+Why GETs that return files: an export changes nothing, and the same URL (period and
+cut-off) always answers the same bytes, so it can be bookmarked, cached and attached to
+a month's closing. The answer states its cut-off in ``X-LBX-As-Known-At``; pass it back
+as ``as_known_at`` to get the very same file later. See docs/integrations.md.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from api.accounting import export_period, export_register
+from api.accounting.enterprise_data import enterprise_data
+from api.accounting.organisation import organisations
+from api.accounting.workbook import workbook
+from api.auth import ACCOUNTANT, AUDITOR, Principal, require, roles_extra
+from api.deps import ServicesDep
+from api.errors import problem_responses
+
+if TYPE_CHECKING:
+    from api.accounting.period import ExportPeriod
+
+router = APIRouter(prefix="/v1/accounting", tags=["accounting"])
+
+READ = (ACCOUNTANT, AUDITOR)
+Reader = Annotated[Principal, Depends(require(*READ))]
+XML = "application/xml"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DateFrom = Annotated[date, Query(alias="from", description="first business date, YYYY-MM-DD")]
+DateTo = Annotated[date, Query(alias="to", description="last business date (included)")]
+KnownAt = Annotated[datetime | None, Query(description=(
+    "recorded-time cut-off with a zone (2026-02-05T00:00:00+03:00); default: the end of "
+    "the period plus 5 days, or now if that is still to come"))]
+
+
+def _file(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI answers of an export: the file, or a problem."""
+    schema: dict[str, str] = {"type": "string"}
+    if media_type == XLSX:
+        schema["format"] = "binary"
+    return {
+        200: {"description": what, "content": {media_type: {"schema": schema}},
+              "headers": {"X-LBX-As-Known-At": {
+                  "description": "the cut-off the file is as known at",
+                  "schema": {"type": "string", "format": "date-time"}}}},
+        **problem_responses(409),
+    }
+
+
+def _answer(content: bytes, media_type: str, period: ExportPeriod, extension: str) -> Response:
+    name = f"lbx-1c-{period.date_from}_{period.date_to}.{extension}"
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-LBX-As-Known-At": period.local_cutoff().isoformat(),
+    })
+
+
+@router.get("/1c/export.xml", openapi_extra=roles_extra(*READ), response_class=Response,
+            responses=_file(XML, "EnterpriseData 1.8 message: counterparties, sales, payments"),
+            summary="Sales and payments for 1C (EnterpriseData XML)")
+def export_xml(
+    services: ServicesDep, _: Reader, date_from: DateFrom, date_to: DateTo,
+    as_known_at: KnownAt = None,
+    payments: Annotated[bool, Query(description=(
+        "false leaves payments out (the base loads them from the bank statement)"))] = True,
+) -> Response:
+    """The period's counterparties, sales and payments in roubles, as known at the cut-off.
+
+    Sales are ``Документ.РеализацияТоваровУслуг``, payments
+    ``Документ.ПоступлениеБезналичныхДенежныхСредств``.
+
+    409 when our company's ИНН is not configured (``LBX_COMPANY_FILE`` or ``LBX_OWN_INN``).
+    """
+    seller = organisations(services.settings)
+    period = export_period(services, date_from, date_to, as_known_at)
+    register = export_register(services, period)
+    return _answer(enterprise_data(register, seller, with_payments=payments), XML, period, "xml")
+
+
+@router.get("/1c/export.xlsx", openapi_extra=roles_extra(*READ), response_class=Response,
+            responses=_file(XLSX, "Workbook: Реализация, Корректировки, Оплаты, Контрагенты, "
+                                  "НДС по ставкам, Параметры"),
+            summary="Sales and payments for the accountant (XLSX)")
+def export_xlsx(
+    services: ServicesDep, _: Reader, date_from: DateFrom, date_to: DateTo,
+    as_known_at: KnownAt = None,
+) -> Response:
+    """The same register as a workbook, with corrections and documents in any currency."""
+    period = export_period(services, date_from, date_to, as_known_at)
+    return _answer(workbook(export_register(services, period)), XLSX, period, "xlsx")

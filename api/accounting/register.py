@@ -1,0 +1,229 @@
+"""The sales and payments register of a period, read from the event log as known at a cut-off.
+
+Why the log and not the views: the views hold the *current* state (an invoice voided last
+week shows as void) and the invoice view keeps no recorded time, so they cannot say what
+was known at an earlier instant. Each customer's history is read and cut at
+``as_known_at`` (recorded time); business dates then choose the period. The cost is one
+pass over every customer's events per export, which an accounting export can afford.
+
+What goes where (docs/integrations.md states the same rules for the accountant):
+
+- **sales**: invoices issued in the period and not voided as known at the cut-off;
+- **corrections**: credit notes dated in the period, and voids dated in the period of
+  invoices issued *before* it (an earlier file carried them); their amounts are negative.
+  A void of an invoice issued in the period is no correction: that invoice is simply absent;
+- **payments**: payments received (business date) in the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from ledger.audit import replay
+from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued, InvoiceVoided
+from ledger.customers.events import PaymentReceived
+from ledger.money import Money
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date
+    from decimal import Decimal
+    from uuid import UUID
+
+    from api.accounting.period import ExportPeriod
+    from ledger.application import Ledger
+    from ledger.customers.billing_events import LineRecord
+    from ledger.events import LedgerEvent
+
+
+@dataclass(frozen=True)
+class Counterparty:
+    """A customer as the accountant's 1C knows it: name, ИНН, КПП (as known at the cut-off)."""
+
+    customer_id: str
+    external_key: str
+    name: str
+    inn: str | None
+    kpp: str | None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One document line: before VAT, VAT and with VAT; ``percent`` None means "без НДС"."""
+
+    description: str
+    tariff_code: str | None
+    percent: Decimal | None
+    net: Money
+    vat: Money
+    total: Money
+
+    @property
+    def rate_label(self) -> str:
+        """The rate as an accountant writes it: ``22%`` or ``без НДС``."""
+        return "без НДС" if self.percent is None else f"{self.percent.normalize():f}%"
+
+
+@dataclass(frozen=True)
+class Document:
+    """An invoice (a sale), or a correction of one (credit note, void) with negative lines."""
+
+    document_id: str
+    kind: Literal["invoice", "credit_note", "void"]
+    number: str
+    on: date
+    customer_id: str
+    currency: str
+    lines: tuple[Line, ...]
+    invoice_number: str = ""
+    reason: str = ""
+
+    @property
+    def net(self) -> Money:
+        """The sum of the lines before VAT."""
+        return _sum((line.net for line in self.lines), self.currency)
+
+    @property
+    def vat(self) -> Money:
+        """The sum of the lines' VAT (a document's VAT is the sum of its rounded lines)."""
+        return _sum((line.vat for line in self.lines), self.currency)
+
+    @property
+    def total(self) -> Money:
+        """The sum of the lines with VAT."""
+        return _sum((line.total for line in self.lines), self.currency)
+
+
+@dataclass(frozen=True)
+class Payment:
+    """Money received from a customer, with the payer's document and the invoices it paid."""
+
+    payment_id: str
+    customer_id: str
+    on: date
+    amount: Money
+    reference: str
+    payer_name: str | None
+    payer_inn: str | None
+    method: str
+    invoice_numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Register:
+    """Everything one export holds, in a fixed order (the same input gives the same file)."""
+
+    period: ExportPeriod
+    counterparties: tuple[Counterparty, ...]
+    sales: tuple[Document, ...]
+    corrections: tuple[Document, ...]
+    payments: tuple[Payment, ...]
+
+    def counterparty(self, customer_id: str) -> Counterparty:
+        """The counterparty of a document or payment."""
+        return next(c for c in self.counterparties if c.customer_id == customer_id)
+
+
+def read_register(ledger: Ledger, period: ExportPeriod) -> Register:
+    """Collect the period's documents and payments, as known at ``period.as_known_at``."""
+    counterparties: list[Counterparty] = []
+    sales: list[Document] = []
+    corrections: list[Document] = []
+    payments: list[Payment] = []
+    for customer_id in ledger.customer_ids():
+        known = [e for e in ledger.customer_history(customer_id)
+                 if e.recorded_at <= period.as_known_at]
+        found = _customer(known, period)
+        if not any(found):
+            continue
+        sales.extend(found[0])
+        corrections.extend(found[1])
+        payments.extend(found[2])
+        counterparties.append(_counterparty(customer_id, known))
+    return Register(
+        period=period,
+        counterparties=tuple(sorted(counterparties, key=lambda c: (c.name, c.customer_id))),
+        sales=tuple(sorted(sales, key=lambda d: (d.on, d.number))),
+        corrections=tuple(sorted(corrections, key=lambda d: (d.on, d.number))),
+        payments=tuple(sorted(payments, key=lambda p: (p.on, p.customer_id, p.payment_id))),
+    )
+
+
+def _customer(
+    known: Sequence[LedgerEvent], period: ExportPeriod
+) -> tuple[list[Document], list[Document], list[Payment]]:
+    """One customer's sales, corrections and payments of the period."""
+    issued = {e.invoice_id: e for e in known if isinstance(e, InvoiceIssued)}
+    voided = {e.invoice_id: e for e in known if isinstance(e, InvoiceVoided)}
+
+    def within(day: date) -> bool:
+        return period.date_from <= day <= period.date_to
+
+    sales = [_invoice(e) for e in issued.values()
+             if within(e.issued_on) and e.invoice_id not in voided]
+    corrections = [_credit_note(e) for e in known
+                   if isinstance(e, CreditNoteIssued) and within(e.effective_date)]
+    corrections += [_void(e, issued[e.invoice_id]) for e in voided.values()
+                    if within(e.effective_date)
+                    and issued[e.invoice_id].issued_on < period.date_from]
+    numbers = {invoice_id: e.number for invoice_id, e in issued.items()}
+    payments = [_payment(e, numbers) for e in known
+                if isinstance(e, PaymentReceived) and within(e.received_on)]
+    return sales, corrections, payments
+
+
+def _counterparty(customer_id: UUID, known: Sequence[LedgerEvent]) -> Counterparty:
+    """The customer's profile as it stood at the cut-off (a later rename does not apply)."""
+    profile = replay(known).state.profile
+    return Counterparty(str(customer_id), profile.external_key, profile.name, profile.inn,
+                        profile.kpp)
+
+
+def _line(record: LineRecord, sign: int) -> Line:
+    """A recorded line, negated for a correction; a rate that charged nothing is "без НДС".
+
+    A line keeps the rate it was priced with even when the customer is billed without VAT
+    (its VAT is then zero); the document must say "без НДС" there, not "22 %, VAT 0.00".
+    """
+    percent = record.vat_rate
+    if percent is not None and percent > 0 and not record.vat and record.net.times(
+            percent / 100):
+        percent = None
+    return Line(record.description, record.tariff_code, percent,
+                Money(sign * record.net.minor, record.net.currency),
+                Money(sign * record.vat.minor, record.vat.currency),
+                Money(sign * record.total.minor, record.total.currency))
+
+
+def _invoice(event: InvoiceIssued) -> Document:
+    return Document(event.invoice_id, "invoice", event.number, event.issued_on,
+                    str(event.originator_id), event.total.currency,
+                    tuple(_line(r, 1) for r in event.lines))
+
+
+def _credit_note(event: CreditNoteIssued) -> Document:
+    return Document(event.credit_note_id, "credit_note", event.number, event.effective_date,
+                    str(event.originator_id), event.total.currency,
+                    tuple(_line(r, -1) for r in event.lines), event.invoice_number,
+                    event.meta.reason or "")
+
+
+def _void(event: InvoiceVoided, invoice: InvoiceIssued) -> Document:
+    return Document(f"void:{event.invoice_id}", "void", event.number, event.effective_date,
+                    str(event.originator_id), event.total.currency,
+                    tuple(_line(r, -1) for r in invoice.lines), event.number,
+                    event.meta.reason or "")
+
+
+def _payment(event: PaymentReceived, numbers: dict[str, str]) -> Payment:
+    return Payment(event.payment_id, str(event.originator_id), event.received_on, event.amount,
+                   event.reference, event.payer_name, event.payer_inn, event.method,
+                   tuple(sorted(numbers.get(i, i) for i in event.allocations)))
+
+
+def _sum(amounts: Iterable[Money], currency: str) -> Money:
+    total = Money.zero(currency)
+    for amount in amounts:
+        total += amount
+    return total
