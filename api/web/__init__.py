@@ -51,7 +51,8 @@ def install(app: FastAPI) -> None:
 
 def _answer_pages_in_html(app: FastAPI, kind: type[Exception]) -> None:
     """Keep the API's handler for ``kind`` but draw an error page on workspace paths."""
-    api_handler: Any = app.exception_handlers.get(kind)
+    api_handler: Any = next((app.exception_handlers[k] for k in kind.__mro__
+                             if k in app.exception_handlers), None)
 
     async def handle(request: Request, error: Exception) -> Response:
         if not request.url.path.startswith(PREFIX) and api_handler is not None:

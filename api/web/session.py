@@ -19,6 +19,7 @@ from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from api.auth import ACCOUNTANT, ADMIN, AUDITOR, SERVICE, Principal
+from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves it at runtime)
 from ledger.access import KEY_RING_ID, KeyRing, Role
 from ledger.errors import NotFound
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from api.bootstrap import Services
-    from api.deps import ServicesDep
 
 COOKIE = "lbx_session"
 SESSION_HOURS = 12

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import SERVICE, authenticate
+from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves it at runtime)
 from api.web.i18n import language_of
 from api.web.render import LANGUAGE_COOKIE, page, redirect, translate
 from api.web.session import (
@@ -18,9 +19,6 @@ from api.web.session import (
     current_user,
     session_cookie,
 )
-
-if TYPE_CHECKING:
-    from api.deps import ServicesDep
 
 router = APIRouter(include_in_schema=False)
 
