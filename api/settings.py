@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,16 @@ class Settings:
     """The installation secret (``LBX_SECRET_KEY``); unset, one is kept in the data folder."""
     company_file: Path | None = None
     """The seller's requisites for documents (``LBX_COMPANY_FILE``, YAML or JSON)."""
+    amocrm_url: str | None = None
+    """The amoCRM account LBX re-reads contacts from (``LBX_AMOCRM_URL``,
+    ``https://example.amocrm.ru``)."""
+    amocrm_token: str | None = field(default=None, repr=False)
+    """A long-lived amoCRM access token (``LBX_AMOCRM_TOKEN``), sent as a bearer token."""
+    bitrix24_url: str | None = None
+    """The Bitrix24 inbound webhook LBX calls REST methods on (``LBX_BITRIX24_URL``,
+    ``https://example.bitrix24.ru/rest/1/abc123``)."""
+    bitrix24_app_token: str | None = field(default=None, repr=False)
+    """The application token Bitrix24 puts in every event (``LBX_BITRIX24_APP_TOKEN``)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +71,10 @@ class Settings:
             secret_key=source.get("LBX_SECRET_KEY") or None,
             company_file=Path(source["LBX_COMPANY_FILE"]) if source.get("LBX_COMPANY_FILE")
             else None,
+            amocrm_url=source.get("LBX_AMOCRM_URL", "").strip().rstrip("/") or None,
+            amocrm_token=source.get("LBX_AMOCRM_TOKEN", "").strip() or None,
+            bitrix24_url=source.get("LBX_BITRIX24_URL", "").strip().rstrip("/") or None,
+            bitrix24_app_token=source.get("LBX_BITRIX24_APP_TOKEN", "").strip() or None,
         )
 
     def derived_key(self, purpose: str) -> bytes:

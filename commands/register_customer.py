@@ -11,7 +11,7 @@ from commands.base import Command, Context, CurrencyCode, ExternalKey, Outcome, 
 from commands.unit_of_work import execute
 from ledger.customers import Customer, VatMode, customer_id_for
 from ledger.errors import CustomerAlreadyExists
-from ledger.requisites import inn_is_valid
+from ledger.requisites import inn_is_valid, ogrn_is_valid
 
 if TYPE_CHECKING:
     from commands.runtime import Runtime
@@ -25,8 +25,24 @@ def _inn(value: str) -> str:
     return value
 
 
+def _ogrn(value: str) -> str:
+    if not ogrn_is_valid(value):
+        msg = f"ОГРН {value}: wrong check digit"
+        raise ValueError(msg)
+    return value
+
+
 Inn = Annotated[str, StringConstraints(pattern=r"^(\d{10}|\d{12})$"), AfterValidator(_inn)]
 Kpp = Annotated[str, StringConstraints(pattern=r"^\d{4}[\dA-Z]{2}\d{3}$")]
+Ogrn = Annotated[str, StringConstraints(pattern=r"^(\d{13}|\d{15})$"), AfterValidator(_ogrn)]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[\d ()-]{5,30}$")]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Tags = Annotated[list[Tag], Field(max_length=100)]
+SystemName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,29}$")]
+"""A source system's name as it prefixes keys (``amocrm``, ``bitrix24``)."""
+ExternalIds = Annotated[dict[SystemName, ExternalKey], Field(max_length=20)]
+"""The customer's key in each source system that knows it."""
 
 
 class RegisterCustomer(Command):
@@ -37,8 +53,13 @@ class RegisterCustomer(Command):
     currency: CurrencyCode = "RUB"
     inn: Inn | None = None
     kpp: Kpp | None = None
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    ogrn: Ogrn | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    address: Text | None = None
     manager: Text | None = None
+    tags: Tags = Field(default_factory=list)
+    external_ids: ExternalIds = Field(default_factory=dict)
     vat_mode: VatMode | None = None
     vat_rate: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
     payment_terms_days: Annotated[int, Field(ge=0, le=365)] = 10

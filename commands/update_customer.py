@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from commands.base import CustomerCommand, Text
-from commands.register_customer import Inn, Kpp
+from commands.register_customer import Email, ExternalIds, Inn, Kpp, Ogrn, Phone, Tags
 from commands.unit_of_work import execute
 from ledger.customers import VatMode
 
@@ -20,13 +20,22 @@ if TYPE_CHECKING:
 
 
 class UpdateCustomer(CustomerCommand):
-    """Change the fields given; fields left out stay as they are."""
+    """Change the fields given; fields left out stay as they are.
+
+    ``tags`` replace the customer's tags; ``external_ids`` add or change the keys of the
+    systems named and keep the others.
+    """
 
     name: Text | None = None
     inn: Inn | None = None
     kpp: Kpp | None = None
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    ogrn: Ogrn | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    address: Text | None = None
     manager: Text | None = None
+    tags: Tags | None = None
+    external_ids: ExternalIds | None = None
     vat_mode: VatMode | None = None
     vat_rate: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
     payment_terms_days: Annotated[int, Field(ge=0, le=365)] | None = None

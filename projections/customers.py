@@ -2,6 +2,13 @@
 
 ``net`` is positive when the customer owes us (their debt) and negative when we owe them
 (their credit), exactly as the ledger's ``Balance`` computes it.
+
+What a CRM adds lives in two tables of its own, one row per tag and one per source
+system's key, so that a list filters by tag and a CRM delivery finds its customer through
+an index. They are new tables rather than new columns of ``view_customers`` because the
+schema is applied with ``CREATE ... IF NOT EXISTS`` and there is no migration step: a new
+table appears in an existing read store, a new column would not. Events before them carried
+no tags and no source keys, so nothing is missed by tables that start empty.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from ledger.customers.events import (
 from projections.base import Projection, on
 
 if TYPE_CHECKING:
-    from projections.store import Transaction
+    from projections.store import ReadStore, Transaction
 
 _PROFILE_FIELDS = ("name", "inn", "kpp", "email", "manager")
 
@@ -31,7 +38,7 @@ class CustomerBalances(Projection):
     """The customer directory and per-currency balances."""
 
     name = "customers"
-    tables = ("view_customers", "view_balances")
+    tables = ("view_customers", "view_balances", "view_customer_tags", "view_customer_ids")
     schema = (
         "CREATE TABLE IF NOT EXISTS view_customers ("
         " customer_id TEXT PRIMARY KEY, external_key TEXT NOT NULL, name TEXT NOT NULL,"
@@ -48,6 +55,14 @@ class CustomerBalances(Projection):
         " written_off BIGINT NOT NULL DEFAULT 0, net BIGINT NOT NULL DEFAULT 0,"
         " updated_at TEXT NOT NULL, PRIMARY KEY (customer_id, currency))",
         "CREATE INDEX IF NOT EXISTS view_balances_net ON view_balances (net)",
+        "CREATE TABLE IF NOT EXISTS view_customer_tags ("
+        " customer_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (customer_id, tag))",
+        "CREATE INDEX IF NOT EXISTS view_customer_tags_tag ON view_customer_tags (tag)",
+        "CREATE TABLE IF NOT EXISTS view_customer_ids ("
+        " system TEXT NOT NULL, external_id TEXT NOT NULL, customer_id TEXT NOT NULL,"
+        " PRIMARY KEY (system, external_id))",
+        "CREATE INDEX IF NOT EXISTS view_customer_ids_customer ON view_customer_ids"
+        " (customer_id)",
     )
 
     @on(CustomerRegistered)
@@ -66,6 +81,8 @@ class CustomerBalances(Projection):
                 "at": event.recorded_at.isoformat(),
             },
         )
+        self._tags(tx, str(event.originator_id), event.tags)
+        self._external_ids(tx, str(event.originator_id), event.external_ids)
 
     @on(CustomerProfileUpdated)
     def updated(self, tx: Transaction, event: CustomerProfileUpdated, _: int) -> None:
@@ -77,6 +94,10 @@ class CustomerBalances(Projection):
             " WHERE customer_id = :id",
             {**fields, **self._touch(event)},
         )
+        if "tags" in event.changes:
+            self._tags(tx, str(event.originator_id), event.changes["tags"])
+        if "external_ids" in event.changes:
+            self._external_ids(tx, str(event.originator_id), event.changes["external_ids"])
 
     @on(SubscriptionStarted)
     def subscribed(self, tx: Transaction, event: SubscriptionStarted, _: int) -> None:
@@ -137,6 +158,29 @@ class CustomerBalances(Projection):
     # -- helpers -----------------------------------------------------------------------------
 
     @staticmethod
+    def _tags(tx: Transaction, customer_id: str, tags: list[str]) -> None:
+        """Replace the customer's tags (events carry the whole list)."""
+        tx.execute("DELETE FROM view_customer_tags WHERE customer_id = :id", {"id": customer_id})
+        for tag in tags:
+            tx.execute("INSERT INTO view_customer_tags (customer_id, tag) VALUES (:id, :tag)",
+                       {"id": customer_id, "tag": tag})
+
+    @staticmethod
+    def _external_ids(tx: Transaction, customer_id: str, ids: dict[str, str]) -> None:
+        """Replace the customer's keys in other systems (events carry the whole mapping).
+
+        A key another customer held moves to this one: the latest event says who it is.
+        """
+        tx.execute("DELETE FROM view_customer_ids WHERE customer_id = :id", {"id": customer_id})
+        for system, external_id in ids.items():
+            tx.execute(
+                "INSERT INTO view_customer_ids (system, external_id, customer_id)"
+                " VALUES (:system, :key, :id) ON CONFLICT (system, external_id)"
+                " DO UPDATE SET customer_id = excluded.customer_id",
+                {"system": system, "key": external_id, "id": customer_id},
+            )
+
+    @staticmethod
     def _touch(event: Any) -> dict[str, Any]:
         return {
             "id": str(event.originator_id),
@@ -167,3 +211,18 @@ class CustomerBalances(Projection):
             " WHERE customer_id = :id",
             self._touch(event),
         )
+
+
+def customer_by_external_id(store: ReadStore, system: str, external_id: str) -> str | None:
+    """The id of the customer whose key in ``system`` is ``external_id``, if any."""
+    row = store.query_one(
+        "SELECT customer_id FROM view_customer_ids WHERE system = :system AND external_id = :key",
+        {"system": system, "key": external_id})
+    return None if row is None else str(row["customer_id"])
+
+
+def tags_of(store: ReadStore, customer_id: str) -> list[str]:
+    """A customer's tags, sorted."""
+    rows = store.query("SELECT tag FROM view_customer_tags WHERE customer_id = :id ORDER BY tag",
+                       {"id": customer_id})
+    return [str(row["tag"]) for row in rows]

@@ -81,10 +81,10 @@ def _page(
 
 def customers(
     store: ReadStore, *, search: str | None = None, status: str | None = None,
-    tariff: str | None = None, manager: str | None = None, limit: int = 50,
-    cursor: str | None = None,
+    tariff: str | None = None, manager: str | None = None, tag: str | None = None,
+    limit: int = 50, cursor: str | None = None,
 ) -> Page:
-    """Customers by name, with debt per their currency; filter by text, status, tariff, manager."""
+    """Customers by name, with debt per their currency; filter by text, status, tag, etc."""
     where: list[str] = ["1 = 1"]
     params: dict[str, Any] = {}
     if search:
@@ -99,6 +99,10 @@ def customers(
     if tariff:
         where.append("c.tariffs LIKE :tariff")
         params["tariff"] = f"%{tariff};%"
+    if tag:
+        where.append("EXISTS (SELECT 1 FROM view_customer_tags t"
+                     " WHERE t.customer_id = c.customer_id AND t.tag = :tag)")
+        params["tag"] = tag
     if cursor:
         name, customer_id = decode_cursor(cursor, 2)
         where.append(
@@ -121,6 +125,12 @@ def customer(store: ReadStore, customer_id: str) -> Row | None:
     )
     if row is not None:
         row["balances"] = balances(store, customer_id)
+        row["tags"] = [r["tag"] for r in store.query(
+            "SELECT tag FROM view_customer_tags WHERE customer_id = :id ORDER BY tag",
+            {"id": customer_id})]
+        row["external_ids"] = {r["system"]: r["external_id"] for r in store.query(
+            "SELECT system, external_id FROM view_customer_ids WHERE customer_id = :id",
+            {"id": customer_id})}
     return row
 
 

@@ -60,14 +60,14 @@ def _cursor_guard(cursor: str | None) -> None:
 @router.get("/customers", openapi_extra=roles_extra(*READ), summary="List customers")
 def list_customers(
     services: Views, _: Reader, search: str | None = None, status: ServiceStatus | None = None,
-    tariff: str | None = None, manager: str | None = None, limit: Limit = 50,
-    cursor: Cursor = None,
+    tariff: str | None = None, manager: str | None = None, tag: str | None = None,
+    limit: Limit = 50, cursor: Cursor = None,
 ) -> dict[str, Any]:
-    """Customers by name with their balance in their own currency."""
+    """Customers by name with their balance in their own currency (filter by deal tag too)."""
     _cursor_guard(cursor)
     return _page(queries.customers(
         services.store, search=search, status=status.value if status else None, tariff=tariff,
-        manager=manager, limit=limit, cursor=cursor,
+        manager=manager, tag=tag, limit=limit, cursor=cursor,
     ))
 
 

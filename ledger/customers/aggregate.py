@@ -15,7 +15,7 @@ from ledger.customers import billing_events, events
 from ledger.customers.billing import BillingDecisions
 from ledger.customers.collections import CollectionsDecisions
 from ledger.customers.lifecycle import LifecycleDecisions
-from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus
+from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus, normalised_tags
 from ledger.errors import (
     CustomerClosedError,
     DuplicateId,
@@ -52,6 +52,8 @@ class Customer(
         """Open a customer's book; the id follows from ``profile['external_key']``."""
         from ledger.events import GENESIS_HASH, EventMeta  # noqa: PLC0415
 
+        profile["tags"] = normalised_tags(profile.get("tags") or [])
+
         return cls._create(
             events.CustomerRegistered,
             id=customer_id_for(profile["external_key"]),
@@ -78,16 +80,33 @@ class Customer(
     def update_profile(
         self, provenance: Provenance, effective_date: date, changes: dict[str, Any]
     ) -> bool:
-        """Record the fields that really change; return False when nothing does."""
+        """Record the fields that really change; return False when nothing does.
+
+        ``tags`` replace the customer's tags; ``external_ids`` are merged into the keys
+        already known (a CRM names its own key, never the other systems').
+        """
         self._ensure_open()
-        current = self.state.profile.model_dump(mode="json")
-        real = {k: v for k, v in changes.items() if current.get(k) != v}
+        real = self.profile_changes(changes)
         if "currency" in real:
             raise InvalidField(field="currency", why="a customer's currency cannot change")
         if not real:
             return False
         self.record(events.CustomerProfileUpdated, provenance, effective_date, changes=real)
         return True
+
+    def profile_changes(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """The part of ``changes`` (JSON values) that differs from the profile, normalised.
+
+        A caller may ask before deciding to write at all: an empty answer means the
+        delivery or file row would change nothing.
+        """
+        current = self.state.profile.model_dump(mode="json")
+        wanted = dict(changes)
+        if "tags" in wanted:
+            wanted["tags"] = normalised_tags(wanted["tags"] or [])
+        if "external_ids" in wanted:
+            wanted["external_ids"] = {**current["external_ids"], **wanted["external_ids"]}
+        return {k: v for k, v in wanted.items() if current.get(k) != v}
 
     def start_subscription(
         self, provenance: Provenance, effective_date: date, **terms: Any

@@ -30,18 +30,37 @@ from ledger.vat import VatMode
 
 
 class CustomerRegistered(LedgerCreated):
-    """A customer was registered under its external key."""
+    """A customer was registered under its external key.
+
+    Version 2 added what a CRM knows: ОГРН, phone, address, deal tags and the customer's
+    key in each source system; version-1 customers had none of them.
+    """
+
+    class_version: ClassVar[int] = 2
 
     external_key: str
     name: str
     currency: str
     inn: str | None = None
     kpp: str | None = None
+    ogrn: str | None = None
     email: str | None = None
+    phone: str | None = None
+    address: str | None = None
     manager: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    external_ids: dict[str, str] = Field(default_factory=dict)
     vat_mode: VatMode | None = None
     vat_rate: Decimal | None = None
     payment_terms_days: int = 10
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version-1 registrations carried no CRM fields."""
+        for name in ("ogrn", "phone", "address"):
+            state.setdefault(name, None)
+        state.setdefault("tags", [])
+        state.setdefault("external_ids", {})
 
     def apply(self, aggregate: Any) -> None:
         """Open the customer's book with its profile."""
@@ -55,7 +74,11 @@ class CustomerRegistered(LedgerCreated):
 
 
 class CustomerProfileUpdated(StateEvent):
-    """Some profile fields changed (``changes`` holds only those, with new values)."""
+    """Some profile fields changed (``changes`` holds only those, with new values).
+
+    ``tags`` and ``external_ids`` appear whole (the new list, the new mapping), so a reader
+    of one event sees the profile's value without replaying the ones before.
+    """
 
     changes: dict[str, Any]
 

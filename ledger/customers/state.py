@@ -34,18 +34,33 @@ class _State(BaseModel):
 
 
 class Profile(_State):
-    """Who the customer is and how they are billed."""
+    """Who the customer is and how they are billed.
+
+    ``external_ids`` holds the customer's key in each source system that knows it (``{"amocrm":
+    "contact:12345"}``), so a CRM's later deliveries find it; ``tags`` are the CRM's deal tags,
+    kept sorted and unique so that the same tags in another order are no change.
+    """
 
     external_key: str
     name: str
     currency: str
     inn: str | None = None
     kpp: str | None = None
+    ogrn: str | None = None
     email: str | None = None
+    phone: str | None = None
+    address: str | None = None
     manager: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    external_ids: dict[str, str] = Field(default_factory=dict)
     vat_mode: VatMode | None = None
     vat_rate: Decimal | None = None
     payment_terms_days: int = 10
+
+
+def normalised_tags(tags: list[str] | tuple[str, ...]) -> list[str]:
+    """Tags as the profile keeps them: trimmed, without blanks or repeats, sorted."""
+    return sorted({tag.strip() for tag in tags if tag.strip()})
 
 
 class PriceOverrideState(_State):
