@@ -2,7 +2,8 @@
 
 ``create_app`` takes ready-built services (tests, embedding) or builds them from the
 environment at start-up (``lbx serve``, ``make run``); nothing is built at import.
-The projection worker runs beside the API unless ``LBX_WORKER=0``.
+The projection worker and the webhook delivery worker run beside the API unless
+``LBX_WORKER=0``; the web workspace is served under ``/app``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from api.routes import (
     webhooks,
 )
 from api.scheduler import DailyScheduler
+from api.webhooks.worker import WebhookWorker
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -52,8 +54,11 @@ def create_app(services: Services | None = None) -> FastAPI:
         owned = services is None
         app.state.services = services if services is not None else bootstrap()
         scheduler = None
+        sender = None
         if owned and app.state.services.settings.run_worker:
             app.state.services.start_worker()
+            sender = WebhookWorker(app.state.services)  # webhooks go where projections run
+            sender.start()
         if owned and app.state.services.settings.run_scheduler:
             scheduler = DailyScheduler(app.state.services)
             scheduler.start()
@@ -62,6 +67,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         finally:
             if scheduler is not None:
                 scheduler.stop()
+            if sender is not None:
+                sender.stop()
             if owned:
                 app.state.services.close()
 

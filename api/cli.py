@@ -33,6 +33,7 @@ from api.cli_support import (
     services,
     table,
 )
+from api.crm.cli import crm
 from ledger.audit import replay, verify_chain
 from ledger.customers import ServiceStatus  # noqa: TC001  (typer reads it at runtime)
 from ledger.customers.state import Balance
@@ -56,6 +57,7 @@ app.add_typer(bill, name="bill")
 app.add_typer(tariffs, name="tariffs")
 app.add_typer(demo, name="demo")
 app.add_typer(exports, name="export")
+app.add_typer(crm, name="crm")
 
 
 def _instant(text: str) -> datetime:
@@ -90,20 +92,21 @@ def serve(
     """Run the HTTP API, with OpenAPI docs at /docs."""
     if not worker:
         os.environ["LBX_WORKER"] = "0"
-    if with_demo:
-        _demo_if_empty()
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-    out().print(Text(f"LBX API on {url} (docs: {url}/docs); stop with Ctrl+C"))
+    if with_demo:
+        _demo_if_empty(url)
+    out().print(Text(f"LBX workspace: {url}/app/  (sign in with a key above; API docs: "
+                     f"{url}/docs); stop with Ctrl+C"))
     uvicorn.run(create_app(), host=host, port=port)
 
 
-def _demo_if_empty() -> None:
+def _demo_if_empty(base_url: str) -> None:
     from api.demo import load_demo  # noqa: PLC0415
 
     with services() as s:
         if s.ledger.max_position() == 0:
             out().print("Empty database: loading the demo company (about half a minute)…")
-            load_demo(s, s.runtime.clock.today())
+            load_demo(s, s.runtime.clock.today(), base_url)
             s.runner.catch_up()
     print_demo_keys()
 

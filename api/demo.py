@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from api.company import write_demo_company
+from api.webhooks.demo import register_demo_webhook
 from commands.base import Command, Context, Outcome
 from commands.cancel_subscription import CancelSubscription
 from commands.change_subscription import ChangeSubscription
@@ -248,9 +250,17 @@ class DemoCompany:
                 invoice_ids=[invoice_id], payer_inn=None))
 
 
-def load_demo(services: Services, today: date) -> bool:
-    """Load the demo company into an empty ledger; return False if it was not empty."""
+def load_demo(services: Services, today: date, base_url: str | None = None) -> bool:
+    """Load the demo company into an empty ledger; return False if it was not empty.
+
+    The seller's requisites (for documents) go to the company file unless one exists; with
+    ``base_url`` (the running server) a webhook endpoint pointing at LBX's own test receiver
+    is registered after the history, so its delivery log shows what happens from now on.
+    """
     if services.ledger.max_position() > 0:
         return False
     DemoCompany.for_services(services, today).load()
+    write_demo_company(services.settings)
+    if base_url is not None:
+        register_demo_webhook(services, base_url)
     return True

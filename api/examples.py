@@ -14,6 +14,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "RegisterCustomer": {
         "external_key": "CRM-42", "name": "ООО Пример", "inn": "7707049388",
         "kpp": "770701001", "email": "buh@example.ru", "payment_terms_days": 10,
+        "manager": "Анна Петрова", "tags": ["VIP"],
     },
     "StartSubscription": {
         "tariff_code": "start", "start_date": "2026-01-01", "anchor_day": 1, "quantity": 1,
@@ -25,6 +26,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "RecordUsage": {
         "subscription_id": "<from StartSubscription's result>", "component": "api",
         "usage_id": "evt-991", "quantity": "1200", "occurred_on": "2026-01-15",
+    },
+    "RegisterWebhookEndpoint": {
+        "url": "https://crm.example.ru/lbx-hooks",
+        "event_types": ["invoice.issued", "payment.received", "renewal.upcoming"],
+        "days_before": [7, 1], "description": "CRM",
     },
     "RecordCharge": {
         "amount": "5000.00", "description": "Настройка интеграции", "invoice_now": True,

@@ -13,6 +13,7 @@ import threading
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
+from api.webhooks.schedule import queue_webhook_schedules
 from commands.base import Context
 from commands.run_billing import RunBilling, run_billing
 from commands.run_dunning import run_dunning_for
@@ -41,8 +42,10 @@ def dun_everyone(services: Services, today: date, context: Context) -> None:
     log.info("dunning %s: %d step(s)", today, len(report.steps))
 
 
-DAILY_JOBS: list[Callable[[Services, date, Context], None]] = [bill_everyone, dun_everyone]
-"""Jobs run once per business day, in order: bill first, so dunning sees today's invoices."""
+DAILY_JOBS: list[Callable[[Services, date, Context], None]] = [
+    bill_everyone, dun_everyone, queue_webhook_schedules]
+"""Jobs run once per business day, in order: bill first, so dunning sees today's invoices;
+then the time-based webhooks, from a renewal calendar that has seen today's invoices."""
 
 
 class DailyScheduler:

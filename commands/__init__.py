@@ -33,8 +33,10 @@ from commands import (
     run_dunning,
     set_individual_price,
     start_subscription,
+    sync_crm_customer,
     update_customer,
     void_invoice,
+    webhooks,
     write_off_debt,
 )
 
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 HANDLERS: dict[type[Command], Callable[..., Any]] = {
     register_customer.RegisterCustomer: register_customer.handle,
     update_customer.UpdateCustomer: update_customer.handle,
+    sync_crm_customer.SyncCrmCustomer: sync_crm_customer.handle,
     publish_tariff.PublishTariff: publish_tariff.handle,
     start_subscription.StartSubscription: start_subscription.handle,
     record_charge.RecordCharge: record_charge.handle,
@@ -73,4 +76,11 @@ HANDLERS: dict[type[Command], Callable[..., Any]] = {
     write_off_debt.WriteOffDebt: write_off_debt.handle,
     publish_dunning_policy.PublishDunningPolicy: publish_dunning_policy.handle,
     run_dunning.RunDunning: run_dunning.handle,
+    webhooks.RegisterWebhookEndpoint: webhooks.handle_register,
+    webhooks.ChangeWebhookEventTypes: webhooks.handle_change,
+    webhooks.RotateWebhookSecret: webhooks.handle_rotate,
+    webhooks.DisableWebhookEndpoint: webhooks.handle_disable,
+    webhooks.EnableWebhookEndpoint: webhooks.handle_enable,
+    webhooks.ResendWebhookDelivery: webhooks.handle_resend,
+    webhooks.MarkWebhookEndpointFailing: webhooks.handle_mark_failing,
 }

@@ -17,6 +17,7 @@ from projections.customers import CustomerBalances
 from projections.dunning import DunningLog
 from projections.invoices import InvoiceRegister
 from projections.mrr import MrrMovements
+from projections.outbox import WebhookOutbox
 from projections.registers import PaymentRegister
 from projections.renewals import RenewalCalendar
 from projections.statement import CustomerStatement
@@ -40,4 +41,5 @@ def all_projections() -> list[Projection]:
         MrrMovements(),
         CustomerStatement(),
         DunningLog(),
+        WebhookOutbox(),
     ]

@@ -1,0 +1,211 @@
+"""The webhook outbox on both backends: what is queued for whom, once, and what is not.
+
+Queuing is a projection of the log, so these specifications run the projection runner and
+then read the outbox; nothing is sent here (the delivery tests do that).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from commands.cancel_subscription import CancelSubscription
+from commands.record_payment import RecordPayment
+from commands.start_subscription import StartSubscription
+from commands.webhooks import (
+    ChangeWebhookEventTypes,
+    DisableWebhookEndpoint,
+    EnableWebhookEndpoint,
+    RegisterWebhookEndpoint,
+)
+from ledger.customers.events import PaymentReceived
+from projections.base import Projection, on
+from projections.outbox import WebhookOutbox
+from projections.runner import ProjectionRunner
+from projections.webhook_schedule import queue_time_based
+from tests.support.collections import dun, invoice_due
+from tests.support.dsl import publish, register, send
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from api.bootstrap import Services
+    from projections.store import Transaction
+
+
+def endpoint(services: Services, *types: str, days: list[int] | None = None) -> str:
+    outcome = send(services, RegisterWebhookEndpoint(
+        url="https://crm.example/hooks", event_types=list(types), days_before=days or [7]))
+    return str(outcome.result["endpoint_id"])
+
+
+def queued(services: Services, endpoint_id: str) -> list[dict[str, Any]]:
+    """The envelopes queued for one endpoint, in the order they are to be sent."""
+    services.runner.catch_up()
+    rows = services.store.query(
+        "SELECT o.body FROM webhook_deliveries d JOIN webhook_outbox o"
+        " ON o.event_id = d.event_id WHERE d.endpoint_id = :e"
+        " ORDER BY d.position, d.ordinal, d.event_id", {"e": endpoint_id})
+    return [json.loads(r["body"]) for r in rows]
+
+
+def pay(services: Services, customer: UUID, amount: str) -> None:
+    send(services, RecordPayment(customer_id=customer, amount=amount, currency="RUB"))
+
+
+def test_a_new_endpoint_gets_a_ping_then_only_what_happens_after_it(services: Services) -> None:
+    customer = register(services, "C-1")
+    pay(services, customer, "100.00")
+    hook = endpoint(services, "payment.received")
+    pay(services, customer, "200.00")
+
+    envelopes = queued(services, hook)
+
+    assert [e["type"] for e in envelopes] == ["webhook.ping", "payment.received"]
+    paid = envelopes[1]
+    assert list(paid) == ["id", "type", "occurred_at", "customer", "data"]
+    assert paid["customer"] == {"id": str(customer), "external_key": "C-1"}
+    assert paid["data"]["amount"] == {"amount": "200.00", "currency": "RUB"}
+
+
+def test_only_subscribed_types_and_enabled_endpoints_are_queued(services: Services) -> None:
+    customer = register(services, "C-1")
+    payments = endpoint(services, "payment.received")
+    registrations = endpoint(services, "customer.registered")
+    send(services, DisableWebhookEndpoint(endpoint_id=payments, reason="CRM maintenance"))
+    pay(services, customer, "100.00")
+    register(services, "C-2")
+    send(services, EnableWebhookEndpoint(endpoint_id=payments))
+    pay(services, customer, "300.00")
+
+    assert [e["data"].get("amount") for e in queued(services, payments)] == [
+        None, {"amount": "300.00", "currency": "RUB"}]
+    assert [e["type"] for e in queued(services, registrations)] == [
+        "webhook.ping", "customer.registered"]
+
+
+def test_changing_event_types_applies_from_that_point_of_the_log(services: Services) -> None:
+    customer = register(services, "C-1")
+    hook = endpoint(services, "customer.registered")
+    pay(services, customer, "100.00")
+    send(services, ChangeWebhookEventTypes(endpoint_id=hook, event_types=["payment.received"]))
+    pay(services, customer, "200.00")
+    register(services, "C-2")
+
+    assert [e["type"] for e in queued(services, hook)] == ["webhook.ping", "payment.received"]
+
+
+def test_a_rebuild_queues_nothing_twice_and_keeps_what_was_delivered(services: Services) -> None:
+    customer = register(services, "C-1")
+    hook = endpoint(services, "payment.received")
+    pay(services, customer, "100.00")
+    before = queued(services, hook)
+    with services.store.transaction() as tx:
+        tx.execute("UPDATE webhook_deliveries SET status = 'delivered'")
+
+    services.runner.rebuild("webhooks")
+
+    assert queued(services, hook) == before
+    statuses = services.store.query("SELECT DISTINCT status FROM webhook_deliveries")
+    assert statuses == [{"status": "delivered"}]
+
+
+def subscribed(services: Services, customer: UUID, *, term_end: date | None = None) -> str:
+    publish(services)
+    started = send(services, StartSubscription(customer_id=customer, tariff_code="start",
+                                               start_date=date(2026, 1, 1), term_end=term_end))
+    return str(started.result["subscription_id"])
+
+
+def renewal_of(services: Services, subscription: str) -> date:
+    services.runner.catch_up()
+    row = services.store.query_one("SELECT next_renewal FROM view_renewals"
+                                   " WHERE subscription_id = :s", {"s": subscription})
+    assert row is not None
+    return date.fromisoformat(row["next_renewal"])
+
+
+def test_a_renewal_within_n_days_is_announced_once_per_day_count(services: Services) -> None:
+    customer = register(services, "C-1")
+    subscription = subscribed(services, customer)
+    hook = endpoint(services, "renewal.upcoming", days=[7, 1])
+    renewal = renewal_of(services, subscription)
+    now = services.runtime.clock.now()
+
+    early = queue_time_based(services.store, renewal - timedelta(days=8), now)
+    week = queue_time_based(services.store, renewal - timedelta(days=7), now)
+    again = queue_time_based(services.store, renewal - timedelta(days=6), now)
+    eve = queue_time_based(services.store, renewal - timedelta(days=1), now)
+
+    assert (early, week, again, eve) == (0, 1, 0, 1)
+    upcoming = [e for e in queued(services, hook) if e["type"] == "renewal.upcoming"]
+    assert [(e["data"]["days_before"], e["data"]["days_left"]) for e in upcoming] == [
+        (7, 7), (1, 1)]
+    assert {e["data"]["date"] for e in upcoming} == {renewal.isoformat()}
+    assert upcoming[0]["customer"]["external_key"] == "C-1"
+
+
+def test_a_contract_end_is_announced_and_a_cancellation_counts(services: Services) -> None:
+    customer = register(services, "C-1")
+    ends = subscribed(services, customer, term_end=date(2026, 6, 30))
+    cancelled = send(services, StartSubscription(customer_id=customer, tariff_code="start",
+                                                 start_date=date(2026, 1, 1)))
+    send(services, CancelSubscription(customer_id=customer,
+                                      subscription_id=str(cancelled.result["subscription_id"]),
+                                      effective_date=date(2026, 6, 28), when="immediate"))
+    hook = endpoint(services, "contract.ending", days=[30])
+    services.runner.catch_up()
+
+    count = queue_time_based(services.store, date(2026, 6, 1), services.runtime.clock.now())
+
+    ending = [e for e in queued(services, hook) if e["type"] == "contract.ending"]
+    assert count == 2
+    assert {(e["data"]["subscription_id"], e["data"]["date"]) for e in ending} == {
+        (ends, "2026-06-30"), (str(cancelled.result["subscription_id"]), "2026-06-28")}
+
+
+class Exploding(Projection):
+    """A view that fails on payments: the batch's transaction must roll back whole."""
+
+    name = "exploding"
+    tables = ()
+    schema = ()
+
+    @on(PaymentReceived)
+    def fail(self, _tx: Transaction, _event: PaymentReceived, _: int) -> None:
+        raise RuntimeError("the view failed")
+
+
+def test_nothing_is_queued_from_a_batch_that_did_not_commit(services: Services) -> None:
+    hook = endpoint(services, "payment.received")
+    customer = register(services, "C-1")
+    pay(services, customer, "100.00")
+    failing = ProjectionRunner(services.ledger, services.store, [WebhookOutbox(), Exploding()])
+    failing.setup()
+
+    with pytest.raises(RuntimeError):
+        failing.catch_up()
+
+    assert services.store.query("SELECT event_id FROM webhook_deliveries") == []
+    assert services.runner.positions()["webhooks"] == 0
+    assert [e["type"] for e in queued(services, hook)] == ["webhook.ping", "payment.received"]
+
+
+def test_dunning_tells_of_overdue_debt_suspension_and_reactivation(services: Services) -> None:
+    customer = register(services, "C-1")
+    hook = endpoint(services, "debt.overdue", "customer.suspended", "customer.reactivated",
+                    "payment.received")
+    invoice_due(services, customer, date(2026, 2, 1))
+    dun(services, customer, date(2026, 3, 5))
+    pay(services, customer, "1000.00")
+
+    kinds = [e["type"] for e in queued(services, hook)][1:]
+
+    assert kinds[-3:] == ["customer.suspended", "payment.received", "customer.reactivated"]
+    assert set(kinds[:-3]) == {"debt.overdue"}
+    overdue = [e for e in queued(services, hook) if e["type"] == "debt.overdue"][-1]
+    assert overdue["data"]["action"] == "suspend"
+    assert overdue["data"]["open_amount"] == {"amount": "1000.00", "currency": "RUB"}
