@@ -8,10 +8,17 @@ applied twice.
 
 A rebuild empties one projection and replays the whole log into it inside a single
 transaction, so readers see the old rows until the new ones are complete.
+
+A projection whose table definitions change between releases is rebuilt on start-up: the
+runner keeps a fingerprint of each projection's schema, and when it differs it drops that
+projection's tables, creates them anew and sets its position back to zero, so the worker
+replays the log into them (the lag shows the progress). Nothing else has to remember to
+"bump a version".
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -30,6 +37,17 @@ TRACKING_DDL = (
     " projection TEXT PRIMARY KEY,"
     " position BIGINT NOT NULL)"
 )
+
+SCHEMA_DDL = (
+    "CREATE TABLE IF NOT EXISTS lbx_schema ("
+    " projection TEXT PRIMARY KEY,"
+    " fingerprint TEXT NOT NULL)"
+)
+
+
+def fingerprint(projection: Projection) -> str:
+    """A digest of a projection's table definitions (changes when any statement changes)."""
+    return hashlib.sha256("\n".join(projection.schema).encode()).hexdigest()
 
 
 class EventLog(Protocol):
@@ -79,18 +97,39 @@ class ProjectionRunner:
         self._lock = threading.Lock()
 
     def setup(self) -> None:
-        """Create every table and a zero tracking row for each projection."""
-        statements = [TRACKING_DDL]
+        """Create every table and a zero tracking row for each projection.
+
+        A projection whose schema changed since the tables were made is dropped and
+        replayed from the start (see the module's docstring).
+        """
+        self.store.create([TRACKING_DDL, SCHEMA_DDL])
+        recorded = {row["projection"]: row["fingerprint"]
+                    for row in self.store.query("SELECT projection, fingerprint FROM lbx_schema")}
+        changed = [p for p in self.projections.values()
+                   if p.name in recorded and recorded[p.name] != fingerprint(p)]
+        if changed:
+            self.store.create([f"DROP TABLE IF EXISTS {table}"
+                               for p in changed for table in p.tables])
+        statements: list[str] = []
         for projection in self.projections.values():
             statements.extend(projection.schema)
         self.store.create(statements)
         with self.store.transaction() as tx:
-            for name in self.projections:
+            for name, projection in self.projections.items():
                 tx.execute(
                     "INSERT INTO lbx_tracking (projection, position) VALUES (:name, 0)"
                     " ON CONFLICT (projection) DO NOTHING",
                     {"name": name},
                 )
+                tx.execute(
+                    "INSERT INTO lbx_schema (projection, fingerprint) VALUES (:name, :print)"
+                    " ON CONFLICT (projection) DO UPDATE SET fingerprint = :print",
+                    {"name": name, "print": fingerprint(projection)},
+                )
+            for projection in changed:
+                log.warning("%s: schema changed, replaying the log into it", projection.name)
+                tx.execute("UPDATE lbx_tracking SET position = 0 WHERE projection = :name",
+                           {"name": projection.name})
 
     def positions(self) -> dict[str, int]:
         """Each projection's tracking position."""
