@@ -35,6 +35,8 @@ class RenewalCalendar(Projection):
         " status TEXT NOT NULL, PRIMARY KEY (customer_id, subscription_id))",
         "CREATE INDEX IF NOT EXISTS view_renewals_next ON view_renewals (next_renewal)",
         "CREATE INDEX IF NOT EXISTS view_renewals_customer ON view_renewals (customer_id)",
+        "CREATE INDEX IF NOT EXISTS view_renewals_tariff"
+        " ON view_renewals (tariff_code, tariff_version, status)",
     )
 
     @on(SubscriptionStarted)
