@@ -89,7 +89,7 @@ def export_catalog(
         "Content-Disposition": f'attachment; filename="catalog.{file_format}"'})
 
 
-@router.post("/tariffs/import", openapi_extra=roles_extra(ADMIN),
+@router.post("/tariffs/import", openapi_extra=roles_extra(ADMIN, ACCOUNTANT),
              summary="Publish every tariff of a YAML or JSON catalog file")
 def import_catalog(
     services: ServicesDep, principal: Annotated[Principal, Depends(require(ADMIN))],

@@ -59,7 +59,7 @@ CUSTOMER_COMMANDS: list[tuple[str, type[Command], tuple[Role, ...], str]] = [
 ]
 PLAIN_COMMANDS: list[tuple[str, type[Command], tuple[Role, ...], str]] = [
     ("/customers", RegisterCustomer, (SERVICE,), "Register a customer"),
-    ("/tariffs", PublishTariff, (ADMIN,), "Publish a tariff or a new version of it"),
+    ("/tariffs", PublishTariff, (ADMIN, ACCOUNTANT), "Publish a tariff or a new version of it"),
     ("/coupons", CreateCoupon, (ADMIN, ACCOUNTANT), "Create a coupon code"),
     ("/keys", IssueApiKey, (ADMIN,), "Issue an API key (the token is shown once)"),
     ("/keys/revocations", RevokeApiKey, (ADMIN,), "Revoke an API key"),

@@ -91,7 +91,7 @@ def test_the_catalog_lists_each_tariff_and_links_to_its_subscribers(
     assert 'href="/app/tariffs/start"' in page.text
     assert "Старт 2025" in page.text
     assert '<a href="/app/customers?tariff=start">1</a>' in page.text
-    assert 'href="/app/tariffs/new"' not in page.text  # an accountant does not publish
+    assert 'href="/app/tariffs/new"' in page.text  # an accountant launches tariffs
 
 
 def test_a_tariff_page_shows_every_version_and_who_is_on_each(
@@ -380,12 +380,12 @@ def test_an_auditor_sees_no_publish_button_and_is_refused(
     assert sorted(published(services, "start")) == [1]
 
 
-def test_an_accountant_reads_and_prices_but_does_not_publish(
+def test_an_accountant_launches_a_tariff_without_a_programmer(
         services: Services, workspace: Workspace) -> None:
-    assert workspace.get("/app/tariffs/new").status_code == 403
-    refused = workspace.submit("/app/tariffs", "/app/tariffs/new", tariff_form())
-    assert refused.status_code == 403
-    assert not exists(services, "api-pro")
+    assert workspace.get("/app/tariffs/new").status_code == 200
+    launched = workspace.submit("/app/tariffs/new", "/app/tariffs/new", tariff_form())
+    assert launched.status_code == 303, launched.text
+    assert exists(services, "api-pro")
     priced = workspace.client.post("/app/tariffs/quote", data=tariff_form(calc_units="10"))
     assert priced.status_code == 200
 

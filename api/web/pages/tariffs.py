@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.auth import ADMIN
+from api.auth import ACCOUNTANT, ADMIN
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependency at runtime)
 from api.web.actions import new_form_key, send
 from api.web.pages import tariff_views
@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 router = APIRouter(include_in_schema=False)
 
-Publisher = Annotated[WebUser, Depends(requires())]
-"""Admins only: publishing tariffs is an admin's act on the API too."""
+Publisher = Annotated[WebUser, Depends(requires(ACCOUNTANT))]
+"""Accountants (and admins) launch tariffs without a programmer, as on the API."""
 
 
 def _tr(request: Request) -> Callable[[str], str]:
@@ -75,7 +75,7 @@ def catalog(request: Request, services: ServicesDep, user: Reader) -> Response:
     return page(request, "tariffs/catalog.html", user, title=translate(request, "Tariffs"),
                 entries=tariff_views.catalog(services.store),
                 totals=tariff_views.subscriber_totals(services.store),
-                can_publish=_is_admin(user))
+                can_publish=_may_publish(user))
 
 
 def minor_units(price: str | Decimal, currency: str) -> int:
@@ -83,8 +83,8 @@ def minor_units(price: str | Decimal, currency: str) -> int:
     return Money.of(Decimal(str(price)), currency).minor
 
 
-def _is_admin(user: WebUser) -> bool:
-    return user.role == ADMIN
+def _may_publish(user: WebUser) -> bool:
+    return user.role in {ACCOUNTANT, ADMIN}
 
 
 def _version_quotes(entry: tariff_views.CatalogEntry, units: Decimal,
@@ -139,7 +139,7 @@ def tariff(request: Request, services: ServicesDep, user: Reader, code: str, *,
     return page(request, "tariffs/tariff.html", user, title=code, entry=entry,
                 subscribers=tariff_views.subscribers(services.store, code),
                 quotes=_version_quotes(entry, amount, count), units=amount, seats=count,
-                errors=errors, can_publish=_is_admin(user), minor=minor_units)
+                errors=errors, can_publish=_may_publish(user), minor=minor_units)
 
 
 @router.get("/tariffs/{code}/quote", response_class=HTMLResponse)
