@@ -94,6 +94,9 @@ def serve(
         os.environ["LBX_WORKER"] = "0"
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     if with_demo:
+        # the demo's webhook endpoint is LBX's own test receiver on this machine
+        os.environ.setdefault("LBX_WEBHOOK_TEST_RECEIVER", "1")
+        os.environ.setdefault("LBX_WEBHOOK_ALLOW_PRIVATE", "1")
         _demo_if_empty(url)
     out().print(Text(f"LBX workspace: {url}/app/  (sign in with a key above; API docs: "
                      f"{url}/docs); stop with Ctrl+C"))

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in {"", "0", "false", "no", "off"}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where LBX keeps its data and how it tells the business day."""
@@ -39,7 +43,7 @@ class Settings:
     """Our bank accounts (``LBX_OWN_ACCOUNTS``, comma-separated): only money into them is ours."""
     own_inn: str | None = None
     """Our ИНН (``LBX_OWN_INN``): a transfer from it is internal, not a customer's payment."""
-    secret_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
     """The installation secret (``LBX_SECRET_KEY``); unset, one is kept in the data folder."""
     company_file: Path | None = None
     """The seller's requisites for documents (``LBX_COMPANY_FILE``, YAML or JSON)."""
@@ -48,11 +52,15 @@ class Settings:
     ``https://example.amocrm.ru``)."""
     amocrm_token: str | None = field(default=None, repr=False)
     """A long-lived amoCRM access token (``LBX_AMOCRM_TOKEN``), sent as a bearer token."""
-    bitrix24_url: str | None = None
+    bitrix24_url: str | None = field(default=None, repr=False)
     """The Bitrix24 inbound webhook LBX calls REST methods on (``LBX_BITRIX24_URL``,
     ``https://example.bitrix24.ru/rest/1/abc123``)."""
     bitrix24_app_token: str | None = field(default=None, repr=False)
     """The application token Bitrix24 puts in every event (``LBX_BITRIX24_APP_TOKEN``)."""
+    webhook_test_receiver: bool = False
+    """Serve LBX's own webhook test receiver (``LBX_WEBHOOK_TEST_RECEIVER=1``; the demo does)."""
+    webhook_allow_private: bool = False
+    """Allow webhook URLs on loopback/private addresses (``LBX_WEBHOOK_ALLOW_PRIVATE=1``)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +82,8 @@ class Settings:
             amocrm_url=source.get("LBX_AMOCRM_URL", "").strip().rstrip("/") or None,
             amocrm_token=source.get("LBX_AMOCRM_TOKEN", "").strip() or None,
             bitrix24_url=source.get("LBX_BITRIX24_URL", "").strip().rstrip("/") or None,
+            webhook_test_receiver=_flag(source.get("LBX_WEBHOOK_TEST_RECEIVER", "0")),
+            webhook_allow_private=_flag(source.get("LBX_WEBHOOK_ALLOW_PRIVATE", "0")),
             bitrix24_app_token=source.get("LBX_BITRIX24_APP_TOKEN", "").strip() or None,
         )
 
