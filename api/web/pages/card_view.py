@@ -1,0 +1,130 @@
+"""What the customer card shows, gathered from the views and the replayed customer.
+
+Now: the lists that grow without bound (invoices, payments, the timeline) come from the
+projections a page at a time, through the same query functions the ``/v1`` API answers
+with, and the customer's own state from the audit replay. As of a past moment: everything
+comes from the replayed customer, because the views only know the present.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from projections import queries
+from projections.describe import describe
+from projections.queries import decode_cursor, encode_cursor
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from uuid import UUID
+
+    from api.bootstrap import Services
+    from api.web.pages.card_state import AsOf, Replayed
+    from projections.store import Row
+
+PAGE = 20
+"""Rows per list on the card."""
+BALANCE_COLUMNS = ("charged", "credited", "paid", "adjusted", "refunded", "written_off")
+
+
+def card_context(
+    services: Services, customer_id: UUID, state: Replayed, as_of: AsOf,
+    params: Mapping[str, str],
+) -> dict[str, Any]:
+    """Everything the card template draws, for the present or a past moment."""
+    customer = state.customer
+    tariffs = _tariff_names(services)
+    context: dict[str, Any] = {
+        "customer_id": str(customer_id), "version": customer.version,
+        "profile": customer.state.profile, "status": customer.state.status.value,
+        "subscriptions": [
+            {"sub": sub, "tariff_name": tariffs.get(sub.tariff_code, sub.tariff_code)}
+            for sub in customer.state.subscriptions.values()
+        ],
+        "discounts": sorted(customer.state.discounts.values(), key=lambda d: d.position),
+        "as_of": as_of,
+    }
+    if as_of.active:
+        context.update(_past_lists(state))
+    else:
+        context.update(_present_lists(services, str(customer_id), customer.version, params))
+    return context
+
+
+def _tariff_names(services: Services) -> dict[str, str]:
+    return {row["code"]: row["name"] for row in queries.tariffs(services.store)}
+
+
+def _present_lists(
+    services: Services, customer_id: str, version: int, params: Mapping[str, str],
+) -> dict[str, Any]:
+    today = services.runtime.clock.today().isoformat()
+    invoices = queries.invoices(services.store, today=today, customer_id=customer_id,
+                                limit=PAGE, cursor=_cursor(params.get("invoices")))
+    payments = queries.register(services.store, "view_payments", customer_id=customer_id,
+                                date_column="received_on", tiebreak="payment_id", limit=PAGE,
+                                cursor=_cursor(params.get("payments")))
+    start = _timeline_start(params.get("events"), version)
+    timeline = queries.timeline(services.store, customer_id, limit=PAGE,
+                                cursor=encode_cursor([start]))
+    return {
+        "balances": [_balance_row(row) for row in queries.balances(services.store, customer_id)],
+        "invoices": invoices.items, "invoices_next": invoices.next_cursor,
+        "payments": payments.items, "payments_next": payments.next_cursor,
+        "timeline": list(reversed(timeline.items)),
+        "events_earlier": max(start - PAGE, 0) if start > 0 else None,
+        "events_later": start + PAGE if start + PAGE < version else None,
+    }
+
+
+def _cursor(text: str | None) -> str | None:
+    """A list's cursor from the query string; a foreign one starts the list again."""
+    if not text:
+        return None
+    try:
+        decode_cursor(text)
+    except ValueError:
+        return None
+    return text
+
+
+def _timeline_start(text: str | None, version: int) -> int:
+    """The version after which the shown window of events starts (the latest by default)."""
+    if text and text.isdigit():
+        return min(int(text), max(version - 1, 0))
+    return max(version - PAGE, 0)
+
+
+def _balance_row(row: Row) -> dict[str, Any]:
+    return {"currency": row["currency"], "net": int(row["net"]),
+            **{column: int(row[column]) for column in BALANCE_COLUMNS}}
+
+
+def _past_lists(state: Replayed) -> dict[str, Any]:
+    customer_state = state.customer.state
+    balances = [
+        {"currency": b.currency, "net": b.net_minor,
+         **{column: getattr(b, column) for column in BALANCE_COLUMNS}}
+        for b in customer_state.balances.values()
+    ]
+    invoices = [
+        {"invoice_id": i.invoice_id, "number": i.number, "issued_on": i.issued_on,
+         "due_on": i.due_on, "currency": i.currency, "total": i.total, "paid": i.paid,
+         "credited": i.credited, "open": i.open_minor, "status": i.status}
+        for i in sorted(customer_state.invoices.values(), key=lambda i: i.number)
+    ]
+    payments = [
+        {"payment_id": p.payment_id, "received_on": p.received_on, "amount": p.amount,
+         "currency": p.currency, "reference": "", "method": "", "unallocated": p.unallocated}
+        for p in customer_state.payments.values()
+    ]
+    timeline = [
+        {"version": e.originator_version, "recorded_at": e.recorded_at,
+         "effective_date": e.meta.effective_date, "actor": e.meta.actor,
+         "source": e.meta.source, "reason": e.meta.reason, "summary": describe(e),
+         "event_type": type(e).__name__}
+        for e in reversed(state.events)
+    ]
+    return {"balances": balances, "invoices": invoices, "invoices_next": None,
+            "payments": payments, "payments_next": None, "timeline": timeline,
+            "events_earlier": None, "events_later": None}
