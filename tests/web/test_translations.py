@@ -45,3 +45,17 @@ def test_every_workspace_message_has_a_russian_translation() -> None:
 def test_translations_are_loaded_from_the_catalogues() -> None:
     assert translations("ru").gettext("Customers") == "Клиенты"
     assert translations("en").gettext("Customers") == "Customers"
+
+
+def test_no_message_is_translated_two_ways_by_two_areas() -> None:
+    """Catalogues merge by message, so two areas must agree on each shared one."""
+    from babel.messages.pofile import read_po  # noqa: PLC0415
+
+    seen: dict[str, set[str]] = {}
+    for po in sorted((WEB / "locale" / "ru").glob("*.po")):
+        with po.open("rb") as file:
+            for message in read_po(file):
+                if message.id and message.string:
+                    seen.setdefault(str(message.id), set()).add(str(message.string))
+    clashes = {k: v for k, v in seen.items() if len(v) > 1}
+    assert not clashes, f"give these one translation, or distinct English messages: {clashes}"
