@@ -1,0 +1,30 @@
+// Follows a running job: polls its status, moves the <progress> bar, and reloads the page
+// to show the result once the job has finished. Without JavaScript a <meta refresh> does it.
+(function () {
+  "use strict";
+  var box = document.getElementById("job");
+  if (!box || box.dataset.status !== "running") { return; }
+  var bar = document.getElementById("job-progress");
+  var count = document.getElementById("job-count");
+  function show(job) {
+    if (job.total) {
+      bar.max = job.total;
+      bar.value = job.done;
+      count.textContent = job.done + " / " + job.total;
+    } else {
+      count.textContent = String(job.done);
+    }
+  }
+  function poll() {
+    fetch(box.dataset.statusUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (job) {
+        if (!job) { return; }
+        show(job);
+        if (job.finished) { window.location.reload(); return; }
+        window.setTimeout(poll, 700);
+      })
+      .catch(function () { window.setTimeout(poll, 2000); });
+  }
+  window.setTimeout(poll, 300);
+}());
