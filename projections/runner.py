@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from projections.base import Projection
     from projections.store import ReadStore, Transaction
@@ -170,8 +170,10 @@ class ProjectionRunner:
         for nid, event in fresh:
             projection.process(tx, event, nid)
 
-    def rebuild(self, name: str) -> int:
+    def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
         """Empty one projection and replay the whole log into it, atomically.
+
+        ``progress`` hears how many notifications each batch replayed (for progress bars).
 
         Raises:
             KeyError: no projection has that name.
@@ -185,6 +187,8 @@ class ProjectionRunner:
                     projection.process(tx, event, nid)
                 position = batch[-1][0]
                 total += len(batch)
+                if progress is not None:
+                    progress(len(batch))
             tx.execute(
                 "UPDATE lbx_tracking SET position = :position WHERE projection = :name",
                 {"position": position, "name": name},

@@ -45,7 +45,8 @@ def install(app: FastAPI) -> None:
         return RedirectResponse(f"{PREFIX}/sign-in?next={error.next_path}", status_code=303)
 
     app.add_exception_handler(SignInRequired, sign_in_first)
-    for kind in (HTTPException, StarletteHTTPException, LedgerError, RequestValidationError):
+    for kind in (HTTPException, StarletteHTTPException, LedgerError, RequestValidationError,
+                 Exception):
         _answer_pages_in_html(app, kind)
 
 

@@ -153,11 +153,10 @@ def _rebuild(services: Services, names: list[str]) -> Callable[[Progress], dict[
     """The work of a rebuild: each view replays the log in its own transaction."""
 
     def work(progress: Progress) -> dict[str, Any]:
-        progress.set_total(len(names))
+        progress.set_total(len(names) * max(services.ledger.max_position(), 1))
         events: dict[str, int] = {}
         for name in names:
-            events[name] = services.runner.rebuild(name)
-            progress.advance()
+            events[name] = services.runner.rebuild(name, progress.advance)
         return {"views": events}
 
     return work
