@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: $(STAMP) $(CHROMIUM)
 ## bench: throughput and replay benchmarks against PostgreSQL, with ratios to raw psycopg
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+## screenshots: run the browser tests and refresh the pictures in docs/workspace.md
+screenshots: $(STAMP) $(CHROMIUM)
+	$(BIN)/python -m pytest -q tests/web -k "browser and sqlite"
+	$(BIN)/python -m tests.support.screenshots
 
 ## lint: ruff, mypy --strict, and the import-layer contracts
 lint: $(STAMP)
