@@ -63,11 +63,14 @@ class RegisterWebhookEndpoint(Command):
 
 
 class ChangeWebhookEventTypes(Command):
-    """Change which event types (and day counts) an endpoint hears from now on."""
+    """Change which event types (and day counts) an endpoint hears from now on.
+
+    Without ``days_before`` the endpoint keeps its day counts.
+    """
 
     endpoint_id: UUID
     event_types: EventTypes
-    days_before: DaysBefore = Field(default_factory=lambda: [7])
+    days_before: DaysBefore | None = None
 
 
 class RotateWebhookSecret(Command):
@@ -153,7 +156,8 @@ def handle_change(command: ChangeWebhookEventTypes, context: Context, runtime: R
     def act(registry: WebhookRegistry, provenance: Provenance) -> dict[str, Any]:
         changed = registry.change_event_types(
             provenance, _today(runtime, context), str(command.endpoint_id),
-            list(command.event_types), list(command.days_before))
+            list(command.event_types),
+            None if command.days_before is None else list(command.days_before))
         return {"endpoint_id": str(command.endpoint_id), "changed": changed}
 
     return _change(runtime, context, command, act)

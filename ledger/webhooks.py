@@ -14,10 +14,11 @@ registry.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 WEBHOOK_REGISTRY_ID = uuid5(NAMESPACE_URL, "https://lbx.dev/webhook-registry")
 MAX_URL_LENGTH = 2000
 MAX_DAYS_BEFORE = 365
+MAX_HOST_LENGTH = 253
+MAX_ERROR_SUMMARY = 100
+"""``WebhookEndpointFailing.last_error`` is a summary (``HTTP 500``, ``ConnectError``): what a
+receiver answered is kept in the delivery log, never in the permanent event log."""
 
 
 class WebhookEventType(StrEnum):
@@ -61,7 +66,7 @@ PING = "webhook.ping"
 
 
 def check_url(url: str) -> str:
-    """``url`` if it is an absolute http(s) URL with a host and no credentials.
+    """``url`` if it is an absolute http(s) URL with a valid host and port, no credentials.
 
     Raises:
         InvalidField: it is not (names the field ``url``).
@@ -78,9 +83,53 @@ def check_url(url: str) -> str:
         why = "must not carry credentials; the signature authenticates LBX"
     elif any(c.isspace() for c in url):
         why = "must not contain spaces"
+    else:
+        why = _host_problem(parts.hostname) or _port_problem(parts)
     if why:
         raise InvalidField(field="url", why=why)
     return url
+
+
+def _host_problem(host: str) -> str | None:
+    """Why ``host`` is no host name an HTTP client can connect to, or None."""
+    if literal_address(host) is not None:
+        return None
+    try:
+        encoded = host.encode("idna")
+    except UnicodeError:
+        return "the host is not a valid host name"
+    if len(encoded) > MAX_HOST_LENGTH or not all(encoded.split(b".")[:-1]) or any(
+            not label.replace(b"-", b"").replace(b"_", b"").isalnum()
+            for label in encoded.rstrip(b".").split(b".")):
+        return "the host is not a valid host name"
+    return None
+
+
+def _port_problem(parts: SplitResult) -> str | None:
+    try:
+        port = parts.port
+    except ValueError:
+        return "the port must be a number from 1 to 65535"
+    if port == 0:
+        return "the port must be a number from 1 to 65535"
+    return None
+
+
+def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address ``host`` spells out (``10.0.0.1``, ``::1``), or None for a name."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether LBX may send to ``address``: not loopback, private, link-local or reserved."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not (
+        address.is_multicast or address.is_reserved or address.is_unspecified
+        or address.is_loopback or address.is_link_local or address.is_private)
 
 
 class WebhookEndpoint(BaseModel):
@@ -255,10 +304,15 @@ class WebhookRegistry(LedgerAggregate[WebhookRegistryState]):
 
     def change_event_types(
         self, provenance: Provenance, effective_date: date, endpoint_id: str,
-        event_types: list[WebhookEventType], days_before: list[int],
+        event_types: list[WebhookEventType], days_before: list[int] | None = None,
     ) -> bool:
-        """Change what the endpoint hears; return False when nothing changes."""
+        """Change what the endpoint hears; return False when nothing changes.
+
+        ``days_before`` None keeps the endpoint's day counts.
+        """
         endpoint = self.endpoint(endpoint_id)
+        if days_before is None:
+            days_before = list(endpoint.days_before)
         _check_subscription(event_types, days_before)
         if set(endpoint.event_types) == set(event_types) and endpoint.days_before == sorted(
                 days_before):
@@ -305,7 +359,7 @@ class WebhookRegistry(LedgerAggregate[WebhookRegistryState]):
         self.record(
             WebhookEndpointFailing, provenance, effective_date,
             endpoint_id=endpoint_id, delivery_id=delivery_id, attempts=attempts,
-            last_error=last_error[:500],
+            last_error=last_error[:MAX_ERROR_SUMMARY],
         )
         return True
 

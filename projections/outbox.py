@@ -16,8 +16,11 @@ Tables:
   ``webhook_attempts`` hold delivery state that the log cannot rebuild, so a rebuild
   keeps them and re-inserts nothing that is there (``ON CONFLICT DO NOTHING``): a
   rebuild never sends anything again. The registry events that act on deliveries
-  (failing, enabled, resent) remember the position that acted, so replaying them in a
-  rebuild changes nothing a second time.
+  (failing, enabled, resent) remember the position that acted (``webhook_acts``, and a
+  resent row's ``acted_position``), so replaying them in a rebuild changes nothing a
+  second time;
+- ``webhook_schedule_scans`` remembers the last day the daily scan covered
+  (:mod:`projections.webhook_schedule`).
 
 The delivery worker (``api/webhooks/``) works on these rows through
 :mod:`projections.webhook_deliveries`.
@@ -110,6 +113,20 @@ def customer_of(tx: Transaction, customer_id: str) -> dict[str, Any]:
     return {"id": customer_id, "external_key": row[0]["external_key"] if row else None}
 
 
+def first_time(tx: Transaction, pos: int) -> bool:
+    """Whether the event at ``pos`` acts on deliveries now, not again in a rebuild or replay.
+
+    An event acts once: its position is kept in ``webhook_acts`` (which a rebuild keeps).
+    An event older than the newest queued delivery was read before (and acted then, maybe
+    before ``webhook_acts`` existed), since the outbox reads the log in order.
+    """
+    newest = tx.query("SELECT MAX(position) AS newest FROM webhook_outbox")
+    if newest and newest[0]["newest"] is not None and int(newest[0]["newest"]) > pos:
+        return False
+    return tx.execute("INSERT INTO webhook_acts (position) VALUES (:pos)"
+                      " ON CONFLICT (position) DO NOTHING", {"pos": pos}) == 1
+
+
 class WebhookOutbox(Projection):
     """Endpoints, and the deliveries each committed event owes them."""
 
@@ -148,6 +165,9 @@ class WebhookOutbox(Projection):
         " event_id TEXT,"
         " type TEXT, received_at TEXT NOT NULL, signature_valid BIGINT NOT NULL,"
         " duplicate BIGINT NOT NULL, body TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS webhook_acts (position BIGINT PRIMARY KEY)",
+        "CREATE TABLE IF NOT EXISTS webhook_schedule_scans ("
+        " scan TEXT PRIMARY KEY, last_day TEXT NOT NULL)",
     )
 
     # -- the registry ---------------------------------------------------------------------
@@ -193,10 +213,12 @@ class WebhookOutbox(Projection):
 
     @on(WebhookEndpointEnabled)
     def enabled(self, tx: Transaction, event: WebhookEndpointEnabled, pos: int) -> None:
-        """Resume, and queue the deliveries that gave up before this point again."""
+        """Resume, and queue the deliveries that gave up before this point again (once)."""
         tx.execute("UPDATE view_webhook_endpoints SET enabled = 1, failing = 0,"
                    " failing_since = NULL, failing_error = NULL WHERE endpoint_id = :id",
                    {"id": event.endpoint_id})
+        if not first_time(tx, pos):
+            return
         tx.execute(
             "UPDATE webhook_deliveries SET status = 'pending', attempts = 0,"
             " first_attempt_at = NULL, next_attempt_at = :at, failed_position = NULL"
@@ -211,6 +233,8 @@ class WebhookOutbox(Projection):
                    " failing_error = :error WHERE endpoint_id = :id",
                    {"id": event.endpoint_id, "at": instant(event.timestamp),
                     "error": event.last_error})
+        if not first_time(tx, pos):
+            return
         tx.execute("UPDATE webhook_deliveries SET failed_position = :pos WHERE endpoint_id = :id"
                    " AND status = 'failed' AND failed_position IS NULL",
                    {"id": event.endpoint_id, "pos": pos})

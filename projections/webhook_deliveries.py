@@ -144,8 +144,8 @@ def record(store: ReadStore, owner: str, held: Claim, attempt: Attempt,
 def unreported_failures(store: ReadStore) -> list[Row]:
     """Deliveries that gave up while their endpoint is not yet marked failing."""
     return store.query(
-        "SELECT d.delivery_id, d.endpoint_id, d.attempts, d.tries, d.last_error"
-        " FROM webhook_deliveries d"
+        "SELECT d.delivery_id, d.endpoint_id, d.attempts, d.tries, d.last_status_code,"
+        " d.last_error FROM webhook_deliveries d"
         " JOIN view_webhook_endpoints e ON e.endpoint_id = d.endpoint_id"
         " WHERE d.status = 'failed' AND d.failed_position IS NULL AND e.failing = 0"
         " ORDER BY d.position, d.ordinal")
@@ -218,19 +218,25 @@ def delivery(store: ReadStore, endpoint_id: str, delivery_id: str) -> Row | None
 
 
 def receive(store: ReadStore, row: dict[str, Any]) -> bool:
-    """Keep what the test receiver got; return True if that event id arrived before."""
+    """Keep an authentic delivery the test receiver got; return True if its id came before.
+
+    Arrivals are numbered in one statement, and on PostgreSQL under a table lock, so two
+    deliveries arriving at once never get the same number nor both pass as the first of
+    their id (SQLite has one writer at a time anyway).
+    """
     with store.transaction() as tx:
-        seen = tx.query("SELECT 1 AS seen FROM webhook_received WHERE endpoint_id = :endpoint_id"
-                        " AND event_id = :event_id AND signature_valid = 1", row)
-        duplicate = bool(seen) and bool(row["signature_valid"])
-        last = tx.query("SELECT MAX(arrival) AS last FROM webhook_received")
-        arrival = int(last[0]["last"] or 0) + 1
+        if store.dialect == "postgres":
+            tx.execute("LOCK TABLE webhook_received IN SHARE ROW EXCLUSIVE MODE")
         tx.execute(
             "INSERT INTO webhook_received (received_id, arrival, endpoint_id, event_id, type,"
-            " received_at, signature_valid, duplicate, body) VALUES (:received_id, :arrival,"
-            " :endpoint_id, :event_id, :type, :received_at, :signature_valid, :duplicate,"
-            " :body)", {**row, "duplicate": int(duplicate), "arrival": arrival})
-    return duplicate
+            " received_at, signature_valid, duplicate, body)"
+            " SELECT :received_id, COALESCE(MAX(r.arrival), 0) + 1, :endpoint_id, :event_id,"
+            " :type, :received_at, 1, CASE WHEN EXISTS (SELECT 1 FROM webhook_received s"
+            " WHERE s.endpoint_id = :endpoint_id AND s.event_id = :event_id"
+            " AND s.signature_valid = 1) THEN 1 ELSE 0 END, :body FROM webhook_received r", row)
+        kept = tx.query("SELECT duplicate FROM webhook_received WHERE received_id = :received_id",
+                        row)
+    return bool(kept[0]["duplicate"])
 
 
 def received(store: ReadStore, endpoint_id: str, limit: int = 100) -> list[Row]:

@@ -6,6 +6,11 @@ is derived from exactly those (plus the type and customer), so a second scan of 
 day, a scan by another instance, or tomorrow's scan finding the same date within N days
 queue nothing twice. Only endpoints enabled at scan time hear of it.
 
+A day without a scan (the service was down, or the calendar was stale) loses nothing: the
+last day scanned is kept in ``webhook_schedule_scans``, and when the next scan finds a day
+missing it also announces the dates that fall on today (``days_left`` 0), the only ones
+a later scan would not find within N days any more.
+
 The envelopes go into the outbox after everything the outbox has read so far (its
 tracking position), so they never overtake a customer's earlier events.
 """
@@ -35,11 +40,11 @@ if TYPE_CHECKING:
 _DUE = {
     WebhookEventType.RENEWAL_UPCOMING: (
         "SELECT customer_id, subscription_id, tariff_code, quantity, next_renewal AS day,"
-        " auto_renew FROM view_renewals WHERE status = 'active' AND next_renewal > :today"
+        " auto_renew FROM view_renewals WHERE status = 'active' AND next_renewal > :since"
         " AND next_renewal <= :until ORDER BY customer_id, subscription_id"),
     WebhookEventType.CONTRACT_ENDING: (
         "SELECT customer_id, subscription_id, tariff_code, quantity, term_end AS day,"
-        " auto_renew FROM view_renewals WHERE term_end > :today AND term_end <= :until"
+        " auto_renew FROM view_renewals WHERE term_end > :since AND term_end <= :until"
         " ORDER BY customer_id, subscription_id"),
 }
 
@@ -50,6 +55,7 @@ def queue_time_based(store: ReadStore, today: date, now: datetime) -> int:
     ``now`` is the envelope's ``occurred_at`` (the moment of the scan).
     """
     with store.transaction() as tx:
+        since = _since(tx, today)
         tracked = tx.query("SELECT position FROM lbx_tracking WHERE projection = :name",
                            {"name": WebhookOutbox.name})
         position = int(tracked[0]["position"]) if tracked else 0
@@ -61,7 +67,7 @@ def queue_time_based(store: ReadStore, today: date, now: datetime) -> int:
             kinds = [k for k in json.loads(endpoint["event_types"]) if k in TIME_BASED]
             for kind in kinds:
                 for days in json.loads(endpoint["days_before"]):
-                    for row in _due(tx, WebhookEventType(kind), today, days):
+                    for row in _due(tx, WebhookEventType(kind), since, today, days):
                         message = _message(tx, WebhookEventType(kind), row,
                                            today=today, days=days, now=now)
                         entry = messages.setdefault(message["event_id"], (message, []))
@@ -70,6 +76,7 @@ def queue_time_based(store: ReadStore, today: date, now: datetime) -> int:
         last = tx.query("SELECT MAX(ordinal) AS last FROM webhook_outbox WHERE position = :p",
                         {"p": position})
         start = int(last[0]["last"] or 0) + 1 if last else 1
+        _scanned(tx, today)
         queued = 0
         for ordinal, (message, endpoint_ids) in enumerate(sorted(messages.values(),
                                                                  key=_order), start=start):
@@ -83,9 +90,27 @@ def _order(entry: tuple[dict[str, Any], list[str]]) -> tuple[str, str]:
     return message["customer_id"], message["event_id"]
 
 
-def _due(tx: Transaction, kind: WebhookEventType, today: date, days: int) -> list[dict[str, Any]]:
+def _since(tx: Transaction, today: date) -> date:
+    """The day after which dates are announced: today, or yesterday if a day was missed."""
+    last = tx.query("SELECT last_day FROM webhook_schedule_scans WHERE scan = 'daily'")
+    yesterday = today - timedelta(days=1)
+    if last and date.fromisoformat(last[0]["last_day"]) < yesterday:
+        return yesterday
+    return today
+
+
+def _scanned(tx: Transaction, today: date) -> None:
+    tx.execute(
+        "INSERT INTO webhook_schedule_scans (scan, last_day) VALUES ('daily', :day)"
+        " ON CONFLICT (scan) DO UPDATE SET last_day = CASE"
+        " WHEN webhook_schedule_scans.last_day < excluded.last_day THEN excluded.last_day"
+        " ELSE webhook_schedule_scans.last_day END", {"day": today.isoformat()})
+
+
+def _due(tx: Transaction, kind: WebhookEventType, since: date, today: date,
+         days: int) -> list[dict[str, Any]]:
     until = today + timedelta(days=days)
-    return tx.query(_DUE[kind], {"today": today.isoformat(), "until": until.isoformat()})
+    return tx.query(_DUE[kind], {"since": since.isoformat(), "until": until.isoformat()})
 
 
 def _message(tx: Transaction, kind: WebhookEventType, row: dict[str, Any], *, today: date,

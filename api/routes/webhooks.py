@@ -7,7 +7,8 @@ Why a router of its own: endpoints are installation settings with an operational
 deliveries), not facts of one customer's book. Changes are commands (``Idempotency-Key``,
 201 with the outcome, events in the webhook registry); the signing secret appears only in
 the answers of registration and rotation (derived, never stored). The test receiver takes
-no API key: like any receiver it trusts the ``LBX-Signature`` instead.
+no API key: like any receiver it trusts the ``LBX-Signature`` instead, and it answers only
+when ``LBX_WEBHOOK_TEST_RECEIVER`` is on (404 otherwise).
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ from api.command_routes import IdempotencyKey, command_route, run
 from api.deps import ServicesDep
 from api.errors import COMMAND_PROBLEMS, problem_responses
 from api.examples import EXAMPLES
-from api.webhooks.receiver import Refused, accept
+from api.webhooks.receiver import MAX_BODY, Refused, accept
 from api.webhooks.signing import secret_for
+from api.webhooks.transport import check_public_url
 from commands.base import Command, Outcome
+from commands.unit_of_work import earlier_outcome
 from commands.webhooks import (
     ChangeWebhookEventTypes,
     DisableWebhookEndpoint,
@@ -44,8 +47,8 @@ from commands.webhooks import (
     ResendWebhookDelivery,
     RotateWebhookSecret,
 )
-from ledger.errors import InvalidField, NotFound
-from ledger.webhooks import PING, TIME_BASED, WebhookEventType
+from ledger.errors import Conflict, InvalidField, NotFound
+from ledger.webhooks import PING, TIME_BASED, WEBHOOK_REGISTRY_ID, WebhookEventType
 from projections import webhook_deliveries as book
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -66,6 +69,8 @@ def _sync(services: ServicesDep, wait_for: WaitFor = None) -> ServicesDep:
 
 
 Views = Annotated[ServicesDep, Depends(_sync)]
+RECEIVER_PROBLEMS = {**problem_responses(400, 401, 404), 413: {
+    **problem_responses(400)[400], "description": "The body is larger than 1 MB."}}
 
 
 def _with_secret(services: ServicesDep, outcome: Outcome) -> Outcome:
@@ -95,6 +100,7 @@ def event_types(_: Admin) -> dict[str, Any]:
 def register(services: ServicesDep, principal: Admin, key: IdempotencyKey,
              body: Annotated[RegisterWebhookEndpoint, Body()], response: Response) -> Outcome:
     """Register a URL for some event types; ``result.secret`` signs its deliveries."""
+    check_public_url(body.url, allow_private=services.settings.webhook_allow_private)
     return _with_secret(services, run(services, principal, key, body, response))
 
 
@@ -152,14 +158,19 @@ def rotate(services: ServicesDep, principal: Admin, key: IdempotencyKey, endpoin
 def resend(services: ServicesDep, principal: Admin, key: IdempotencyKey, endpoint_id: UUID,
            delivery_id: UUID, response: Response) -> Outcome:
     """A fresh series of attempts for one delivery (same event id, so receivers de-duplicate)."""
-    if book.delivery(services.store, str(endpoint_id), str(delivery_id)) is None:
+    found = book.delivery(services.store, str(endpoint_id), str(delivery_id))
+    if found is None:
         raise NotFound(f"no delivery {delivery_id} to endpoint {endpoint_id}", field="delivery_id")
     command = ResendWebhookDelivery(endpoint_id=endpoint_id, delivery_id=delivery_id)
-    return run(services, principal, key, command, response)
+    if found["status"] in {"pending", "sending"} and earlier_outcome(
+            services.runtime, WEBHOOK_REGISTRY_ID, key, command.fingerprint()) is None:
+        raise Conflict(f"delivery {delivery_id} is {found['status']}: it is on its way already",
+                       field="delivery_id")
+    return run(services, principal, key, command, response)  # (or replay the earlier answer)
 
 
 @router.post("/test-receiver/{endpoint_id}", status_code=204,
-             responses=problem_responses(400, 401, 404),
+             responses=RECEIVER_PROBLEMS,
              openapi_extra={"x-roles": [], "x-authentication": "LBX-Signature"},
              summary="LBX's own test receiver (checks the signature, keeps the delivery)")
 async def test_receiver(services: ServicesDep, request: Request, endpoint_id: UUID) -> Response:
@@ -167,7 +178,8 @@ async def test_receiver(services: ServicesDep, request: Request, endpoint_id: UU
     return await _receive(services, request, str(endpoint_id))
 
 
-@router.post("/test-receiver", status_code=204, responses=problem_responses(400, 401, 404),
+@router.post("/test-receiver", status_code=204,
+             responses=RECEIVER_PROBLEMS,
              openapi_extra={"x-roles": [], "x-authentication": "LBX-Signature"},
              summary="The test receiver, for any endpoint (named by LBX-Endpoint-Id)")
 async def any_test_receiver(
@@ -182,13 +194,29 @@ async def any_test_receiver(
 
 
 async def _receive(services: ServicesDep, request: Request, endpoint_id: str) -> Response:
-    body = await request.body()
     try:
+        body = await _limited_body(services, request)
         await run_in_threadpool(accept, services, endpoint_id, dict(request.headers), body)
     except Refused as refused:
         detail: Any = {"detail": refused.detail, "field": refused.field}  # api/errors.py reads it
         raise HTTPException(refused.status, detail) from None
     return Response(status_code=204)
+
+
+async def _limited_body(services: ServicesDep, request: Request) -> bytes:
+    """The body, read only if the receiver is on and only up to :data:`MAX_BODY` bytes."""
+    if not services.settings.webhook_test_receiver:
+        raise Refused(404, "there is no such resource", "path")
+    too_large = Refused(413, f"the body is larger than {MAX_BODY} bytes", "body")
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise too_large
+    return bytes(body)
 
 
 CHANGES: list[tuple[str, type[Command], str]] = [
@@ -235,6 +263,6 @@ def _decode(cursor: str | None) -> tuple[int, int, str] | None:
     if cursor is None:
         return None
     parts = cursor.split(":", 2)
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():  # noqa: PLR2004
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):  # noqa: PLR2004
         raise InvalidField(field="cursor", why="malformed cursor")
     return int(parts[0]), int(parts[1]), parts[2]

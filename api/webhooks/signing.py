@@ -48,7 +48,7 @@ def verify(secret: str, headers: dict[str, str], body: bytes, now: int) -> str |
     """
     lowered = {k.lower(): v for k, v in headers.items()}
     stamp = lowered.get(TIMESTAMP_HEADER.lower(), "")
-    if not stamp.isdigit():
+    if not (stamp.isascii() and stamp.isdigit()):  # "²".isdigit(), and int("²") raises
         return f"{TIMESTAMP_HEADER} is missing or not Unix seconds"
     if abs(now - int(stamp)) > TOLERANCE_SECONDS:
         return f"{TIMESTAMP_HEADER} is more than {TOLERANCE_SECONDS} s away from now"

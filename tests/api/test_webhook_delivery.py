@@ -5,6 +5,8 @@ refused) and come back on the same port. The worker runs with a standing clock t
 test moves and a quick retry policy, so retries take no real time. Every specification
 checks what a receiver is promised: each event arrives, with a valid signature, exactly
 once after de-duplication by id, and never before an earlier event of the same customer.
+Because the receiver listens on 127.0.0.1, these services allow private addresses
+(``LBX_WEBHOOK_ALLOW_PRIVATE``), except where a specification checks the refusal.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from api.webhooks.worker import WebhookWorker
 from commands.record_charge import RecordCharge
 from commands.record_payment import RecordPayment
 from commands.webhooks import EnableWebhookEndpoint, RegisterWebhookEndpoint
-from ledger.webhooks import WEBHOOK_REGISTRY_ID
+from ledger.webhooks import WEBHOOK_REGISTRY_ID, WebhookEndpointFailing
 from tests.support.dsl import event_names, register, send
 
 if TYPE_CHECKING:
@@ -59,6 +61,12 @@ class Receiver:
 
     secret: str = ""
     fail_next: int = 0
+    answer: bytes = b""
+    """The body of a failing answer."""
+    trickle: float = 0.0
+    """Seconds between the bytes of a failing answer's body (0: all at once)."""
+    claimed: int = 0
+    """The Content-Length a failing answer claims (0: its body's; more: it hangs up early)."""
     arrivals: list[Arrival] = field(default_factory=list)
     port: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -78,9 +86,17 @@ class Receiver:
                     receiver.fail_next -= 1
                     status = 500
                 receiver.arrivals.append(Arrival(json.loads(body), valid, status))
+                answer = receiver.answer if status != 200 else b""
                 self.send_response(status)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(receiver.claimed or len(answer)))
                 self.end_headers()
+                try:
+                    for byte in (answer if receiver.trickle else [answer]):
+                        self.wfile.write(bytes([byte]) if isinstance(byte, int) else byte)
+                        self.wfile.flush()
+                        time.sleep(receiver.trickle)
+                except OSError:
+                    return  # LBX stopped listening
 
             def log_message(self, *_: object) -> None:
                 return
@@ -103,6 +119,23 @@ class Receiver:
     def accepted(self) -> list[dict[str, Any]]:
         """The envelopes answered 2xx, in arrival order."""
         return [a.envelope for a in self.arrivals if a.answered == 200]
+
+
+@pytest.fixture
+def backend_env(backend_env: dict[str, str]) -> dict[str, str]:
+    """The backend, allowing private addresses: the receivers listen on 127.0.0.1."""
+    return {**backend_env, "LBX_WEBHOOK_ALLOW_PRIVATE": "1"}
+
+
+@pytest.fixture
+def strict_services(backend_env: dict[str, str], clock: SimulatedClock) -> Iterator[Services]:
+    """LBX as installed: private addresses are refused."""
+    env = {k: v for k, v in backend_env.items() if not k.startswith("LBX_WEBHOOK_")}
+    built = bootstrap(env, clock=clock)
+    try:
+        yield built
+    finally:
+        built.close()
 
 
 @pytest.fixture
@@ -308,3 +341,150 @@ def test_a_delivery_that_fails_for_the_whole_period_pauses_the_endpoint_until_en
     services.runner.catch_up()
     drain(worker, clock)
     assert first_arrivals(receiver) == order
+
+
+def attempts_of(services: Services, endpoint_id: str) -> list[dict[str, Any]]:
+    return services.store.query(
+        "SELECT a.status_code, a.error, a.duration_ms FROM webhook_attempts a"
+        " JOIN webhook_deliveries d ON d.delivery_id = a.delivery_id"
+        " WHERE d.endpoint_id = :e ORDER BY a.started_at, a.try", {"e": endpoint_id})
+
+
+def test_an_endpoint_whose_url_no_client_can_use_does_not_hold_up_the_others(
+    services: Services, clock: SimulatedClock, receiver: Receiver,
+) -> None:
+    # given an endpoint whose host httpx cannot parse (registered before check_url refused
+    # such hosts) next to a good one, both hearing the same busy customers
+    good = subscribe(services, receiver)
+    outcome = send(services, RegisterWebhookEndpoint(url="http://bad.example/hook",
+                                                     event_types=TYPES))
+    bad = str(outcome.result["endpoint_id"])
+    services.runner.catch_up()
+    with services.store.transaction() as tx:
+        tx.execute("UPDATE view_webhook_endpoints SET url = 'http://a..b/hook'"
+                   " WHERE endpoint_id = :e", {"e": bad})
+    busy_customers(services)
+    order = expected_order(services, good)
+    worker = WebhookWorker(services, clock=clock, retry=QUICK, timeout=2)
+
+    # when the worker runs for a while
+    for _ in range(30):
+        worker.run_once()
+        clock.advance(timedelta(seconds=5))
+
+    # then the good endpoint got everything in order, and the bad one's attempts failed
+    assert first_arrivals(receiver) == order
+    statuses = services.store.query(
+        "SELECT DISTINCT status FROM webhook_deliveries WHERE endpoint_id = :e", {"e": good})
+    assert statuses == [{"status": "delivered"}]
+    failed = attempts_of(services, bad)
+    assert len(failed) >= 2  # retried, with backoff
+    assert all(a["status_code"] is None for a in failed)
+    assert {a["error"].split(":", 1)[0] for a in failed} <= {"UnicodeError", "InvalidURL"}
+
+
+def test_a_private_address_is_refused_at_send_time_unless_allowed(
+    strict_services: Services, clock: SimulatedClock, receiver: Receiver,
+) -> None:
+    # given an endpoint on 127.0.0.1 (registered by a command, past the HTTP route's check)
+    # while LBX_WEBHOOK_ALLOW_PRIVATE is off
+    endpoint_id = subscribe(strict_services, receiver)
+    strict_services.runner.catch_up()
+
+    # when the worker sends its ping
+    WebhookWorker(strict_services, clock=clock, retry=QUICK).run_once()
+
+    # then nothing reached the receiver, and the attempt says why
+    assert receiver.arrivals == []
+    [attempt] = attempts_of(strict_services, endpoint_id)
+    assert attempt["error"].startswith("ConnectError")
+    assert "127.0.0.1, which is not a public address" in attempt["error"]
+
+
+def test_a_name_that_resolves_to_the_metadata_address_is_refused(
+    strict_services: Services, clock: SimulatedClock,
+) -> None:
+    # given a public-looking name whose DNS now answers 169.254.169.254 (rebinding)
+    outcome = send(strict_services, RegisterWebhookEndpoint(
+        url="http://hooks.example.com/lbx", event_types=TYPES))
+    endpoint_id = str(outcome.result["endpoint_id"])
+    strict_services.runner.catch_up()
+    looked_up: list[str] = []
+
+    def rebinding(host: str, _port: int) -> list[str]:
+        looked_up.append(host)
+        return ["93.184.216.34", "169.254.169.254"]
+
+    # when the worker sends
+    WebhookWorker(strict_services, clock=clock, retry=QUICK, resolver=rebinding).run_once()
+
+    # then it looked the name up when connecting, and refused to connect at all
+    assert looked_up == ["hooks.example.com"]
+    [attempt] = attempts_of(strict_services, endpoint_id)
+    assert "169.254.169.254, which is not a public address" in attempt["error"]
+    row = strict_services.store.query_one(
+        "SELECT status FROM webhook_deliveries WHERE endpoint_id = :e", {"e": endpoint_id})
+    assert row == {"status": "pending"}  # a failed attempt, retried later
+
+
+def test_what_a_failing_receiver_answers_stays_out_of_the_event_log(
+    services: Services, clock: SimulatedClock, receiver: Receiver,
+) -> None:
+    # given a receiver that answers every delivery 500 with words of its own
+    endpoint_id = subscribe(services, receiver)
+    receiver.fail_next, receiver.answer = 10_000, b"db password is hunter2"
+    brief = RetryPolicy(first_delay=timedelta(seconds=1), max_delay=timedelta(seconds=2),
+                        give_up_after=timedelta(seconds=10), rng=random.Random(1))  # noqa: S311
+    worker = WebhookWorker(services, clock=clock, retry=brief)
+    services.runner.catch_up()
+
+    # when the delivery fails for the whole retry period
+    for _ in range(8):
+        worker.run_once()
+        clock.advance(timedelta(seconds=3))
+
+    # then the event says only "HTTP 500"; the answer is in the delivery log
+    failing = [e for e in services.ledger.history(WEBHOOK_REGISTRY_ID)
+               if isinstance(e, WebhookEndpointFailing)]
+    assert [e.last_error for e in failing] == ["HTTP 500"]
+    assert all(a["error"] == "HTTP 500: db password is hunter2"
+               for a in attempts_of(services, endpoint_id))
+
+
+def test_a_receiver_that_answers_slowly_is_cut_off_by_the_deadline(
+    services: Services, clock: SimulatedClock, receiver: Receiver,
+) -> None:
+    # given a receiver that answers 500 and then trickles a long body, a byte at a time
+    # (each byte well within httpx's per-read timeout)
+    endpoint_id = subscribe(services, receiver)
+    receiver.fail_next, receiver.answer, receiver.trickle = 1, b"x" * 40, 0.15
+    services.runner.catch_up()
+    worker = WebhookWorker(services, clock=clock, retry=QUICK, timeout=1)
+
+    # when the worker sends
+    started = time.monotonic()
+    worker.run_once()
+
+    # then the attempt ends by the deadline (not after the whole 6 s body), as a failure
+    assert time.monotonic() - started < 3
+    [attempt] = attempts_of(services, endpoint_id)
+    assert attempt["status_code"] == 500
+    assert attempt["duration_ms"] < 3000
+    assert worker.lease > timedelta(seconds=1) * worker.batch_size
+
+
+def test_at_most_4_kib_of_an_answer_is_read(
+    services: Services, clock: SimulatedClock, receiver: Receiver,
+) -> None:
+    # given a receiver that answers 500 with a body it says is 1 GB, and hangs up after 1 MB
+    endpoint_id = subscribe(services, receiver)
+    receiver.fail_next, receiver.answer, receiver.claimed = 1, b"y" * 1_000_000, 10**9
+    services.runner.catch_up()
+
+    # when the worker sends
+    WebhookWorker(services, clock=clock, retry=QUICK).run_once()
+
+    # then the attempt has the status and the start of the answer (read no further)
+    [attempt] = attempts_of(services, endpoint_id)
+    assert attempt["status_code"] == 500
+    assert attempt["error"] == "HTTP 500: " + "y" * 300

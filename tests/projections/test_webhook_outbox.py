@@ -7,6 +7,7 @@ then read the outbox; nothing is sent here (the delivery tests do that).
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +20,14 @@ from commands.webhooks import (
     ChangeWebhookEventTypes,
     DisableWebhookEndpoint,
     EnableWebhookEndpoint,
+    MarkWebhookEndpointFailing,
     RegisterWebhookEndpoint,
 )
 from ledger.customers.events import PaymentReceived
 from projections.base import Projection, on
 from projections.outbox import WebhookOutbox
 from projections.runner import ProjectionRunner
+from projections.webhook_deliveries import receive
 from projections.webhook_schedule import queue_time_based
 from tests.support.collections import dun, invoice_due
 from tests.support.dsl import publish, register, send
@@ -209,3 +212,96 @@ def test_dunning_tells_of_overdue_debt_suspension_and_reactivation(services: Ser
     overdue = [e for e in queued(services, hook) if e["type"] == "debt.overdue"][-1]
     assert overdue["data"]["action"] == "suspend"
     assert overdue["data"]["open_amount"] == {"amount": "1000.00", "currency": "RUB"}
+
+
+def status_of(services: Services, endpoint_id: str, kind: str) -> dict[str, Any]:
+    rows = services.store.query(
+        "SELECT d.status, d.failed_position FROM webhook_deliveries d JOIN webhook_outbox o"
+        " ON o.event_id = d.event_id WHERE d.endpoint_id = :e AND o.type = :t",
+        {"e": endpoint_id, "t": kind})
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_a_rebuild_after_enabling_queues_nothing_again(services: Services) -> None:
+    # given a payment delivery that gave up, its endpoint marked failing, then enabled
+    customer = register(services, "C-1")
+    hook = endpoint(services, "payment.received")
+    pay(services, customer, "100.00")
+    services.runner.catch_up()
+    with services.store.transaction() as tx:
+        tx.execute("UPDATE webhook_deliveries SET status = 'failed'"
+                   " WHERE endpoint_id = :e", {"e": hook})
+    paid = services.store.query(
+        "SELECT delivery_id FROM webhook_deliveries d JOIN webhook_outbox o"
+        " ON o.event_id = d.event_id WHERE o.type = 'payment.received'")[0]["delivery_id"]
+    send(services, MarkWebhookEndpointFailing(endpoint_id=hook, delivery_id=paid, attempts=20,
+                                              last_error="HTTP 500"))
+    send(services, EnableWebhookEndpoint(endpoint_id=hook))
+    services.runner.catch_up()
+    assert status_of(services, hook, "payment.received")["status"] == "pending"
+    # ... and that gave up again, not yet reported
+    with services.store.transaction() as tx:
+        tx.execute("UPDATE webhook_deliveries SET status = 'failed', failed_position = NULL"
+                   " WHERE delivery_id = :d", {"d": paid})
+
+    # when the outbox is rebuilt
+    services.runner.rebuild("webhooks")
+
+    # then the failure stands, unstamped (so the worker still reports it), not queued again
+    assert status_of(services, hook, "payment.received") == {
+        "status": "failed", "failed_position": None}
+
+
+def test_a_day_without_a_scan_still_gets_its_one_day_notice(services: Services) -> None:
+    # given a renewal heard one day ahead, scanned three days before it
+    customer = register(services, "C-1")
+    subscription = subscribed(services, customer)
+    hook = endpoint(services, "renewal.upcoming", days=[1])
+    renewal = renewal_of(services, subscription)
+    now = services.runtime.clock.now()
+    assert queue_time_based(services.store, renewal - timedelta(days=3), now) == 0
+
+    # when no scan runs the two days before it, and one runs on the day
+    on_the_day = queue_time_based(services.store, renewal, now)
+
+    # then that scan announces it (the day before's notice, one day late)
+    assert on_the_day == 1
+    [upcoming] = [e for e in queued(services, hook) if e["type"] == "renewal.upcoming"]
+    assert (upcoming["data"]["date"], upcoming["data"]["days_before"],
+            upcoming["data"]["days_left"]) == (renewal.isoformat(), 1, 0)
+
+
+def test_after_a_scanned_day_dates_of_today_are_not_announced_again(services: Services) -> None:
+    customer = register(services, "C-1")
+    subscription = subscribed(services, customer)
+    hook = endpoint(services, "renewal.upcoming", days=[2])
+    renewal = renewal_of(services, subscription)
+    now = services.runtime.clock.now()
+
+    counts = [queue_time_based(services.store, renewal - timedelta(days=n), now)
+              for n in (2, 1, 0)]
+
+    assert counts == [1, 0, 0]
+    assert [e["data"]["days_left"] for e in queued(services, hook)
+            if e["type"] == "renewal.upcoming"] == [2]
+
+
+def test_arrivals_at_the_test_receiver_at_once_are_numbered_once_each(
+        services: Services) -> None:
+    # given forty deliveries of two event ids arriving at the same moment
+    def arrive(n: int) -> None:
+        receive(services.store, {
+            "received_id": f"r-{n}", "endpoint_id": "ep-1", "event_id": f"e-{n % 2}",
+            "type": "payment.received", "received_at": "2026-01-15T09:00:00+00:00",
+            "signature_valid": 1, "body": "{}"})
+
+    # when they are kept concurrently
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(arrive, range(40)))
+
+    # then each has its own number, and each id is a first arrival exactly once
+    rows = services.store.query("SELECT arrival, event_id, duplicate FROM webhook_received")
+    assert sorted(int(r["arrival"]) for r in rows) == list(range(1, 41))
+    firsts = sorted(r["event_id"] for r in rows if not r["duplicate"])
+    assert firsts == ["e-0", "e-1"]

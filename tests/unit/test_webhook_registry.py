@@ -10,14 +10,18 @@ import pytest
 from ledger.errors import Conflict, InvalidField, NotFound
 from ledger.events import LedgerEvent, Provenance
 from ledger.webhooks import (
+    MAX_ERROR_SUMMARY,
     WEBHOOK_REGISTRY_ID,
     WebhookEndpointEnabled,
     WebhookEndpointFailing,
     WebhookEndpointRegistered,
     WebhookEventType,
+    WebhookEventTypesChanged,
     WebhookRegistry,
     WebhookSecretRotated,
     check_url,
+    is_public,
+    literal_address,
 )
 
 P = Provenance(actor="admin:root", source="api", recorded_at=datetime(2026, 1, 15, tzinfo=UTC),
@@ -113,3 +117,66 @@ def test_disabling_needs_no_repeat_and_unknown_endpoints_are_not_found() -> None
     assert registry.endpoint("ep-1").enabled is False
     with pytest.raises(NotFound):
         registry.resend(P, DAY, "ep-2", "d-1")
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("http://a..b/hook", "host"),
+    ("http://.crm.example/hook", "host"),
+    ("http://" + "a" * 64 + ".example/hook", "host"),
+    ("http://crm$.example/hook", "host"),
+    ("http://crm.example:99999/hook", "port"),
+    ("http://crm.example:http/hook", "port"),
+    ("http://crm.example:0/hook", "port"),
+])
+def test_a_url_whose_host_or_port_no_client_can_use_is_refused(url: str, why: str) -> None:
+    with pytest.raises(InvalidField) as refused:
+        check_url(url)
+    assert refused.value.field == "url"
+    assert why in refused.value.detail
+
+
+@pytest.mark.parametrize("url", [
+    "https://crm.example/hooks", "http://crm.example:8080/a?b=c", "https://пример.рф/hooks",
+    "http://127.0.0.1:8000/hooks", "http://[2001:db8::1]/hooks", "http://crm.example./hooks",
+])
+def test_a_plain_http_or_https_url_is_accepted(url: str) -> None:
+    assert check_url(url) == url
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("93.184.216.34", True), ("2a00:1450:4010::64", True),
+    ("127.0.0.1", False), ("10.1.2.3", False), ("172.16.0.1", False), ("192.168.0.1", False),
+    ("169.254.169.254", False), ("100.64.0.1", False), ("0.0.0.0", False),  # noqa: S104
+    ("224.0.0.1", False), ("240.0.0.1", False), ("::1", False), ("fe80::1", False),
+    ("fd00::1", False), ("::ffff:127.0.0.1", False), ("::ffff:169.254.169.254", False),
+])
+def test_only_global_unicast_addresses_are_public(address: str, public: bool) -> None:
+    found = literal_address(address)
+    assert found is not None
+    assert is_public(found) is public
+
+
+def test_changing_event_types_without_day_counts_keeps_the_endpoints() -> None:
+    # given an endpoint hearing renewals 3 days and 1 day ahead
+    registry = WebhookRegistry.open(P, DAY)
+    registry.register(P, DAY, endpoint_id="ep-1", url="https://crm.example/hooks",
+                      event_types=[WebhookEventType.RENEWAL_UPCOMING], days_before=[3, 1])
+    registry.collect_events()
+
+    # when its event types change without day counts
+    changed = registry.change_event_types(
+        P, DAY, "ep-1", [WebhookEventType.RENEWAL_UPCOMING, WebhookEventType.CONTRACT_ENDING])
+
+    # then the change records the day counts it had
+    assert changed is True
+    [event] = [e for e in registry.collect_events() if isinstance(e, WebhookEventTypesChanged)]
+    assert event.days_before == [1, 3]
+    assert registry.endpoint("ep-1").days_before == [1, 3]
+
+
+def test_the_failing_event_keeps_a_short_summary_only() -> None:
+    registry = given_registry_with()
+    registry.mark_failing(P, DAY, "ep-1", delivery_id="d-1", attempts=20,
+                          last_error="HTTP 500" + " and then the receiver's words" * 20)
+    [event] = [e for e in registry.collect_events() if isinstance(e, WebhookEndpointFailing)]
+    assert len(event.last_error) <= MAX_ERROR_SUMMARY

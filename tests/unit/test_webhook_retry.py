@@ -6,10 +6,16 @@ import hashlib
 import hmac
 import itertools
 import random
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from api.webhooks.retry import RetryPolicy
 from api.webhooks.signing import signed_headers, verify
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
@@ -80,3 +86,28 @@ def test_a_changed_body_an_old_timestamp_or_another_secret_is_refused() -> None:
     assert verify(secret, headers, body, now=stamp + 301) is not None
     assert verify("cd" * 32, headers, body, now=stamp) is not None
     assert verify(secret, {}, body, now=stamp) is not None
+
+
+def test_a_timestamp_of_digits_other_than_ascii_is_refused_not_a_crash() -> None:
+    secret, body = "ab" * 32, b'{"id":"e-1"}'
+    for stamp in ("\u00b2", "\u0661\u0662", "\uff11"):  # superscript two, Arabic-Indic, fullwidth
+        headers = {"LBX-Timestamp": stamp, "LBX-Signature": "v1=00"}
+        assert verify(secret, headers, body, now=1768467600) == (
+            "LBX-Timestamp is missing or not Unix seconds")
+
+
+def documented_recipe() -> Callable[[str, dict[str, str], bytes], bool]:
+    """``verify_lbx`` exactly as docs/webhooks.md shows it."""
+    text = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text()
+    code = text.split("## Verifying a delivery", 1)[1].split("```python", 1)[1].split("```")[0]
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102  (our own documentation)
+    recipe: Callable[[str, dict[str, str], bytes], bool] = namespace["verify_lbx"]
+    return recipe
+
+
+def test_the_documented_recipe_refuses_other_digits_and_accepts_what_lbx_signs() -> None:
+    recipe = documented_recipe()
+    secret, body = "ab" * 32, b'{"id":"e-1","type":"payment.received"}'
+    assert recipe(secret, signed_headers(secret, int(time.time()), body), body) is True
+    assert recipe(secret, {"LBX-Timestamp": "\u00b2", "LBX-Signature": "v1=00"}, body) is False

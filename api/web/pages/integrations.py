@@ -38,13 +38,14 @@ from api.web.pages.operations import Admin  # noqa: TC001  (FastAPI reads it at 
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, Writer  # noqa: TC001  (read at runtime)
 from api.webhooks.signing import secret_for
+from api.webhooks.transport import check_public_url
 from commands.webhooks import (
     DisableWebhookEndpoint,
     EnableWebhookEndpoint,
     RegisterWebhookEndpoint,
     ResendWebhookDelivery,
 )
-from ledger.errors import LedgerError
+from ledger.errors import Conflict, LedgerError
 from ledger.webhooks import WebhookEventType
 from projections import webhook_deliveries as book
 
@@ -276,6 +277,7 @@ async def register_endpoint(request: Request, services: ServicesDep, user: Admin
     values = _register_values(form, checked)
     try:
         command = RegisterWebhookEndpoint.model_validate(values)
+        check_public_url(command.url, allow_private=services.settings.webhook_allow_private)
         outcome = await run_in_threadpool(send, services, user, command,
                                           form.get(IDEMPOTENCY_FIELD, ""))
     except ValidationError as error:
@@ -341,6 +343,9 @@ def endpoint_action(request: Request, services: ServicesDep, user: Admin, form: 
                                      form.get("delivery_id", "")[:36])
             if delivery is None:
                 raise HTTPException(404, "There is no such page.")
+            if delivery["status"] in {"pending", "sending"}:
+                raise Conflict(f"delivery is {delivery['status']}: it is on its way already",
+                               field="delivery_id")
             command = ResendWebhookDelivery(endpoint_id=endpoint_id,
                                             delivery_id=UUID(delivery["delivery_id"]))
         elif action == "disable":
