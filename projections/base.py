@@ -33,6 +33,8 @@ class Projection:
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
     schema: ClassVar[tuple[str, ...]]
+    revision: ClassVar[int] = 1
+    """Bump when handlers change what existing rows should hold: the view is then replayed."""
     handlers: ClassVar[dict[type[Any], Callable[..., None]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -12,8 +12,8 @@ transaction, so readers see the old rows until the new ones are complete.
 A projection whose table definitions change between releases is rebuilt on start-up: the
 runner keeps a fingerprint of each projection's schema, and when it differs it drops that
 projection's tables, creates them anew and sets its position back to zero, so the worker
-replays the log into them (the lag shows the progress). Nothing else has to remember to
-"bump a version".
+replays the log into them (the lag shows the progress). A change of what the handlers write
+into unchanged tables is announced by bumping the projection's ``revision``.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ SCHEMA_DDL = (
 
 
 def fingerprint(projection: Projection) -> str:
-    """A digest of a projection's table definitions (changes when any statement changes)."""
-    return hashlib.sha256("\n".join(projection.schema).encode()).hexdigest()
+    """A digest of a projection's table definitions and its revision (see ``Projection``)."""
+    text = "\n".join((f"revision {projection.revision}", *projection.schema))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class EventLog(Protocol):
