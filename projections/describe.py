@@ -46,11 +46,11 @@ def _(event: ev.ChargeRecorded) -> str:
 @describe.register
 def _(event: bev.InvoiceIssued) -> str:
     period = f" for {event.period_start} → {event.period_end}" if event.period_start else ""
+    what = f"Invoice {event.number} issued{period}: {event.total} incl. VAT {event.vat_total}"
+    if event.amount_due.minor < 0:  # nothing is due: the customer gets credit
+        return f"{what}, a credit of {-event.amount_due} to the customer"
     credit = f", {event.credit_applied} paid from credit" if event.credit_applied.minor else ""
-    return (
-        f"Invoice {event.number} issued{period}: {event.total} incl. VAT {event.vat_total}"
-        f"{credit}, due {event.due_on}"
-    )
+    return f"{what}{credit}, due {event.due_on}"
 
 
 @describe.register
@@ -147,6 +147,20 @@ def _(event: cev.PaymentReallocated) -> str:
     if event.added:
         moves.append(f"put on {_on_invoices(event.added, event.numbers, event.currency)}")
     return f"Payment {event.payment_id} re-allocated: {'; '.join(moves)} — {event.meta.reason}"
+
+
+_CREDIT_SOURCES = {"invoice": "invoice", "credit_note": "credit note"}
+
+
+@describe.register
+def _(event: cev.CreditAllocated) -> str:
+    currency = event.credit.currency
+    left = event.credit.minor - sum(event.allocations.values())
+    rest = f"; {Money(left, currency)} stays credit for the next invoices" if left else ""
+    return (f"Credit of {event.credit} from {_CREDIT_SOURCES[event.source]}"
+            f" {event.source_number} settled"
+            f" {_on_invoices(event.allocations, event.numbers, currency)}"
+            f" (oldest due first){rest}")
 
 
 @describe.register

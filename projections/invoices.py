@@ -1,7 +1,10 @@
 """The invoice register and its lines: what was billed, settled, credited, and what is open.
 
 ``open`` is kept as a column so debts can be aged by due date at query time ("overdue" is a
-matter of the date the question is asked, not a fact of the history).
+matter of the date the question is asked, not a fact of the history). ``paid`` counts money
+and credit alike: a payment's allocation, credit used when the invoice was issued, and credit
+a negative invoice or a credit note allocated to it later (``CreditAllocated``). A negative
+invoice has nothing open: it is credit, not a debt.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued, InvoiceVoided
 from ledger.customers.collections_events import (
     ChargebackRecorded,
+    CreditAllocated,
     DebtWrittenOff,
     PaymentReallocated,
 )
@@ -26,6 +30,7 @@ class InvoiceRegister(Projection):
 
     name = "invoices"
     tables = ("view_invoices", "view_invoice_lines")
+    revision = 2  # 2: credit allocations settle invoices; a negative invoice is open 0
     schema = (
         "CREATE TABLE IF NOT EXISTS view_invoices ("
         " invoice_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, number TEXT NOT NULL,"
@@ -65,7 +70,7 @@ class InvoiceRegister(Projection):
                 "currency": event.total.currency, "subtotal": event.subtotal.minor,
                 "discount": event.discount_total.minor, "vat": event.vat_total.minor,
                 "total": event.total.minor, "paid": event.credit_applied.minor,
-                "open": event.amount_due.minor, "position": position,
+                "open": max(event.amount_due.minor, 0), "position": position,
             },
         )
         self._lines(tx, event, event.invoice_id, event.number,
@@ -113,6 +118,12 @@ class InvoiceRegister(Projection):
         for invoice_id, minor in event.removed.items():
             self._settle(tx, invoice_id, "paid", -minor)
         for invoice_id, minor in event.added.items():
+            self._settle(tx, invoice_id, "paid", minor)
+
+    @on(CreditAllocated)
+    def credit_allocated(self, tx: Transaction, event: CreditAllocated, _: int) -> None:
+        """Settle the invoices a document's credit was allocated to (counted as paid)."""
+        for invoice_id, minor in event.allocations.items():
             self._settle(tx, invoice_id, "paid", minor)
 
     @on(ChargebackRecorded)

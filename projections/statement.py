@@ -6,7 +6,9 @@ customer owes: an invoice, a refund, a chargeback, a positive adjustment) or ``c
 debits minus credits give exactly the ledger's ``Balance.net_minor``. Rows are dated by
 their business date (``meta.effective_date``), so a backdated payment lands in its own
 period; running balances are computed when a statement is asked for, not stored.
-Re-allocations and dunning steps move no money and are not listed.
+Re-allocations, credit allocated to open invoices (``CreditAllocated``: the negative invoice
+or credit note that left the credit is listed, once) and dunning steps move no money and are
+not listed.
 """
 
 from __future__ import annotations

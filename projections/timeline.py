@@ -19,8 +19,8 @@ CUSTOMER_EVENTS = (
     ev.ServiceStatusChanged, ev.CustomerClosed, bev.UsageRecorded, bev.SubscriptionChanged,
     bev.SubscriptionPaused, bev.SubscriptionResumed, bev.SubscriptionCancelled,
     bev.IndividualPriceSet, bev.InvoiceIssued, bev.InvoiceVoided, bev.CreditNoteIssued,
-    cev.PaymentReallocated, cev.RefundIssued, cev.ChargebackRecorded, cev.DebtWrittenOff,
-    cev.DunningStepTaken,
+    cev.PaymentReallocated, cev.CreditAllocated, cev.RefundIssued, cev.ChargebackRecorded,
+    cev.DebtWrittenOff, cev.DunningStepTaken,
 )
 
 

@@ -14,6 +14,7 @@ from ledger.aggregate import LedgerAggregate
 from ledger.customers import billing_events, events
 from ledger.customers.billing import BillingDecisions
 from ledger.customers.collections import CollectionsDecisions
+from ledger.customers.credit import CreditSettlement
 from ledger.customers.lifecycle import LifecycleDecisions
 from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus, normalised_tags
 from ledger.errors import (
@@ -41,7 +42,8 @@ def customer_id_for(external_key: str) -> UUID:
 
 
 class Customer(
-    LifecycleDecisions, BillingDecisions, CollectionsDecisions, LedgerAggregate[CustomerState]
+    LifecycleDecisions, BillingDecisions, CollectionsDecisions, CreditSettlement,
+    LedgerAggregate[CustomerState],
 ):
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 

@@ -58,6 +58,7 @@ class BillingDecisions:
     state: CustomerState
     id: Any
     record: Callable[..., None]
+    settle_with_credit: Callable[..., dict[str, int]]
 
     # -- reading the state as the engine's values --------------------------------------------
 
@@ -180,7 +181,11 @@ class BillingDecisions:
     def issue_invoice(
         self, provenance: Provenance, draft: DraftInvoice, *, invoice_id: str, number: str
     ) -> None:
-        """Record the drafted invoice under its allocated number."""
+        """Record the drafted invoice under its allocated number.
+
+        An invoice that comes out negative leaves credit; it settles the customer's open
+        invoices at once (``CreditAllocated``), and only the rest waits for the next ones.
+        """
         result, totals = draft.result, draft.result.totals
         due_on = draft.as_of + timedelta(days=self.state.profile.payment_terms_days)
         lines = [
@@ -209,6 +214,9 @@ class BillingDecisions:
             discounts_used=dict(result.discount_periods_used),
             usage_billed=list(result.usage_billed), charges_billed=list(draft.charges_billed),
         )
+        if totals.amount_due.minor < 0:  # credits beyond the period's charges
+            self.settle_with_credit(provenance, draft.as_of, -totals.amount_due,
+                                    source="invoice", source_id=invoice_id, source_number=number)
 
     def _tariff_of(self, subscription_id: str | None) -> str | None:
         sub = self.state.subscriptions.get(subscription_id or "")

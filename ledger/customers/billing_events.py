@@ -180,7 +180,9 @@ class InvoiceIssued(StateEvent):
     """An invoice was issued: it bills its lines, and what the customer owes grows by its total.
 
     ``credit_applied`` is the customer's earlier credit used on it, taken from the listed
-    payments (``credit_sources``: payment id → minor units).
+    payments (``credit_sources``: payment id → minor units). An invoice whose credits exceed
+    its charges (``amount_due`` below zero) is itself credit: when invoices are open, the
+    ``CreditAllocated`` recorded right after it says which of them it settled.
     """
 
     invoice_id: str
@@ -256,7 +258,11 @@ class InvoiceVoided(StateEvent):
 
 
 class CreditNoteIssued(StateEvent):
-    """A credit note corrected an issued invoice (in full or by lines); the amount is credit."""
+    """A credit note corrected an issued invoice (in full or by lines); the amount is credit.
+
+    It lowers what its invoice asks for; what goes beyond what that invoice had open settles
+    other open invoices through the ``CreditAllocated`` recorded right after it.
+    """
 
     credit_note_id: str
     number: str

@@ -1,4 +1,4 @@
-"""Collections facts: re-allocations, refunds, chargebacks, write-offs, dunning steps.
+"""Collections facts: (re-)allocations, refunds, chargebacks, write-offs, dunning steps.
 
 Like every event, each ``change`` only assigns state. Money that leaves us (a refund, a
 chargeback) goes to ``Balance.refunded`` and raises what the customer owes by as much as it
@@ -9,7 +9,7 @@ settles. The event kind tells a refund from a chargeback in views and statements
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -54,6 +54,35 @@ class PaymentReallocated(StateEvent):
         payment = state.payments[self.payment_id]
         _move_allocations(state, payment, self.removed, -1)
         _move_allocations(state, payment, self.added, 1)
+
+
+class CreditAllocated(StateEvent):
+    """Credit a document left the customer settled their open invoices, oldest due first.
+
+    Recorded right after the event that created the credit (a negative invoice, or a credit
+    note larger than what its own invoice still had open), in the same command, so that
+    nothing is ever settled implicitly: the history says which credit settled which invoice
+    and by how much. ``source`` is ``"invoice"`` or ``"credit_note"``; ``source_id`` and
+    ``source_number`` name the document; ``credit`` is all the credit it left, of which
+    ``allocations`` (invoice id → minor units, in the order settled) went to invoices and
+    the rest stays credit for the next invoices. What the customer owes does not change,
+    only which invoices are open. Like an invoice's ``credit_applied``, the amounts count
+    as paid on the invoices they settle.
+    """
+
+    source: Literal["invoice", "credit_note"]
+    source_id: str
+    source_number: str
+    credit: Money
+    allocations: dict[str, int] = Field(default_factory=dict)
+    numbers: dict[str, str] = Field(default_factory=dict)
+
+    def change(self, state: CustomerState) -> None:
+        """Settle the invoices; a negative invoice remembers that its credit is spent."""
+        for invoice_id, minor in self.allocations.items():
+            state.invoices[invoice_id].paid += minor
+        if self.source == "invoice":
+            state.invoices[self.source_id].credit_allocated += sum(self.allocations.values())
 
 
 class RefundIssued(StateEvent):

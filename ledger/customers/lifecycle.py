@@ -33,6 +33,7 @@ class LifecycleDecisions:
     record: Callable[..., None]
     subscription: Callable[[str], Subscription]
     terms_of: Callable[[Subscription, Catalog], SubscriptionTerms]
+    settle_with_credit: Callable[..., dict[str, int]]
 
     def pause_subscription(
         self, provenance: Provenance, subscription_id: str, paused_from: date
@@ -105,6 +106,9 @@ class LifecycleDecisions:
         if invoice.paid or invoice.credited or invoice.written_off:
             raise InvalidField(field="invoice_id", why=(
                 f"invoice {invoice.number} is already (partly) settled; issue a credit note"))
+        if invoice.credit_allocated:
+            raise InvalidField(field="invoice_id", why=(
+                f"the credit of invoice {invoice.number} already settled other invoices"))
         self.record(ev.InvoiceVoided, provenance, provenance.recorded_at.date(), reason,
                     invoice_id=invoice_id, number=invoice.number,
                     total=Money(invoice.total, invoice.currency))
@@ -113,7 +117,12 @@ class LifecycleDecisions:
         self, provenance: Provenance, invoice_id: str, lines: list[ev.LineRecord],
         *, credit_note_id: str, number: str, reason: str,
     ) -> Money:
-        """Credit chosen lines of an invoice (all of them for a full credit note)."""
+        """Credit chosen lines of an invoice (all of them for a full credit note).
+
+        The note first lowers what its own invoice has open; what goes beyond that (the
+        invoice was already paid) is credit, which settles the customer's other open
+        invoices at once (``CreditAllocated``) and only then waits for the next ones.
+        """
         invoice = self._invoice(invoice_id)
         total = Money(sum(line.total.minor for line in lines), invoice.currency)
         if total.minor <= 0:
@@ -121,9 +130,14 @@ class LifecycleDecisions:
         if invoice.credited + total.minor > invoice.total:
             raise InvalidField(field="line_ids", why="more than the invoice's total")
         vat = Money(sum(line.vat.minor for line in lines), invoice.currency)
-        self.record(ev.CreditNoteIssued, provenance, provenance.recorded_at.date(), reason,
+        beyond = Money(max(total.minor - invoice.open_minor, 0), invoice.currency)
+        on = provenance.recorded_at.date()
+        self.record(ev.CreditNoteIssued, provenance, on, reason,
                     credit_note_id=credit_note_id, number=number, invoice_id=invoice_id,
                     invoice_number=invoice.number, lines=lines, vat_total=vat, total=total)
+        if beyond.minor:
+            self.settle_with_credit(provenance, on, beyond, source="credit_note",
+                                    source_id=credit_note_id, source_number=number)
         return total
 
     def _invoice(self, invoice_id: str) -> InvoiceState:

@@ -192,6 +192,9 @@ class InvoiceState(_State):
     credited: int = 0
     written_off: int = 0
     void: bool = False
+    credit_allocated: int = 0
+    """Of a negative invoice's credit, what has settled other invoices (``CreditAllocated``):
+    such an invoice can no longer be voided, since the invoices it settled would reopen."""
 
     @property
     def open_minor(self) -> int:

@@ -1,0 +1,75 @@
+"""Credit settles what is already owed: a negative invoice or a credit note pays open invoices.
+
+An invoice whose credits exceed its charges (a cancellation, a downgrade, a settled pause)
+or a credit note larger than what its own invoice still had open leaves the customer credit.
+An accountant expects that credit to settle what the customer already owes — the open
+invoices, oldest due first — exactly as a payment that names no invoice is allocated, and
+not to wait for the next invoice while older ones stay open, age and are dunned.
+
+So the decision that records such a document then calls
+:meth:`CreditSettlement.settle_with_credit`, which records ``CreditAllocated`` in the same
+command: the history says which credit settled which invoice, views and dunning follow that
+event, and histories recorded before it existed replay as they were. Only what no open
+invoice needs stays credit, used by the next invoices (``InvoiceIssued.credit_applied``).
+What the customer owes never changes: the money was already counted when the document was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from ledger.customers import collections_events as ev
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
+    from ledger.customers.state import CustomerState
+    from ledger.events import Provenance
+    from ledger.money import Money
+
+
+class CreditSettlement:
+    """Settling open invoices with credit a document left (mixed into ``Customer``)."""
+
+    state: CustomerState
+    record: Callable[..., None]
+    reactivate_if_settled: Callable[[Provenance, date], bool]
+
+    def settle_with_credit(
+        self, provenance: Provenance, effective_date: date, credit: Money, *,
+        source: Literal["invoice", "credit_note"], source_id: str, source_number: str,
+    ) -> dict[str, int]:
+        """Let ``credit`` from a document settle the open invoices, oldest due first.
+
+        Records nothing when no invoice of the credit's currency is open: the credit then
+        stays for the next invoices, as it always did. A customer suspended by dunning is
+        reactivated in the same command once nothing is overdue past its bar, as after a
+        payment (judged on the recording day, like a payment).
+
+        Returns:
+            The allocation (invoice id → minor units), in the order settled.
+        """
+        left, allocations = credit.minor, {}
+        open_invoices = sorted(
+            (i for i in self.state.invoices.values()
+             if i.open_minor > 0 and i.currency == credit.currency),
+            key=lambda i: (i.due_on, i.number),
+        )
+        for invoice in open_invoices:
+            take = min(invoice.open_minor, left)
+            if take <= 0:
+                break
+            allocations[invoice.invoice_id] = take
+            left -= take
+        if not allocations:
+            return {}
+        self.record(
+            ev.CreditAllocated, provenance, effective_date,
+            source=source, source_id=source_id, source_number=source_number, credit=credit,
+            allocations=allocations,
+            numbers={i: self.state.invoices[i].number for i in allocations},
+        )
+        self.reactivate_if_settled(provenance, max(effective_date, provenance.recorded_at.date()))
+        return allocations
+
