@@ -87,7 +87,8 @@ def backend_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str
         return {"LBX_DATA_DIR": str(tmp_path / "var")}
     url = request.getfixturevalue("postgres_url")
     empty_postgres(url)
-    return {"LBX_DATABASE_URL": url}
+    # files (the installation secret, the company file) stay in the test's own folder
+    return {"LBX_DATABASE_URL": url, "LBX_DATA_DIR": str(tmp_path / "var")}
 
 
 @pytest.fixture

@@ -134,7 +134,8 @@ def world(request: pytest.FixtureRequest,
             env = {"LBX_DATA_DIR": str(tmp_path_factory.mktemp("fuzz") / "var")}
         else:
             admin_url = request.getfixturevalue("postgres_admin_url")
-            env = {"LBX_DATABASE_URL": stack.enter_context(_own_database(admin_url))}
+            env = {"LBX_DATABASE_URL": stack.enter_context(_own_database(admin_url)),
+                   "LBX_DATA_DIR": str(tmp_path_factory.mktemp("fuzz") / "var")}
         patch = stack.enter_context(pytest.MonkeyPatch.context())
         for name, value in GATEWAY_ENV.items():
             patch.setenv(name, value)

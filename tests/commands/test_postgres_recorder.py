@@ -24,14 +24,15 @@ from tests.conftest import empty_postgres
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def ledger(postgres_url: str) -> Iterator[Ledger]:
+def ledger(postgres_url: str, tmp_path: Path) -> Iterator[Ledger]:
     empty_postgres(postgres_url)
-    services = bootstrap({"LBX_DATABASE_URL": postgres_url})
+    services = bootstrap({"LBX_DATABASE_URL": postgres_url, "LBX_DATA_DIR": str(tmp_path)})
     try:
         yield services.ledger
     finally:
