@@ -11,8 +11,12 @@ message). A preview writes nothing.
 commands (``RegisterCustomer``, ``UpdateCustomer``) with source ``import``, each under the
 idempotency key ``customer-import/<file sha256>/<line>``. Submitting the same file again
 changes nothing: its rows are now ``unchanged`` and send no command at all, and a second
-submission racing the first is answered from the first one's idempotency records. Rows
-with errors are skipped and reported. An empty cell says nothing: it never clears a value.
+submission racing the first is answered from the first one's idempotency records; if the
+customer was edited after the file was applied, the row's key is already spent and the row
+is reported ``unchanged`` ("this file's row was already applied"), not failed. Rows with
+errors are skipped and reported; two rows that reach one customer (one by external key,
+another by ИНН) make the second an error. An empty cell says nothing: it never clears a
+value.
 
 The HTTP routes and the web workspace both call these two functions.
 """
@@ -34,7 +38,7 @@ from commands.register_customer import Email, Inn, Kpp, Ogrn, Phone, RegisterCus
 from commands.update_customer import UpdateCustomer
 from ledger.customers import ServiceStatus, customer_id_for
 from ledger.customers.state import normalised_tags
-from ledger.errors import LedgerError
+from ledger.errors import IdempotencyKeyReused, LedgerError
 from projections import queries
 
 if TYPE_CHECKING:
@@ -174,12 +178,20 @@ def _preview_row(
     if isinstance(match, str):
         return _error(preview, "inn", match)
     if match is None:
-        preview.external_key = parsed.external_key or _key_from_inn(parsed)
-        if preview.external_key is None:
-            return _error(preview, "external_key", "a new customer needs an external key or ИНН")
-        return preview
+        return _new(preview, parsed)
     customer_id, preview.matched_by = match
+    earlier = seen.setdefault(f"customer={customer_id}", number)
+    if earlier != number:  # one row found it by its key, another by its ИНН
+        return _error(preview, preview.matched_by, f"the same customer as row {earlier}")
     return _compare(services, preview, customer_id)
+
+
+def _new(preview: RowPreview, row: CustomerRow) -> RowPreview:
+    """A row no customer matches: created under its external key, else its ИНН."""
+    preview.external_key = row.external_key or _key_from_inn(row)
+    if preview.external_key is None:
+        return _error(preview, "external_key", "a new customer needs an external key or ИНН")
+    return preview
 
 
 def _match(services: Services, row: CustomerRow) -> tuple[UUID, str] | str | None:
@@ -256,6 +268,12 @@ def _apply_row(services: Services, sha256: str, row: RowPreview, actor: str) -> 
                       idempotency_key=f"customer-import/{sha256}/{row.row}")
     try:
         outcome = dispatch(command, context, services.runtime)
+    except IdempotencyKeyReused:
+        # This file's row was applied before; the customer has changed since (someone
+        # edited it), so the row now asks for something else under the same key. The
+        # file's own change is in the ledger already: nothing to do, nothing failed.
+        return {"outcome": "unchanged", "errors": [],
+                "note": "this file's row was already applied"}
     except LedgerError as error:
         return {"outcome": "failed",
                 "errors": [{"field": error.field or "row", "message": error.detail}]}

@@ -9,7 +9,10 @@ from the customer's ``external_ids``).
 A delivery that would change nothing writes nothing at all: not even an idempotency record,
 so a CRM that repeats a webhook a hundred times leaves the log as it was. Fields the CRM
 leaves empty are left as they are: an empty field in the CRM does not erase a ИНН an
-accountant typed in. ``tags`` of None means the CRM says nothing about tags.
+accountant typed in, and an empty name does not rename the customer. Only a customer
+registered from a record without a name gets a placeholder (``amoCRM contact 12345``), which
+the CRM's first real name then replaces. ``tags`` of None means the CRM says nothing about
+tags.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 RecordId = Annotated[str, StringConstraints(pattern=r"^[\w.:-]{1,60}$")]
 """The CRM's own id of the record, qualified by its kind (``contact:12345``)."""
 _PROFILE = ("name", "inn", "kpp", "ogrn", "email", "phone", "address", "manager")
+_SYSTEM_NAMES = {"amocrm": "amoCRM", "bitrix24": "Bitrix24"}
 
 
 class SyncCrmCustomer(Command):
@@ -42,7 +46,7 @@ class SyncCrmCustomer(Command):
     source: SystemName
     record_id: RecordId
     customer_id: UUID | None = None
-    name: Text
+    name: Text | None = None
     currency: CurrencyCode = "RUB"
     inn: Inn | None = None
     kpp: Kpp | None = None
@@ -57,6 +61,12 @@ class SyncCrmCustomer(Command):
     def external_key(self) -> str:
         """The key a customer created from this record is registered under."""
         return f"{self.source}:{self.record_id}"
+
+    @property
+    def placeholder_name(self) -> str:
+        """A new customer's name when the record has none: ``amoCRM contact 12345``."""
+        system = _SYSTEM_NAMES.get(self.source, self.source)
+        return f"{system} {self.record_id.replace(':', ' ')}"
 
     @property
     def target(self) -> UUID:
@@ -111,6 +121,7 @@ def handle(command: SyncCrmCustomer, context: Context, runtime: Runtime) -> Outc
                 raise CustomerNotFound(customer=str(customer_id))
             registration = command.model_dump(exclude={"source", "record_id", "customer_id"})
             registration["tags"] = registration["tags"] or []
+            registration["name"] = registration["name"] or command.placeholder_name
             customer = Customer.register(
                 provenance, today, external_key=command.external_key,
                 external_ids={command.source: command.record_id}, **registration)

@@ -12,6 +12,13 @@ reference (``Ссылка``) is a UUID derived from LBX ids, so loading a file a
 same objects instead of adding copies; the only instant written is the cut-off.
 Only documents in roubles are written: 1C books foreign-currency documents at an exchange
 rate, which LBX does not keep; they stay in the workbook, and a comment counts them.
+
+Corrections (credit notes, voids of an earlier period's invoices) are not written either:
+1C's ``Документ.КорректировкаРеализации`` must name the sale it corrects as 1C holds it and
+carry each row's amounts before and after the correction (and, for a correction of an
+earlier tax period, its own VAT treatment); without 1C's schema to check against, LBX
+cannot write it faithfully, and a wrong correction posts wrong VAT. They are in the
+workbook's «Корректировки» sheet, and the comment counts them.
 """
 
 from __future__ import annotations
@@ -109,7 +116,18 @@ def _note(register: Register) -> str:
     status = "предварительно, период ещё может измениться" if period.preliminary else "закрыт"
     return (f" LBX: реализация и оплаты с {period.date_from} по {period.date_to}, по данным "
             f"на {period.local_cutoff().isoformat()} ({status}). Не в рублях, не выгружено: "
-            f"{other}. Корректировки (кредит-ноты, аннулирования) - в книге XLSX. ")
+            f"{other}. Корректировки (кредит-ноты, аннулирования): {len(register.corrections)}"
+            f" - не выгружаются, только в книге XLSX (лист «Корректировки»). "
+            f"{late_note(register.late_records)} ")
+
+
+def late_note(count: int) -> str:
+    """What the files say of records dated in the period but recorded after the cut-off."""
+    if not count:
+        return "Записей с датой в периоде, внесённых после отсечки, нет."
+    return (f"Внесено после отсечки, с датой в периоде, не выгружено: {count}. Выгрузите "
+            f"период снова с более поздней отсечкой (as_known_at), иначе эти записи не "
+            f"попадут ни в одну выгрузку.")
 
 
 def _instant(register: Register) -> str:

@@ -8,7 +8,12 @@ cut-off: asked again with the same period and cut-off, LBX returns the same byte
 Without an explicit cut-off the export uses the moment the period ended (midnight after
 ``date_to`` in the company's time zone) plus :data:`GRACE`, the days in which late bank
 statements usually arrive before the accountant closes the month. Until that moment has
-passed the default is "now": the file is preliminary and says so by its cut-off.
+passed the default is "now" less :data:`SETTLE`: the file is preliminary and says so by its
+cut-off. Why not "now" itself: an event's recorded time is stamped when the command is
+decided, a moment before it commits, so a command deciding at the export's instant could
+commit afterwards with a recorded time at or before it. Asked again with that cut-off, the
+file would then hold an event the first one lacked. A minute back, everything recorded by
+the cut-off has committed, and the cut-off the file states gives the same file again.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ if TYPE_CHECKING:
 
 GRACE = timedelta(days=5)
 """How long after a period ends the default cut-off waits for late records."""
+SETTLE = timedelta(minutes=1)
+"""How far a default cut-off stays behind "now": commands stamped earlier have committed."""
 MAX_DAYS = 366
 """The longest period one export may cover (a year, leap or not)."""
 EARLIEST = date(2000, 1, 1)
@@ -66,7 +73,8 @@ def resolve_period(
         date_from: the first business date exported.
         date_to: the last business date exported (included).
         as_known_at: the recorded-time cut-off asked for, with a time zone; ``None`` takes
-            the period's end plus :data:`GRACE`, or now if that has not come yet.
+            the period's end plus :data:`GRACE`, or now less :data:`SETTLE` if that has not
+            come yet.
         clock: tells "now" (a cut-off in the future would claim knowledge LBX lacks).
         zone: the company's time zone name (``LBX_TIMEZONE``).
 
@@ -84,7 +92,7 @@ def resolve_period(
     tz = ZoneInfo(zone)
     now = clock.now()
     if as_known_at is None:
-        cutoff = min(period_end(date_to, tz) + GRACE, now)
+        cutoff = min(period_end(date_to, tz) + GRACE, now - SETTLE)
         return ExportPeriod(date_from, date_to, cutoff.astimezone(UTC), tz)
     if as_known_at.tzinfo is None or as_known_at.utcoffset() is None:
         raise InvalidField(field="as_known_at",

@@ -8,11 +8,20 @@ pass over every customer's events per export, which an accounting export can aff
 
 What goes where (docs/integrations.md states the same rules for the accountant):
 
-- **sales**: invoices issued in the period and not voided as known at the cut-off;
+- **sales**: invoices issued in the period, unless voided within it (a void dated after
+  the period's end leaves the sale in place: the period's file carried it);
 - **corrections**: credit notes dated in the period, and voids dated in the period of
   invoices issued *before* it (an earlier file carried them); their amounts are negative.
-  A void of an invoice issued in the period is no correction: that invoice is simply absent;
+  A void of an invoice issued and voided in the period is no correction: that invoice is
+  simply absent. So each sale and its reversal are counted exactly once, each in its own
+  period;
 - **payments**: payments received (business date) in the period.
+
+**Late records**: an event dated in the period but recorded after the cut-off (a payment
+typed in on 2 March, dated 30 January) is in no file made with that cut-off, and a later
+period's file selects by business date, so it would reach 1C never. The register counts
+them (``late_records``) so that every file can say so and ask for a re-export with a later
+cut-off.
 """
 
 from __future__ import annotations
@@ -119,6 +128,9 @@ class Register:
     sales: tuple[Document, ...]
     corrections: tuple[Document, ...]
     payments: tuple[Payment, ...]
+    late_records: int = 0
+    """Invoices, credit notes, voids and payments dated in the period, recorded after the
+    cut-off: not in this file; a later cut-off brings them in."""
 
     def counterparty(self, customer_id: str) -> Counterparty:
         """The counterparty of a document or payment."""
@@ -131,9 +143,12 @@ def read_register(ledger: Ledger, period: ExportPeriod) -> Register:
     sales: list[Document] = []
     corrections: list[Document] = []
     payments: list[Payment] = []
+    late = 0
     for customer_id in ledger.customer_ids():
-        known = [e for e in ledger.customer_history(customer_id)
-                 if e.recorded_at <= period.as_known_at]
+        history = ledger.customer_history(customer_id)
+        known = [e for e in history if e.recorded_at <= period.as_known_at]
+        late += sum(1 for e in history
+                    if e.recorded_at > period.as_known_at and _dated_within(e, period))
         found = _customer(known, period)
         if not any(found):
             continue
@@ -147,7 +162,21 @@ def read_register(ledger: Ledger, period: ExportPeriod) -> Register:
         sales=tuple(sorted(sales, key=lambda d: (d.on, d.number))),
         corrections=tuple(sorted(corrections, key=lambda d: (d.on, d.number))),
         payments=tuple(sorted(payments, key=lambda p: (p.on, p.customer_id, p.payment_id))),
+        late_records=late,
     )
+
+
+def _dated_within(event: LedgerEvent, period: ExportPeriod) -> bool:
+    """True for a document or payment whose business date lies in the period."""
+    if isinstance(event, InvoiceIssued):
+        day = event.issued_on
+    elif isinstance(event, PaymentReceived):
+        day = event.received_on
+    elif isinstance(event, CreditNoteIssued | InvoiceVoided):
+        day = event.effective_date
+    else:
+        return False
+    return period.date_from <= day <= period.date_to
 
 
 def _customer(
@@ -161,7 +190,9 @@ def _customer(
         return period.date_from <= day <= period.date_to
 
     sales = [_invoice(e) for e in issued.values()
-             if within(e.issued_on) and e.invoice_id not in voided]
+             if within(e.issued_on) and not (e.invoice_id in voided
+                                             and voided[e.invoice_id].effective_date
+                                             <= period.date_to)]
     corrections = [_credit_note(e) for e in known
                    if isinstance(e, CreditNoteIssued) and within(e.effective_date)]
     corrections += [_void(e, issued[e.invoice_id]) for e in voided.values()

@@ -1,8 +1,10 @@
 """The register as an XLSX workbook for the accountant: sales, corrections, payments, VAT.
 
 Money goes in as numbers (exact ``Decimal`` values, shown with two decimals), so the
-accountant can sum and pivot; dates as dates. The workbook holds everything of the period,
-including what the 1C file leaves out (corrections, documents not in roubles).
+accountant can sum and pivot; dates as dates. Text that starts with ``=`` (a customer
+named ``=HYPERLINK(...)`` in a CRM) is stored as a string cell, never as a formula. The
+workbook holds everything of the period, including what the 1C file leaves out
+(corrections, documents not in roubles).
 
 Reproducible: openpyxl stamps "modified" with the current time and the ZIP entries with the
 time of writing; both are replaced by the cut-off, so the same register gives the same bytes.
@@ -20,7 +22,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from api.accounting.enterprise_data import FORMAT
+from api.accounting.enterprise_data import FORMAT, late_note
+from api.documents.tables import keep_as_text
 from ledger.money import Money
 
 if TYPE_CHECKING:
@@ -78,6 +81,7 @@ def _table(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[Any]
     for values in rows:
         sheet.append([_cell(v) for v in values])
         for cell, value in zip(sheet[sheet.max_row], values, strict=True):
+            keep_as_text(cell)
             if isinstance(value, Money):
                 cell.number_format = MONEY_FORMAT
             elif hasattr(value, "isoformat"):
@@ -175,5 +179,7 @@ def _about(sheet: Worksheet, register: Register) -> None:
         ["Данные на (время записи в LBX)", period.local_cutoff().isoformat()],
         ["Статус", "предварительно: период ещё может измениться" if period.preliminary
          else "закрыт: повторная выгрузка даст тот же файл"],
+        ["Внесено после отсечки, с датой в периоде", register.late_records],
+        ["Поздние записи", late_note(register.late_records)],
         ["Формат файла для 1С", FORMAT],
     ])

@@ -116,7 +116,7 @@ def customer_fields(api: RestApi, kind: str, record_id: str) -> dict[str, Any] |
     custom = _custom_values(found)
     fields: dict[str, Any] = {
         "record_id": f"{kind}:{record_id}",
-        "name": str(found.get("name") or "").strip() or f"amoCRM {kind} {record_id}",
+        "name": str(found.get("name") or "").strip() or None,  # empty: leave it as it is
         "email": custom.get("EMAIL"), "phone": custom.get("PHONE"),
         "manager": _user_name(api, found.get("responsible_user_id")),
         "tags": _tags(found) + _lead_tags(api, found),

@@ -91,7 +91,7 @@ def customer_fields(api: RestApi, kind: str, record_id: str) -> dict[str, Any] |
     ).strip()
     fields: dict[str, Any] = {
         "record_id": f"{kind}:{record_id}",
-        "name": str(name or "").strip() or f"Bitrix24 {kind} {record_id}",
+        "name": str(name or "").strip() or None,  # empty: leave it as it is
         "email": _first(found.get("EMAIL")), "phone": _first(found.get("PHONE")),
         "address": str(found.get("ADDRESS") or "").strip() or None,
         "manager": _user_name(api, found.get("ASSIGNED_BY_ID")),

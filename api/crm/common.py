@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 
 SYSTEMS = ("amocrm", "bitrix24")
 WEBHOOK_PATH = "/v1/crm/{system}/{secret}"
-_ESSENTIAL = {"record_id", "name", "source", "customer_id", "record"}
-"""Fields without which a CRM record cannot be recorded at all (the rest may be left out)."""
+_ESSENTIAL = {"record_id", "source", "customer_id", "record"}
+"""Fields without which a CRM record cannot be recorded at all (the rest may be left out;
+a name left out leaves the customer's name as it is)."""
 
 
 def url_secret(settings: Settings, system: str) -> str:
@@ -92,10 +93,17 @@ class RestApi:
             response.raise_for_status()
             return response.json()
         except (httpx.HTTPError, ValueError) as error:
-            log.warning("%s re-read of %s failed: %s", self.system, path, error)
+            log.warning("%s re-read of %s failed: %s", self.system, path, _failure(error))
             raise Refused(502, "CRM unavailable",
                           f"{self.system} could not be asked for the record; try again later"
                           ) from None
+
+
+def _failure(error: Exception) -> str:
+    """What went wrong, for the log, never the URL: a Bitrix24 URL holds its secret."""
+    if isinstance(error, httpx.HTTPStatusError):
+        return f"HTTP {error.response.status_code}"
+    return type(error).__name__
 
 
 def _says_not_found(response: httpx.Response) -> bool:

@@ -58,6 +58,17 @@ class DocumentLine:
     vat_rate: Decimal | None
     vat: Money
     total: Money
+    price_includes_vat: bool = False
+    """The price (as agreed) holds VAT: the customer is billed VAT-inclusive."""
+
+    @property
+    def amount(self) -> Money:
+        """Quantity × price less the discount, the sum printed beside the price.
+
+        «Сумма с НДС» (the line's total) when the price holds VAT, else «Сумма без НДС»
+        (its net): price and sum are always in the same terms.
+        """
+        return self.total if self.price_includes_vat else self.net
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +107,41 @@ class InvoiceDocument:
     reason: str = ""
 
     @property
+    def prices_include_vat(self) -> bool:
+        """True when the lines are priced with VAT (a customer billed VAT-inclusive)."""
+        return any(line.price_includes_vat for line in self.lines)
+
+    @property
+    def credited(self) -> bool:
+        """True for an invoice partly or wholly paid from earlier credit when issued."""
+        return self.kind == "invoice" and self.credit_applied.minor != 0
+
+    @property
+    def payable(self) -> Money:
+        """What the document asks for, and what its words say.
+
+        «Всего к оплате» of an invoice paid in part from credit, else its total (an act or
+        a credit note states what was rendered).
+        """
+        return self.amount_due if self.credited else self.total
+
+    @property
     def total_in_words(self) -> str:
-        """The document's total in words («Одна тысяча … рублей 00 копеек»)."""
-        return amount_in_words(self.total, self.language)
+        """The payable amount in words («Одна тысяча … рублей 00 копеек»)."""
+        return amount_in_words(self.payable, self.language)
+
+    def vat_payable(self) -> tuple[VatGroup, ...]:
+        """VAT per rate in what is payable: the payment's own VAT (п. 4 ст. 168 НК).
+
+        Credit applied on the invoice was paid (with its VAT) earlier, so the VAT of the
+        amount due is each rate's VAT in proportion to amount due / total, rounded half-up.
+        Without credit it is the document's VAT per rate.
+        """
+        if not self.credited or not self.total.minor:
+            return self.vat_groups
+        share = Fraction(self.amount_due.minor, self.total.minor)
+        return tuple(VatGroup(rate=g.rate, net=g.net.times(share), vat=g.vat.times(share))
+                     for g in self.vat_groups)
 
     @property
     def exempt(self) -> bool:
@@ -200,14 +243,28 @@ def _buyer(profile: Profile) -> Buyer:
 
 
 def _line(position: int, line: LineRecord) -> DocumentLine:
+    """A recorded line as printed.
+
+    Its price is in the same terms (with or without VAT) as the sum beside it, so that
+    quantity × price − discount is that sum.
+    """
     quantity = line.quantity or Decimal(1)
     return DocumentLine(
         position=position, description=line.description, quantity=quantity,
         unit_price=Money.of(Fraction(line.amount.amount) / Fraction(quantity),
                             line.amount.currency),
         discount=line.discount, net=line.net, vat_rate=_charged_rate(line), vat=line.vat,
-        total=line.total,
+        total=line.total, price_includes_vat=_priced_with_vat(line),
     )
+
+
+def _priced_with_vat(line: LineRecord) -> bool:
+    """True when the recorded amount held VAT (VAT-inclusive billing).
+
+    Exclusive: net = amount − discount and VAT comes on top; inclusive: total = amount −
+    discount and VAT is inside it. A line without VAT is both, and priced without VAT.
+    """
+    return bool(line.vat.minor) and line.total == line.amount - line.discount
 
 
 def _charged_rate(line: LineRecord) -> Decimal | None:

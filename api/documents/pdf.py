@@ -168,8 +168,12 @@ def _lines(pdf: FPDF, doc: InvoiceDocument) -> None:
     """The lines table; a discount column only when something was discounted."""
     labels, lang = LABELS[doc.language], doc.language
     discounted = any(line.discount.minor for line in doc.lines)
-    heads = ["pos", f"item_{doc.kind}", "qty", "unit", "price",
-             *(["discount"] if discounted else []), "net", "rate", "vat", "gross"]
+    if doc.prices_include_vat:  # price with VAT: its sum is the one with VAT, VAT inside
+        heads = ["pos", f"item_{doc.kind}", "qty", "unit", "price_incl",
+                 *(["discount"] if discounted else []), "sum_incl", "rate", "vat_incl", "net"]
+    else:
+        heads = ["pos", f"item_{doc.kind}", "qty", "unit", "price",
+                 *(["discount"] if discounted else []), "net", "rate", "vat", "gross"]
     widths = [7, 55 - (16 if discounted else 0), 13, 10, 20, *([16] if discounted else []),
               22, 13, 18, 22]
     pdf.set_font(FONT, size=7.5)
@@ -195,10 +199,11 @@ def _line_cells(
              (money_text(line.unit_price, language), "R")]
     if discounted:
         cells.append((money_text(line.discount, language), "R"))
-    return [*cells, (money_text(line.net, language), "R"),
+    other = line.net if line.price_includes_vat else line.total
+    return [*cells, (money_text(line.amount, language), "R"),
             (rate_text(line.vat_rate, language), "C"),
             (money_text(line.vat, language), "R") if line.vat_rate is not None else ("—", "C"),
-            (money_text(line.total, language), "R")]
+            (money_text(other, language), "R")]
 
 
 def _totals(pdf: FPDF, doc: InvoiceDocument) -> None:
@@ -226,9 +231,13 @@ def _totals(pdf: FPDF, doc: InvoiceDocument) -> None:
 
 def _in_words(pdf: FPDF, doc: InvoiceDocument) -> None:
     labels, lang = LABELS[doc.language], doc.language
+    cur = currency_short(doc.total.currency, lang)
     _paragraph(pdf, labels[f"count_{doc.kind}"].format(
-        n=len(doc.lines), amount=money_text(doc.total, lang),
-        cur=currency_short(doc.total.currency, lang)))
+        n=len(doc.lines), amount=money_text(doc.total, lang), cur=cur))
+    if doc.credited:  # the words say what is to be paid, after the credit
+        _paragraph(pdf, labels["credit_words"].format(
+            credit=money_text(doc.credit_applied, lang), due=money_text(doc.amount_due, lang),
+            cur=cur))
     pdf.set_font(FONT, "B", 9)
     pdf.multi_cell(WIDTH, 5, doc.total_in_words, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9)
@@ -236,11 +245,14 @@ def _in_words(pdf: FPDF, doc: InvoiceDocument) -> None:
 
 
 def _payment_terms(pdf: FPDF, doc: InvoiceDocument) -> None:
-    """The due date and the payment purpose, with VAT stated as п. 4 ст. 168 НК asks."""
+    """The due date and the payment purpose, with VAT stated as п. 4 ст. 168 НК asks.
+
+    The VAT is that of the amount to pay: after credit applied, of «Всего к оплате».
+    """
     labels, lang = LABELS[doc.language], doc.language
     vat = labels["purpose_no_vat"] if doc.exempt else labels["purpose_vat"].format(
         amounts=", ".join(f"{rate_text(g.rate, lang)} — {money_text(g.vat, lang)}"
-                          for g in doc.vat_groups if g.rate is not None))
+                          for g in doc.vat_payable() if g.rate is not None))
     _paragraph(pdf, labels["pay_by"].format(date=date_short(doc.due_on, lang)))
     _paragraph(pdf, labels["purpose"].format(
         number=doc.number, date=date_short(doc.issued_on, lang), vat=vat))

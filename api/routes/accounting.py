@@ -3,7 +3,8 @@
 Why GETs that return files: an export changes nothing, and the same URL (period and
 cut-off) always answers the same bytes, so it can be bookmarked, cached and attached to
 a month's closing. The answer states its cut-off in ``X-LBX-As-Known-At``; pass it back
-as ``as_known_at`` to get the very same file later. See docs/integrations.md.
+as ``as_known_at`` to get the very same file later. ``X-LBX-Late-Records`` counts what is
+dated in the period but was recorded after the cut-off (not in the file). See docs/integrations.md.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from api.deps import ServicesDep
 from api.errors import problem_responses
 
 if TYPE_CHECKING:
-    from api.accounting.period import ExportPeriod
+    from api.accounting import Register
 
 router = APIRouter(prefix="/v1/accounting", tags=["accounting"])
 
@@ -46,16 +47,23 @@ def _file(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
         200: {"description": what, "content": {media_type: {"schema": schema}},
               "headers": {"X-LBX-As-Known-At": {
                   "description": "the cut-off the file is as known at",
-                  "schema": {"type": "string", "format": "date-time"}}}},
+                  "schema": {"type": "string", "format": "date-time"}},
+                  "X-LBX-Late-Records": {
+                  "description": ("documents and payments dated in the period but recorded "
+                                  "after the cut-off, so not in the file: when above 0, "
+                                  "export again with a later as_known_at"),
+                  "schema": {"type": "integer", "minimum": 0}}}},
         **problem_responses(409),
     }
 
 
-def _answer(content: bytes, media_type: str, period: ExportPeriod, extension: str) -> Response:
+def _answer(content: bytes, media_type: str, register: Register, extension: str) -> Response:
+    period = register.period
     name = f"lbx-1c-{period.date_from}_{period.date_to}.{extension}"
     return Response(content, media_type=media_type, headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "X-LBX-As-Known-At": period.local_cutoff().isoformat(),
+        "X-LBX-Late-Records": str(register.late_records),
     })
 
 
@@ -78,7 +86,8 @@ def export_xml(
     seller = organisations(services.settings)
     period = export_period(services, date_from, date_to, as_known_at)
     register = export_register(services, period)
-    return _answer(enterprise_data(register, seller, with_payments=payments), XML, period, "xml")
+    return _answer(enterprise_data(register, seller, with_payments=payments), XML, register,
+                   "xml")
 
 
 @router.get("/1c/export.xlsx", openapi_extra=roles_extra(*READ), response_class=Response,
@@ -90,5 +99,6 @@ def export_xlsx(
     as_known_at: KnownAt = None,
 ) -> Response:
     """The same register as a workbook, with corrections and documents in any currency."""
-    period = export_period(services, date_from, date_to, as_known_at)
-    return _answer(workbook(export_register(services, period)), XLSX, period, "xlsx")
+    register = export_register(services, export_period(services, date_from, date_to,
+                                                       as_known_at))
+    return _answer(workbook(register), XLSX, register, "xlsx")

@@ -9,8 +9,6 @@ statements are read by accountants and auditors. Amounts leave as exact decimal 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -24,7 +22,9 @@ from api.auth import ACCOUNTANT, ADMIN, AUDITOR, SERVICE, Principal, require, ro
 from api.bodies import BusinessDate
 from api.command_routes import IdempotencyKey, command_route
 from api.deps import ServicesDep
+from api.documents import export_register
 from api.present import money_text
+from api.routes.documents import attachment
 from commands.base import Context
 from commands.publish_dunning_policy import PublishDunningPolicy
 from commands.reallocate_payment import ReallocatePayment
@@ -142,34 +142,21 @@ def customer_statement(
     """
     if date_from > date_to:
         raise InvalidField(field="from", why="the period starts after it ends")
+    if statement_format == "csv":  # one implementation: the documents' statement register
+        try:
+            found_csv = export_register(services, "statement", "csv", customer_id=customer_id,
+                                        date_from=date_from, date_to=date_to)
+        except InvalidField as error:  # the function's argument names → the query's
+            names = {"date_from": "from", "date_to": "to"}
+            if error.field in names:
+                raise InvalidField(error.detail, field=names[error.field]) from None
+            raise
+        return Response(found_csv.content, media_type=found_csv.media_type,
+                        headers=attachment(found_csv.filename))
     found = queries.statement(services.store, str(customer_id), date_from, date_to)
     if found is None:
         raise CustomerNotFound(customer=str(customer_id))
     lines = [_money_row(r, ("debit", "credit", "balance")) for r in found["lines"]]
     totals = [_money_row(t, ("opening", "debit", "credit", "closing")) for t in found["totals"]]
-    if statement_format == "json":
-        body = {**found, "lines": lines, "totals": totals}
-        return Response(orjson.dumps(body), media_type="application/json")
-    return _statement_csv(found, lines, totals)
-
-
-def _statement_csv(
-    found: dict[str, Any], lines: list[dict[str, Any]], totals: list[dict[str, Any]]
-) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["date", "kind", "document", "description", "currency", "debit", "credit",
-                     "balance"])
-    for total in totals:
-        writer.writerow([found["date_from"], "opening", "", "Opening balance", total["currency"],
-                         "", "", total["opening"]])
-    for line in lines:
-        writer.writerow([line["occurred_on"], line["kind"], line["document"],
-                         line["description"], line["currency"], line["debit"], line["credit"],
-                         line["balance"]])
-    for total in totals:
-        writer.writerow([found["date_to"], "closing", "", "Closing balance", total["currency"],
-                         total["debit"], total["credit"], total["closing"]])
-    name = f"statement-{found['customer']['external_key']}-{found['date_from']}-{found['date_to']}"
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    body = {**found, "lines": lines, "totals": totals}
+    return Response(orjson.dumps(body), media_type="application/json")

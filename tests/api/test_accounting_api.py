@@ -20,6 +20,7 @@ from ledger.access import Role
 from tests.api.conftest import auth
 from tests.api.test_export_1c import DEFAULT_CUTOFF, JAN_1, JAN_31, january, payments, sales
 from tests.api.test_export_1c import services as services  # noqa: PLC0414  (the fixture)
+from tests.api.test_export_1c_cutoff import same_sheets
 
 if TYPE_CHECKING:
     from api.bootstrap import Services
@@ -77,9 +78,14 @@ def test_the_stated_cutoff_fetches_the_same_file_later(
                          json={"amount": "500.00", "currency": "RUB",
                                "received_on": "2026-01-30", "reference": "п/п 9"})
     assert answer.status_code == 201, answer.text
+    assert first.headers["x-lbx-late-records"] == "0"
     again = client.get(XLSX, headers=auth(keys[Role.AUDITOR]),
                        params={**JANUARY, "as_known_at": first.headers["x-lbx-as-known-at"]})
-    assert again.content == first.content
+    assert again.headers["x-lbx-as-known-at"] == first.headers["x-lbx-as-known-at"]
+    assert again.headers["x-lbx-late-records"] == "1"  # the payment: re-export later
+    assert same_sheets(again.content, first.content)
+    xml = client.get(XML, headers=auth(keys[Role.AUDITOR]), params=JANUARY)
+    assert xml.headers["x-lbx-late-records"] == "1"
 
 
 @pytest.mark.parametrize(("params", "field"), [
@@ -120,5 +126,6 @@ def test_openapi_declares_the_file_types_and_the_refusals(client: TestClient) ->
         answers = paths[path]["get"]["responses"]
         assert list(answers["200"]["content"]) == [media]
         assert "X-LBX-As-Known-At" in answers["200"]["headers"]
+        assert "X-LBX-Late-Records" in answers["200"]["headers"]
         for status in ("401", "403", "409", "422"):
             assert list(answers[status]["content"]) == ["application/problem+json"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ class FakeCrm:
 
     def __init__(self) -> None:
         self.answers: dict[str, Any] = {}
+        self.statuses: dict[str, int] = {}
         self.requests: list[tuple[str, dict[str, list[str]], str | None]] = []
         crm = self
 
@@ -50,7 +52,7 @@ class FakeCrm:
                                      self.headers.get("Authorization")))
                 answer = crm.answers.get(url.path)
                 body = json.dumps(answer).encode()
-                self.send_response(404 if answer is None else 200)
+                self.send_response(crm.statuses.get(url.path, 404 if answer is None else 200))
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -182,6 +184,31 @@ def test_a_lead_event_syncs_the_leads_company(
     assert (profile.name, profile.inn, profile.kpp) == ("АО Лютик", "7707049388", "770701001")
 
 
+def test_an_amocrm_contact_without_a_name_keeps_the_customers_name(
+    client: TestClient, services: Services, crm: FakeCrm,
+) -> None:
+    serve_amo(crm)
+    client.post(amo_url(services), headers=FORM, content="contacts[update][0][id]=12345")
+    serve_amo(crm, name="")
+    response = client.post(amo_url(services), headers=FORM,
+                           content="contacts[update][0][id]=12345")
+    assert response.status_code == 200, response.text
+    customer_id = customer_id_for("amocrm:contact:12345")
+    assert services.ledger.customer(customer_id).state.profile.name == "ООО Ромашка"
+    assert event_names(services, customer_id) == ["CustomerRegistered"]
+
+
+def test_an_amocrm_contact_created_without_a_name_gets_a_placeholder(
+    client: TestClient, services: Services, crm: FakeCrm,
+) -> None:
+    serve_amo(crm, name="  ")
+    response = client.post(amo_url(services), headers=FORM,
+                           content="contacts[update][0][id]=12345")
+    assert response.json()["customers"][0]["outcome"] == "created", response.text
+    profile = services.ledger.customer(customer_id_for("amocrm:contact:12345")).state.profile
+    assert profile.name == "amoCRM contact 12345"
+
+
 def test_a_company_sent_among_the_contacts_is_read_as_a_company(
     client: TestClient, services: Services, crm: FakeCrm,
 ) -> None:
@@ -285,6 +312,35 @@ def test_the_same_bitrix24_event_twice_changes_nothing(
     client.post(bitrix_url(services), json=BITRIX_EVENT)
     assert event_names(services, customer_id_for("bitrix24:company:42")) == [
         "CustomerRegistered", "CustomerProfileUpdated"]
+
+
+def test_a_bitrix24_company_without_a_title_keeps_its_name(
+    client: TestClient, services: Services, crm: FakeCrm,
+) -> None:
+    serve_bitrix(crm)
+    client.post(bitrix_url(services), json=BITRIX_EVENT)
+    serve_bitrix(crm, title="")
+    crm.answers["/rest/1/hook/user.get.json"] = {"result": [
+        {"ID": "1", "NAME": "Олег", "LAST_NAME": "Иванов"}]}
+    response = client.post(bitrix_url(services), json=BITRIX_EVENT)
+    assert response.json()["customers"][0]["outcome"] == "updated", response.text
+    profile = services.ledger.customer(customer_id_for("bitrix24:company:42")).state.profile
+    assert (profile.name, profile.manager) == ("ООО Василёк", "Олег Иванов")
+
+
+def test_a_failing_bitrix24_is_logged_without_its_secret_url(
+    client: TestClient, services: Services, crm: FakeCrm, caplog: pytest.LogCaptureFixture,
+) -> None:
+    serve_bitrix(crm)
+    crm.statuses["/rest/1/hook/crm.company.get.json"] = 500
+    with caplog.at_level(logging.WARNING, logger="api.crm.common"):
+        response = client.post(bitrix_url(services), json=BITRIX_EVENT)
+    assert response.status_code == 502
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "crm.company.get" in logged
+    assert "HTTP 500" in logged
+    assert "/rest/1/hook" not in logged  # the inbound webhook's secret path
+    assert crm.url not in logged
 
 
 @pytest.mark.parametrize("token", ["wrong-token", ""])

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 
 from api.imports import apply_customers, preview_customers
+from commands.update_customer import UpdateCustomer
 from ledger.access import Role
 from ledger.customers import customer_id_for
 from tests.api.conftest import auth
-from tests.support.dsl import event_names, register
+from tests.support.dsl import event_names, register, send
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -87,6 +88,37 @@ def test_the_same_file_again_changes_nothing(services: Services) -> None:
     again = apply_customers(services, CSV.encode(), "accountant:anna")
     assert again.counts() == {"unchanged": 4, "skipped": 3}
     assert services.ledger.max_position() == head
+
+
+def test_two_rows_reaching_one_customer_make_the_second_an_error(services: Services) -> None:
+    existing(services)  # CRM-9 is ПАО Старое имя, ИНН 7736050003
+    text = ("Наименование;ИНН;Внешний ключ\nПАО Новое имя;;CRM-9\n"
+            "ПАО Другое имя;7736050003;\n")
+    first, second = preview_customers(services, None, text.encode()).rows
+    assert (first.action, first.matched_by) == ("update", "external_key")
+    assert second.action == "error"
+    assert second.errors == [{"field": "inn", "message": "the same customer as row 2"}]
+    report = apply_customers(services, text.encode(), "accountant:anna")
+    assert report.counts() == {"updated": 1, "skipped": 1}
+    assert services.ledger.customer(customer_id_for("CRM-9")).state.profile.name == (
+        "ПАО Новое имя")
+
+
+def test_the_same_file_after_the_customer_was_edited_is_already_applied(
+    services: Services,
+) -> None:
+    existing(services)
+    first = apply_customers(services, CSV.encode(), "accountant:anna")
+    # row 2 registered CRM-1; renamed since, the row now reads as an update under its key
+    send(services, UpdateCustomer(customer_id=customer_id_for("CRM-1"), name="АО Ромашка"))
+    head = services.ledger.max_position()
+    again = apply_customers(services, CSV.encode(), "accountant:anna")
+    (row,) = [r for r in again.rows if r["row"] == 2]
+    assert (row["outcome"], row["errors"], row["note"]) == (
+        "unchanged", [], "this file's row was already applied")
+    assert "failed" not in again.counts()
+    assert services.ledger.max_position() == head
+    assert first.sha256 == again.sha256
 
 
 def test_a_preview_confirmed_twice_at_once_records_each_row_once(services: Services) -> None:

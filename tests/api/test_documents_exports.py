@@ -168,3 +168,13 @@ def test_bad_export_requests_are_problems_naming_the_field(
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["field"] == field
+
+
+def test_the_served_statement_csv_names_a_bad_date_by_its_query_name(
+    services: Services, client: TestClient, keys: dict[Role, str],
+) -> None:
+    customer = history(services)
+    response = client.get(f"/v1/customers/{customer}/statement?from=1999-01-01&to=2026-01-31"
+                          "&format=csv", headers=auth(keys[Role.ACCOUNTANT]))
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "from"

@@ -7,11 +7,16 @@ what they do, or do not do, to the files.
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import load_workbook
 
 from api.accounting import export_1c_xlsx, export_1c_xml
+from api.accounting.enterprise_data import late_note
+from api.accounting.period import SETTLE
 from commands.record_payment import RecordPayment
 from commands.update_customer import UpdateCustomer
 from commands.void_invoice import VoidInvoice
@@ -36,6 +41,23 @@ if TYPE_CHECKING:
     from api.bootstrap import Services
 
 
+LATE_ROWS = ("Внесено после отсечки, с датой в периоде", "Поздние записи")
+
+
+def only_late_differs(xml: bytes, earlier: bytes, late: int) -> bool:
+    """The file is the earlier one but for the count of records that came after its cut-off."""
+    return xml.replace(late_note(late).encode(), late_note(0).encode()) == earlier
+
+
+def same_sheets(xlsx: bytes, earlier: bytes) -> bool:
+    """Every sheet holds the same cells, but for the late-records rows of «Параметры»."""
+    def cells(content: bytes) -> dict[str, list[list[Any]]]:
+        book = load_workbook(io.BytesIO(content))
+        return {name: [row for row in sheet(content, name) if row[0] not in LATE_ROWS]
+                for name in book.sheetnames}
+    return cells(xlsx) == cells(earlier)
+
+
 def test_the_same_request_gives_the_same_bytes(services: Services) -> None:
     january(services)
     xml, xlsx = export_1c_xml(services, JAN_1, JAN_31), export_1c_xlsx(services, JAN_1, JAN_31)
@@ -53,11 +75,13 @@ def test_a_backdated_payment_recorded_later_changes_only_later_cutoffs(
     send(services, RecordPayment(customer_id=story["petrov"], amount="500.00", currency="RUB",
                                  reference="п/п 9", received_on=date(2026, 1, 30)))
     on(services, date(2026, 3, 3))
-    assert export_1c_xml(services, JAN_1, JAN_31) == xml  # the default cut-off: 6 February
-    assert export_1c_xlsx(services, JAN_1, JAN_31) == xlsx
+    # the default cut-off (6 February): the same documents; the file now says one record
+    # dated in January came later, and asks for a later cut-off
+    assert only_late_differs(export_1c_xml(services, JAN_1, JAN_31), xml, 1)
+    assert same_sheets(export_1c_xlsx(services, JAN_1, JAN_31), xlsx)
     cutoff = datetime.fromisoformat(DEFAULT_CUTOFF)
-    assert export_1c_xml(services, JAN_1, JAN_31, as_known_at=cutoff) == xml
-    assert export_1c_xlsx(services, JAN_1, JAN_31, as_known_at=cutoff) == xlsx
+    assert only_late_differs(export_1c_xml(services, JAN_1, JAN_31, as_known_at=cutoff), xml, 1)
+    assert same_sheets(export_1c_xlsx(services, JAN_1, JAN_31, as_known_at=cutoff), xlsx)
     later = datetime(2026, 3, 3, tzinfo=UTC)
     assert payments(export_1c_xml(services, JAN_1, JAN_31, as_known_at=later)) == [
         ("2026-01-25T12:00:00", "п/п 17", "7707049388", Decimal("1220.00")),
@@ -83,8 +107,9 @@ def test_a_void_in_a_later_month_reverses_the_earlier_sale_there(services: Servi
                                reason="Обучение перенесено"))
     assert export_1c_xml(services, JAN_1, JAN_31) == january_file  # closed: as known then
     now = services.runtime.clock.now()
-    assert "LBX-2026-000003" not in sales(export_1c_xml(services, JAN_1, JAN_31,
-                                                         as_known_at=now))
+    assert "LBX-2026-000003" in sales(export_1c_xml(services, JAN_1, JAN_31,
+                                                     as_known_at=now))  # a sale of January
+    on(services, date(2026, 3, 6))  # March is open: its default cut-off is a minute ago
     march = sheet(export_1c_xlsx(services, date(2026, 3, 1), date(2026, 3, 31)), "Корректировки")
     assert [row[1:4] + row[8:12] for row in march[1:]] == [
         ["LBX-2026-000003", "Аннулирование", "LBX-2026-000003", "без НДС",
@@ -99,6 +124,81 @@ def test_an_open_period_is_exported_as_known_now_and_says_it_is_preliminary(
     moment = services.runtime.clock.now()
     xlsx = export_1c_xlsx(services, JAN_1, JAN_31)
     about = dict(row[:2] for row in sheet(xlsx, "Параметры")[1:])
-    assert about["Данные на (время записи в LBX)"] == moment.isoformat()
+    assert about["Данные на (время записи в LBX)"] == (moment - SETTLE).isoformat()
     assert str(about["Статус"]).startswith("предварительно")
     assert "предварительно".encode() in export_1c_xml(services, JAN_1, JAN_31)
+
+
+def test_a_void_after_the_period_but_before_its_cutoff_is_counted_once(
+    services: Services,
+) -> None:
+    story = january(services)
+    on(services, date(2026, 2, 3))  # voided on 3 February: January's cut-off is 6 February
+    send(services, VoidInvoice(customer_id=story["petrov"], invoice_id=story["third"]["invoice_id"],
+                               reason="Обучение перенесено"))
+    on(services, date(2026, 3, 1))
+    assert "LBX-2026-000003" in sales(export_1c_xml(services, JAN_1, JAN_31))
+    january_sheet = sheet(export_1c_xlsx(services, JAN_1, JAN_31), "Корректировки")
+    assert all(row[1] != "LBX-2026-000003" for row in january_sheet[1:])
+    february = sheet(export_1c_xlsx(services, date(2026, 2, 1), date(2026, 2, 28)),
+                     "Корректировки")
+    assert [row[1:4] + row[8:12] for row in february[1:]] == [
+        ["LBX-2026-000003", "Аннулирование", "LBX-2026-000003", "без НДС",
+         Decimal("-500.00"), ZERO, Decimal("-500.00")]]
+
+
+def test_a_void_within_the_period_leaves_the_sale_out_and_is_no_correction(
+    services: Services,
+) -> None:
+    january(services)  # LBX-2026-000004: issued 20 January, voided 21 January
+    xlsx = export_1c_xlsx(services, JAN_1, JAN_31)
+    assert "LBX-2026-000004" not in sales(export_1c_xml(services, JAN_1, JAN_31))
+    assert all("LBX-2026-000004" not in row for row in sheet(xlsx, "Реализация")[1:])
+    assert all("LBX-2026-000004" not in row for row in sheet(xlsx, "Корректировки")[1:])
+
+
+def test_a_preliminary_file_is_reproduced_by_the_cutoff_it_states(services: Services) -> None:
+    story = january(services)
+    on(services, date(2026, 2, 2))
+    xlsx = export_1c_xlsx(services, JAN_1, JAN_31)
+    stated = services.runtime.clock.now() - SETTLE
+    assert stated < services.runtime.clock.now()
+    # recorded at the very instant of the export (stamped before its commit)
+    send(services, RecordPayment(customer_id=story["petrov"], amount="500.00", currency="RUB",
+                                 reference="п/п 10", received_on=date(2026, 1, 31)))
+    again = export_1c_xlsx(services, JAN_1, JAN_31, as_known_at=stated)
+    assert same_sheets(again, xlsx)  # the payment is not in it, only counted as late
+    about = dict(row[:2] for row in sheet(again, "Параметры")[1:])
+    assert about["Внесено после отсечки, с датой в периоде"] == 1
+
+
+def test_records_dated_in_a_closed_period_but_recorded_later_are_counted_everywhere(
+    services: Services,
+) -> None:
+    story = january(services)
+    about = dict(row[:2] for row in sheet(export_1c_xlsx(services, JAN_1, JAN_31), "Параметры")[1:])
+    assert about["Внесено после отсечки, с датой в периоде"] == 0
+    on(services, date(2026, 3, 2))  # after January's cut-off, dated in January
+    send(services, RecordPayment(customer_id=story["petrov"], amount="500.00", currency="RUB",
+                                 reference="п/п 9", received_on=date(2026, 1, 30)))
+    on(services, date(2026, 3, 3))
+    xml = export_1c_xml(services, JAN_1, JAN_31)
+    assert "Внесено после отсечки, с датой в периоде, не выгружено: 1".encode() in xml
+    assert "более поздней отсечкой".encode() in xml
+    about = dict(row[:2] for row in sheet(export_1c_xlsx(services, JAN_1, JAN_31), "Параметры")[1:])
+    assert about["Внесено после отсечки, с датой в периоде"] == 1
+    assert "более поздней отсечкой" in str(about["Поздние записи"])
+    february = export_1c_xml(services, date(2026, 2, 1), date(2026, 2, 28))
+    assert payments(february) == []  # February selects by date received: never there
+    later = export_1c_xml(services, JAN_1, JAN_31, as_known_at=services.runtime.clock.now())
+    assert late_note(0).encode() in later
+    assert ("2026-01-30T12:00:00", "п/п 9", "500100732259", Decimal("500.00")) in payments(later)
+
+
+def test_corrections_stay_out_of_the_xml_and_its_comment_counts_them(
+    services: Services,
+) -> None:
+    january(services)  # one credit note, 28 January
+    xml = export_1c_xml(services, JAN_1, JAN_31)
+    assert list(body(xml).iter(ED + "Документ.КорректировкаРеализации")) == []
+    assert "Корректировки (кредит-ноты, аннулирования): 1 - не выгружаются".encode() in xml

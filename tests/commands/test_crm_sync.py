@@ -152,3 +152,28 @@ def test_a_rebuilt_directory_has_the_same_tags_and_keys(services: Services) -> N
     customer_id = str(customer_id_for("amocrm:contact:12345"))
     assert tags_of(services.store, customer_id) == ["VIP"]
     assert customer_by_external_id(services.store, "amocrm", "contact:12345") == customer_id
+
+
+def test_a_record_without_a_name_leaves_the_customers_name_as_it_is(
+    services: Services,
+) -> None:
+    sync(services)
+    customer_id = customer_id_for("amocrm:contact:12345")
+    head = services.ledger.max_position()
+    outcome = sync(services, name=None)
+    assert outcome.result["changed"] is False
+    assert services.ledger.max_position() == head
+    assert services.ledger.customer(customer_id).state.profile.name == "ООО Ромашка"
+    sync(services, name=None, manager="Иван Сидоров")
+    profile = services.ledger.customer(customer_id).state.profile
+    assert (profile.name, profile.manager) == ("ООО Ромашка", "Иван Сидоров")
+
+
+def test_a_customer_registered_without_a_name_gets_a_placeholder_until_the_crm_names_it(
+    services: Services,
+) -> None:
+    sync(services, name=None)
+    customer_id = customer_id_for("amocrm:contact:12345")
+    assert services.ledger.customer(customer_id).state.profile.name == "amoCRM contact 12345"
+    sync(services, name="ООО Ромашка")
+    assert services.ledger.customer(customer_id).state.profile.name == "ООО Ромашка"
