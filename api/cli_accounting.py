@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from api.accounting import export_1c_xlsx, export_1c_xml, export_period
+from api.accounting import export_1c_xlsx, export_1c_xml, export_period, export_register
 from api.cli_support import fail, out, services
 
 exports = typer.Typer(no_args_is_help=True, help="Export files: 1C:Бухгалтерия.")
@@ -51,10 +51,13 @@ def export_1c(
         period = export_period(s, first, last, as_known_at)
         content = (export_1c_xml(s, first, last, period.as_known_at, payments=payments)
                    if kind == "xml" else export_1c_xlsx(s, first, last, period.as_known_at))
+        late = export_register(s, period).late_records
     try:
         output.write_bytes(content)
     except OSError as error:
         raise fail(f"cannot write {output}: {error}") from None
     state = "preliminary" if period.preliminary else "closed"
     out().print(f"{output}: {period.date_from} … {period.date_to}, as known at "
-                f"{period.local_cutoff().isoformat()} ({state}), {len(content)} bytes")
+                f"{period.local_cutoff().isoformat()} ({state}), {len(content)} bytes"
+                + (f"; {late} record(s) dated in the period came after the cut-off: "
+                   "export again with a later --as-known-at" if late else ""))
