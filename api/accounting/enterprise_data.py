@@ -117,17 +117,7 @@ def _note(register: Register) -> str:
     return (f" LBX: реализация и оплаты с {period.date_from} по {period.date_to}, по данным "
             f"на {period.local_cutoff().isoformat()} ({status}). Не в рублях, не выгружено: "
             f"{other}. Корректировки (кредит-ноты, аннулирования): {len(register.corrections)}"
-            f" - не выгружаются, только в книге XLSX (лист «Корректировки»). "
-            f"{late_note(register.late_records)} ")
-
-
-def late_note(count: int) -> str:
-    """What the files say of records dated in the period but recorded after the cut-off."""
-    if not count:
-        return "Записей с датой в периоде, внесённых после отсечки, нет."
-    return (f"Внесено после отсечки, с датой в периоде, не выгружено: {count}. Выгрузите "
-            f"период снова с более поздней отсечкой (as_known_at), иначе эти записи не "
-            f"попадут ни в одну выгрузку.")
+            f" - не выгружаются, только в книге XLSX (лист «Корректировки»). ")
 
 
 def _instant(register: Register) -> str:

@@ -22,7 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from api.accounting.enterprise_data import FORMAT, late_note
+from api.accounting.enterprise_data import FORMAT
 from api.documents.tables import keep_as_text
 from ledger.money import Money
 
@@ -179,7 +179,5 @@ def _about(sheet: Worksheet, register: Register) -> None:
         ["Данные на (время записи в LBX)", period.local_cutoff().isoformat()],
         ["Статус", "предварительно: период ещё может измениться" if period.preliminary
          else "закрыт: повторная выгрузка даст тот же файл"],
-        ["Внесено после отсечки, с датой в периоде", register.late_records],
-        ["Поздние записи", late_note(register.late_records)],
         ["Формат файла для 1С", FORMAT],
     ])

@@ -7,15 +7,11 @@ what they do, or do not do, to the files.
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from openpyxl import load_workbook
-
-from api.accounting import export_1c_xlsx, export_1c_xml
-from api.accounting.enterprise_data import late_note
+from api.accounting import export_1c_xlsx, export_1c_xml, export_period, export_register
 from api.accounting.period import SETTLE
 from commands.record_payment import RecordPayment
 from commands.update_customer import UpdateCustomer
@@ -41,21 +37,10 @@ if TYPE_CHECKING:
     from api.bootstrap import Services
 
 
-LATE_ROWS = ("Внесено после отсечки, с датой в периоде", "Поздние записи")
-
-
-def only_late_differs(xml: bytes, earlier: bytes, late: int) -> bool:
-    """The file is the earlier one but for the count of records that came after its cut-off."""
-    return xml.replace(late_note(late).encode(), late_note(0).encode()) == earlier
-
-
-def same_sheets(xlsx: bytes, earlier: bytes) -> bool:
-    """Every sheet holds the same cells, but for the late-records rows of «Параметры»."""
-    def cells(content: bytes) -> dict[str, list[list[Any]]]:
-        book = load_workbook(io.BytesIO(content))
-        return {name: [row for row in sheet(content, name) if row[0] not in LATE_ROWS]
-                for name in book.sheetnames}
-    return cells(xlsx) == cells(earlier)
+def late_records(services: Services, as_known_at: datetime | None = None) -> int:
+    """How many records dated in January came after the cut-off (said beside the file)."""
+    return export_register(services, export_period(services, JAN_1, JAN_31,
+                                                   as_known_at)).late_records
 
 
 def test_the_same_request_gives_the_same_bytes(services: Services) -> None:
@@ -77,11 +62,12 @@ def test_a_backdated_payment_recorded_later_changes_only_later_cutoffs(
     on(services, date(2026, 3, 3))
     # the default cut-off (6 February): the same documents; the file now says one record
     # dated in January came later, and asks for a later cut-off
-    assert only_late_differs(export_1c_xml(services, JAN_1, JAN_31), xml, 1)
-    assert same_sheets(export_1c_xlsx(services, JAN_1, JAN_31), xlsx)
+    assert export_1c_xml(services, JAN_1, JAN_31) == xml
+    assert export_1c_xlsx(services, JAN_1, JAN_31) == xlsx
+    assert late_records(services) == 1
     cutoff = datetime.fromisoformat(DEFAULT_CUTOFF)
-    assert only_late_differs(export_1c_xml(services, JAN_1, JAN_31, as_known_at=cutoff), xml, 1)
-    assert same_sheets(export_1c_xlsx(services, JAN_1, JAN_31, as_known_at=cutoff), xlsx)
+    assert export_1c_xml(services, JAN_1, JAN_31, as_known_at=cutoff) == xml
+    assert export_1c_xlsx(services, JAN_1, JAN_31, as_known_at=cutoff) == xlsx
     later = datetime(2026, 3, 3, tzinfo=UTC)
     assert payments(export_1c_xml(services, JAN_1, JAN_31, as_known_at=later)) == [
         ("2026-01-25T12:00:00", "п/п 17", "7707049388", Decimal("1220.00")),
@@ -167,31 +153,24 @@ def test_a_preliminary_file_is_reproduced_by_the_cutoff_it_states(services: Serv
     send(services, RecordPayment(customer_id=story["petrov"], amount="500.00", currency="RUB",
                                  reference="п/п 10", received_on=date(2026, 1, 31)))
     again = export_1c_xlsx(services, JAN_1, JAN_31, as_known_at=stated)
-    assert same_sheets(again, xlsx)  # the payment is not in it, only counted as late
-    about = dict(row[:2] for row in sheet(again, "Параметры")[1:])
-    assert about["Внесено после отсечки, с датой в периоде"] == 1
+    assert again == xlsx  # the payment is not in it, only counted as late
+    assert late_records(services, stated) == 1
 
 
-def test_records_dated_in_a_closed_period_but_recorded_later_are_counted_everywhere(
+def test_records_dated_in_a_closed_period_but_recorded_later_are_counted_beside_the_file(
     services: Services,
 ) -> None:
     story = january(services)
-    about = dict(row[:2] for row in sheet(export_1c_xlsx(services, JAN_1, JAN_31), "Параметры")[1:])
-    assert about["Внесено после отсечки, с датой в периоде"] == 0
+    assert late_records(services) == 0
     on(services, date(2026, 3, 2))  # after January's cut-off, dated in January
     send(services, RecordPayment(customer_id=story["petrov"], amount="500.00", currency="RUB",
                                  reference="п/п 9", received_on=date(2026, 1, 30)))
     on(services, date(2026, 3, 3))
-    xml = export_1c_xml(services, JAN_1, JAN_31)
-    assert "Внесено после отсечки, с датой в периоде, не выгружено: 1".encode() in xml
-    assert "более поздней отсечкой".encode() in xml
-    about = dict(row[:2] for row in sheet(export_1c_xlsx(services, JAN_1, JAN_31), "Параметры")[1:])
-    assert about["Внесено после отсечки, с датой в периоде"] == 1
-    assert "более поздней отсечкой" in str(about["Поздние записи"])
+    assert late_records(services) == 1
     february = export_1c_xml(services, date(2026, 2, 1), date(2026, 2, 28))
     assert payments(february) == []  # February selects by date received: never there
     later = export_1c_xml(services, JAN_1, JAN_31, as_known_at=services.runtime.clock.now())
-    assert late_note(0).encode() in later
+    assert late_records(services, services.runtime.clock.now()) == 0
     assert ("2026-01-30T12:00:00", "п/п 9", "500100732259", Decimal("500.00")) in payments(later)
 
 
