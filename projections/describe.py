@@ -1,194 +1,268 @@
-"""Plain-language lines for the customer timeline: what happened, in an accountant's words."""
+"""Plain-language lines for the customer timeline: what happened, in an accountant's words.
+
+``describe(event)`` gives a :class:`~projections.messages.Line`: a message id (the English
+template) with typed values, so that each reader sees it in their own language; the
+messages are declared below, one constant per wording.
+"""
 
 from __future__ import annotations
 
 from functools import singledispatch
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.customers import billing_events as bev
-from ledger.customers import collections_events as cev
 from ledger.customers import events as ev
-from ledger.money import Money
+from ledger.customers.state import Profile, ServiceStatus
+from projections import describe_collections as collections
+from projections.messages import Line, declare
+
+if TYPE_CHECKING:
+    from projections.messages import Value
+
+
+UNKNOWN = declare("{event_type}")
+NOTHING = ""
 
 
 @singledispatch
-def describe(event: Any) -> str:
+def describe(event: Any) -> Line:
     """One line saying what the event means (a generic line for unknown types)."""
-    return type(event).__name__
+    return Line(UNKNOWN, {"event_type": type(event).__name__})
+
+
+def _reason(event: Any) -> str:
+    return str(event.meta.reason or "")
+
+
+REGISTERED = declare("Customer registered: {name}, billed in {currency}")
+REGISTERED_INN = declare("Customer registered: {name}, ИНН {inn}, billed in {currency}")
 
 
 @describe.register
-def _(event: ev.CustomerRegistered) -> str:
-    inn = f", ИНН {event.inn}" if event.inn else ""
-    return f"Customer registered: {event.name}{inn}, billed in {event.currency}"
+def _(event: ev.CustomerRegistered) -> Line:
+    values: dict[str, Value] = {"name": event.name, "currency": event.currency}
+    if event.inn:
+        return Line(REGISTERED_INN, {**values, "inn": event.inn})
+    return Line(REGISTERED, values)
+
+
+PROFILE_UPDATED = declare("Profile updated: {changes}")
+FIELD_CHANGED = declare("{field} → {value}")
+PROFILE_FIELDS = {name: declare(name) for name in Profile.model_fields}
 
 
 @describe.register
-def _(event: ev.CustomerProfileUpdated) -> str:
-    changed = ", ".join(f"{k} → {v}" for k, v in sorted(event.changes.items()))
-    return f"Profile updated: {changed}"
+def _(event: ev.CustomerProfileUpdated) -> Line:
+    changes = tuple(
+        Line(FIELD_CHANGED, {"field": Line(PROFILE_FIELDS[k]) if k in PROFILE_FIELDS else k,
+                             "value": f"{v}"})
+        for k, v in sorted(event.changes.items()))
+    return Line(PROFILE_UPDATED, {"changes": changes})
+
+
+_SUBSCRIBED = ("Subscribed to {tariff_code} v{tariff_version} × {quantity} from {started_on};"
+               " first renewal {first_renewal}")
+SUBSCRIBED = declare(_SUBSCRIBED)
+SUBSCRIBED_TERM = declare(f"{_SUBSCRIBED}, contract ends {{term_end}}")
 
 
 @describe.register
-def _(event: ev.SubscriptionStarted) -> str:
-    term = f", contract ends {event.term_end}" if event.term_end else ""
-    return (
-        f"Subscribed to {event.tariff_code} v{event.tariff_version} × {event.quantity}"
-        f" from {event.started_on}; first renewal {event.first_renewal}{term}"
-    )
+def _(event: ev.SubscriptionStarted) -> Line:
+    values: dict[str, Value] = {
+        "tariff_code": event.tariff_code, "tariff_version": event.tariff_version,
+        "quantity": event.quantity, "started_on": event.started_on,
+        "first_renewal": event.first_renewal}
+    if event.term_end:
+        return Line(SUBSCRIBED_TERM, {**values, "term_end": event.term_end})
+    return Line(SUBSCRIBED, values)
+
+
+CHARGE = declare("One-off charge recorded for invoicing: {amount} — {description}")
 
 
 @describe.register
-def _(event: ev.ChargeRecorded) -> str:
-    return f"One-off charge recorded for invoicing: {event.amount} — {event.description}"
+def _(event: ev.ChargeRecorded) -> Line:
+    return Line(CHARGE, {"amount": event.amount, "description": event.description})
+
+
+_ISSUED = "Invoice {number} issued: {total} incl. VAT {vat_total}"
+_ISSUED_FOR = ("Invoice {number} issued for {period_start} → {period_end}: {total}"
+               " incl. VAT {vat_total}")
+INVOICE_DUE = declare(f"{_ISSUED}, due {{due_on}}")
+INVOICE_CREDIT_USED = declare(f"{_ISSUED}, {{credit_applied}} paid from credit, due {{due_on}}")
+INVOICE_IN_CREDIT = declare(f"{_ISSUED}, a credit of {{credit}} to the customer")
+INVOICE_FOR_DUE = declare(f"{_ISSUED_FOR}, due {{due_on}}")
+INVOICE_FOR_CREDIT_USED = declare(
+    f"{_ISSUED_FOR}, {{credit_applied}} paid from credit, due {{due_on}}")
+INVOICE_FOR_IN_CREDIT = declare(f"{_ISSUED_FOR}, a credit of {{credit}} to the customer")
 
 
 @describe.register
-def _(event: bev.InvoiceIssued) -> str:
-    period = f" for {event.period_start} → {event.period_end}" if event.period_start else ""
-    what = f"Invoice {event.number} issued{period}: {event.total} incl. VAT {event.vat_total}"
+def _(event: bev.InvoiceIssued) -> Line:
+    values: dict[str, Value] = {"number": event.number, "total": event.total,
+                                "vat_total": event.vat_total}
+    period = event.period_start is not None and event.period_end is not None
+    if event.period_start is not None and event.period_end is not None:
+        values.update(period_start=event.period_start, period_end=event.period_end)
     if event.amount_due.minor < 0:  # nothing is due: the customer gets credit
-        return f"{what}, a credit of {-event.amount_due} to the customer"
-    credit = f", {event.credit_applied} paid from credit" if event.credit_applied.minor else ""
-    return f"{what}{credit}, due {event.due_on}"
+        message = INVOICE_FOR_IN_CREDIT if period else INVOICE_IN_CREDIT
+        return Line(message, {**values, "credit": -event.amount_due})
+    values["due_on"] = event.due_on
+    if event.credit_applied.minor:
+        message = INVOICE_FOR_CREDIT_USED if period else INVOICE_CREDIT_USED
+        return Line(message, {**values, "credit_applied": event.credit_applied})
+    return Line(INVOICE_FOR_DUE if period else INVOICE_DUE, values)
+
+
+VOIDED = declare("Invoice {number} voided ({total}) — {reason}")
+CREDIT_NOTE = declare("Credit note {number} on invoice {invoice_number}: {total} — {reason}")
+USAGE = declare("Usage: {quantity} × {component} on {occurred_on}")
 
 
 @describe.register
-def _(event: bev.InvoiceVoided) -> str:
-    return f"Invoice {event.number} voided ({event.total}) — {event.meta.reason}"
+def _(event: bev.InvoiceVoided) -> Line:
+    return Line(VOIDED, {"number": event.number, "total": event.total,
+                         "reason": _reason(event)})
 
 
 @describe.register
-def _(event: bev.CreditNoteIssued) -> str:
-    return (f"Credit note {event.number} on invoice {event.invoice_number}: {event.total}"
-            f" — {event.meta.reason}")
+def _(event: bev.CreditNoteIssued) -> Line:
+    return Line(CREDIT_NOTE, {"number": event.number, "invoice_number": event.invoice_number,
+                              "total": event.total, "reason": _reason(event)})
 
 
 @describe.register
-def _(event: bev.UsageRecorded) -> str:
-    return f"Usage: {event.quantity} × {event.component} on {event.occurred_on}"
+def _(event: bev.UsageRecorded) -> Line:
+    return Line(USAGE, {"quantity": event.quantity, "component": event.component,
+                        "occurred_on": event.occurred_on})
+
+
+_CHANGED = "v{tariff_version} × {quantity} from {effective_on}"
+CHANGED = {
+    "immediate": declare(f"Subscription change (immediate): {{tariff_code}} {_CHANGED}"),
+    "end_of_term": declare(f"Subscription change (end of term): {{tariff_code}} {_CHANGED}"),
+}
+CHANGED_CORRECTED = {
+    "immediate": declare(f"Subscription change (immediate): {{tariff_code}} {_CHANGED};"
+                         " corrections: {corrections}"),
+    "end_of_term": declare(f"Subscription change (end of term): {{tariff_code}} {_CHANGED};"
+                           " corrections: {corrections}"),
+}
 
 
 @describe.register
-def _(event: bev.SubscriptionChanged) -> str:
-    lines = "; ".join(line.formula for line in event.lines if line.formula)
-    prorated = f"; corrections: {lines}" if lines else ""
-    return (f"Subscription change ({event.when.replace('_', ' ')}): {event.tariff_code}"
-            f" v{event.tariff_version} × {event.quantity} from {event.effective_on}{prorated}")
+def _(event: bev.SubscriptionChanged) -> Line:
+    values: dict[str, Value] = {
+        "tariff_code": event.tariff_code, "tariff_version": event.tariff_version,
+        "quantity": event.quantity, "effective_on": event.effective_on}
+    corrections = "; ".join(line.formula for line in event.lines if line.formula)
+    if corrections:
+        return Line(CHANGED_CORRECTED[event.when], {**values, "corrections": corrections})
+    return Line(CHANGED[event.when], values)
+
+
+PAUSED = declare("Subscription paused from {paused_from}")
+RESUMED = declare("Subscription resumed on {resumed_on}")
+CANCELLED = {
+    "immediate": declare("Subscription cancelled (immediate), service ends {cancel_at}"),
+    "end_of_term": declare("Subscription cancelled (end of term), service ends {cancel_at}"),
+}
 
 
 @describe.register
-def _(event: bev.SubscriptionPaused) -> str:
-    return f"Subscription paused from {event.paused_from}"
+def _(event: bev.SubscriptionPaused) -> Line:
+    return Line(PAUSED, {"paused_from": event.paused_from})
 
 
 @describe.register
-def _(event: bev.SubscriptionResumed) -> str:
-    return f"Subscription resumed on {event.resumed_on}"
+def _(event: bev.SubscriptionResumed) -> Line:
+    return Line(RESUMED, {"resumed_on": event.resumed_on})
 
 
 @describe.register
-def _(event: bev.SubscriptionCancelled) -> str:
-    when = event.when.replace("_", " ")
-    return f"Subscription cancelled ({when}), service ends {event.cancel_at}"
+def _(event: bev.SubscriptionCancelled) -> Line:
+    return Line(CANCELLED[event.when], {"cancel_at": event.cancel_at})
+
+
+INDIVIDUAL = declare("Individual condition on {component}: {price}{until}{agreed} — {note}")
+INDIVIDUAL_PRICE = declare("price {price}")
+INDIVIDUAL_TIERS = declare("own tiers")
+UNTIL = declare(" until {until}")
+AGREED_BY = declare(", agreed by {agreed_by}")
 
 
 @describe.register
-def _(event: bev.IndividualPriceSet) -> str:
-    price = f"price {event.price}" if event.price is not None else "own tiers"
-    until = f" until {event.until}" if event.until else ""
-    who = f", agreed by {event.agreed_by}" if event.agreed_by else ""
-    return f"Individual condition on {event.component}: {price}{until}{who} — {event.note}"
+def _(event: bev.IndividualPriceSet) -> Line:
+    price = (Line(INDIVIDUAL_PRICE, {"price": event.price}) if event.price is not None
+             else Line(INDIVIDUAL_TIERS))
+    return Line(INDIVIDUAL, {
+        "component": event.component, "price": price,
+        "until": Line(UNTIL, {"until": event.until}) if event.until else NOTHING,
+        "agreed": Line(AGREED_BY, {"agreed_by": event.agreed_by}) if event.agreed_by else NOTHING,
+        "note": event.note})
+
+
+DISCOUNT = declare("Discount granted: {size}{scope}{span} ({description})")
+PERCENT = declare("{percent} %")
+ON_COMPONENT = declare(" on {component}")
+FOR_PERIODS = declare(" for {periods} periods")
+NO_END_DATE = declare(" with no end date")
 
 
 @describe.register
-def _(event: ev.DiscountGranted) -> str:
-    size = f"{event.percent} %" if event.kind == "percent" else str(event.amount)
-    scope = f" on {event.component}" if event.component else ""
-    span = (
-        f" for {event.periods} periods" if event.periods
-        else f" until {event.until}" if event.until else " with no end date"
-    )
-    return f"Discount granted: {size}{scope}{span} ({event.description})"
+def _(event: ev.DiscountGranted) -> Line:
+    size: Value = (Line(PERCENT, {"percent": event.percent})
+                   if event.kind == "percent" and event.percent is not None
+                   else event.amount or NOTHING)
+    span = (Line(FOR_PERIODS, {"periods": event.periods}) if event.periods
+            else Line(UNTIL, {"until": event.until}) if event.until else Line(NO_END_DATE))
+    scope = Line(ON_COMPONENT, {"component": event.component}) if event.component else NOTHING
+    return Line(DISCOUNT, {"size": size, "scope": scope, "span": span,
+                           "description": event.description})
+
+
+PAYMENT = declare("Payment received: {amount} on {received_on}{reference}{settles}")
+PAYMENT_REFERENCE = declare(", ref {reference}")
+PAYMENT_SETTLES = declare(", settles {count} invoice(s)")
 
 
 @describe.register
-def _(event: ev.PaymentReceived) -> str:
-    ref = f", ref {event.reference}" if event.reference else ""
-    settled = f", settles {len(event.allocations)} invoice(s)" if event.allocations else ""
-    return f"Payment received: {event.amount} on {event.received_on}{ref}{settled}"
+def _(event: ev.PaymentReceived) -> Line:
+    reference = (Line(PAYMENT_REFERENCE, {"reference": event.reference}) if event.reference
+                 else NOTHING)
+    settles = (Line(PAYMENT_SETTLES, {"count": len(event.allocations)}) if event.allocations
+               else NOTHING)
+    return Line(PAYMENT, {"amount": event.amount, "received_on": event.received_on,
+                          "reference": reference, "settles": settles})
+
+
+DEBT_RAISED = declare("Adjustment: debt raised by {amount} — {reason}")
+DEBT_LOWERED = declare("Adjustment: debt lowered by {amount} — {reason}")
+STATUS_CHANGED = declare("Service status: {previous} → {status} ({reason})")
+STATUSES = {status: declare(status.value) for status in ServiceStatus}
+CLOSED = declare("Customer closed ({reason})")
+CLOSED_NO_REASON = declare("Customer closed (no reason given)")
 
 
 @describe.register
-def _(event: ev.AdjustmentRecorded) -> str:
-    direction = "raised" if event.amount.minor > 0 else "lowered"
-    return f"Adjustment: debt {direction} by {abs(event.amount)} — {event.meta.reason}"
+def _(event: ev.AdjustmentRecorded) -> Line:
+    message = DEBT_RAISED if event.amount.minor > 0 else DEBT_LOWERED
+    return Line(message, {"amount": abs(event.amount), "reason": _reason(event)})
 
 
 @describe.register
-def _(event: ev.ServiceStatusChanged) -> str:
-    return f"Service status: {event.previous.value} → {event.status.value} ({event.meta.reason})"
+def _(event: ev.ServiceStatusChanged) -> Line:
+    return Line(STATUS_CHANGED, {"previous": Line(STATUSES[event.previous]),
+                                 "status": Line(STATUSES[event.status]),
+                                 "reason": f"{event.meta.reason}"})
 
 
 @describe.register
-def _(event: ev.CustomerClosed) -> str:
-    return f"Customer closed ({event.meta.reason or 'no reason given'})"
+def _(event: ev.CustomerClosed) -> Line:
+    if event.meta.reason:
+        return Line(CLOSED, {"reason": event.meta.reason})
+    return Line(CLOSED_NO_REASON)
 
 
-def _on_invoices(amounts: dict[str, int], numbers: dict[str, str], currency: str) -> str:
-    return ", ".join(f"{numbers.get(i, i)} {Money(m, currency)}" for i, m in amounts.items())
-
-
-@describe.register
-def _(event: cev.PaymentReallocated) -> str:
-    moves = []
-    if event.removed:
-        moves.append(f"taken off {_on_invoices(event.removed, event.numbers, event.currency)}")
-    if event.added:
-        moves.append(f"put on {_on_invoices(event.added, event.numbers, event.currency)}")
-    return f"Payment {event.payment_id} re-allocated: {'; '.join(moves)} — {event.meta.reason}"
-
-
-_CREDIT_SOURCES = {"invoice": "invoice", "credit_note": "credit note"}
-
-
-@describe.register
-def _(event: cev.CreditAllocated) -> str:
-    currency = event.credit.currency
-    left = event.credit.minor - sum(event.allocations.values())
-    rest = f"; {Money(left, currency)} stays credit for the next invoices" if left else ""
-    return (f"Credit of {event.credit} from {_CREDIT_SOURCES[event.source]}"
-            f" {event.source_number} settled"
-            f" {_on_invoices(event.allocations, event.numbers, currency)}"
-            f" (oldest due first){rest}")
-
-
-@describe.register
-def _(event: cev.RefundIssued) -> str:
-    source = f"against payment {event.payment_id}" if event.payment_id else "from credit"
-    return f"Refund of {event.amount} {source} — {event.meta.reason}"
-
-
-@describe.register
-def _(event: cev.ChargebackRecorded) -> str:
-    reopened = (f"; reopened {_on_invoices(event.removed, event.numbers, event.amount.currency)}"
-                if event.removed else "")
-    why = f" — {event.meta.reason}" if event.meta.reason else ""
-    return (f"Chargeback: the bank took back {event.amount} of payment {event.payment_id}"
-            f"{reopened}{why}")
-
-
-@describe.register
-def _(event: cev.DebtWrittenOff) -> str:
-    return (f"Bad debt written off on invoice {event.invoice_number}: {event.amount},"
-            f" approved by {event.approver} — {event.meta.reason}")
-
-
-_STEP_NAMES = {"remind": "reminder", "suspend": "suspension", "cancel": "cancellation"}
-
-
-@describe.register
-def _(event: cev.DunningStepTaken) -> str:
-    return (f"Dunning step {event.step} ({_STEP_NAMES[event.action]}) on invoice"
-            f" {event.invoice_number}: {event.days_overdue} days overdue, {event.open_amount}"
-            f" open (policy v{event.policy_version})")
+for _event_type, _describer in collections.DESCRIBERS.items():
+    describe.register(_event_type, _describer)

@@ -21,6 +21,7 @@ from ledger.errors import CustomerNotFound, NotFound
 from ledger.money import Money
 from projections import queries
 from projections.queries import Page
+from projections.timeline import params_of
 
 router = APIRouter(prefix="/v1", tags=["queries"])
 
@@ -98,9 +99,19 @@ def get_customer(services: Views, _: Reader, customer_id: UUID) -> dict[str, Any
 def customer_timeline(
     services: Views, _: Reader, customer_id: UUID, limit: Limit = 100, cursor: Cursor = None
 ) -> dict[str, Any]:
-    """Every event: who, what, when (recorded and effective), why."""
+    """Every event: who, what, when (recorded and effective), why.
+
+    ``summary`` says what happened in English; ``message`` (an English template with
+    ``{named}`` placeholders) and ``params`` carry the same line for translation: strings and
+    integers as they are, other values as typed objects — ``{"type": "money", "minor":
+    5490000, "currency": "RUB"}``, ``{"type": "date", "value": "2026-01-01"}``, ``{"type":
+    "number", "value": "12.5"}``, ``{"type": "message", "message": ..., "params": {...}}`` (a
+    nested phrase) and ``{"type": "list", "items": [...]}``.
+    """
     _cursor_guard(cursor)
-    return _page(queries.timeline(services.store, str(customer_id), limit=limit, cursor=cursor))
+    page = queries.timeline(services.store, str(customer_id), limit=limit, cursor=cursor)
+    lines = [{**row, "params": params_of(row["params"])} for row in page.items]
+    return _page(Page(lines, page.next_cursor))
 
 
 @router.get("/customers/{customer_id}/status", openapi_extra=roles_extra(SERVICE, *READ),

@@ -124,7 +124,7 @@ def test_starting_a_subscription_shows_it_on_the_card(
 
     assert done.status_code == 303
     assert events_of(services, customer)[-1] == "SubscriptionStarted"
-    assert "Subscribed to start v1 × 3 from 2026-02-01" in workspace.get(customer.card).text
+    assert "Подписка на тариф start v1 × 3 с 1 февр. 2026" in workspace.get(customer.card).text
 
 
 def test_an_unknown_tariff_is_refused_at_the_tariff(
@@ -180,7 +180,7 @@ def test_a_change_is_previewed_before_it_is_confirmed(
     assert confirmed.status_code == 303
     assert events_of(services, customer)[-1] == "SubscriptionChanged"
     caught_up(services)
-    assert "Subscription change (immediate)" in workspace.get(customer.card).text
+    assert "Изменение подписки (сразу)" in workspace.get(customer.card).text
 
 
 def test_pause_then_resume(services: Services, workspace: Workspace) -> None:
@@ -191,7 +191,7 @@ def test_pause_then_resume(services: Services, workspace: Workspace) -> None:
                                                  "reason": "Клиент в отпуске"})
     assert paused.status_code == 303
     card = workspace.get(customer.card).text
-    assert "Subscription paused from 2026-01-15" in card
+    assert "Подписка приостановлена с 15 янв. 2026" in card
     assert 'id="action-resume"' in card
 
     resumed = post(workspace, customer, "resume", {"subscription_id": customer.subscription,
@@ -210,7 +210,7 @@ def test_cancelling_at_the_end_of_the_term(services: Services, workspace: Worksp
     assert done.status_code == 303
     event = last_event(services, customer)
     assert type(event).__name__ == "SubscriptionCancelled"
-    assert "Subscription cancelled (end of term)" in workspace.get(customer.card).text
+    assert "Подписка отменена (в конце срока)" in workspace.get(customer.card).text
 
 
 def test_granting_a_discount_and_its_refusal(services: Services, workspace: Workspace) -> None:

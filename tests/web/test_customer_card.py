@@ -118,7 +118,7 @@ def test_the_card_shows_profile_conditions_money_and_history(
     html = card.text
     for expected in ("ООО Ромашка", INN, "770701001", "buh@romashka.example", "CRM-7",
                      "Старт", "Скидка за годовой договор", "Иванов И. И.", "Welcome discount",
-                     "LBX-2026-000001", "п/п 17", "Payment received: 500.00 RUB"):
+                     "LBX-2026-000001", "п/п 17", "Платёж получен: 500,00\xa0₽"):
         assert expected in html, expected
     # 800.00 individual price − 10 % = 720.00, + VAT 22 % = 878.40; 500.00 paid: 378.40 owed
     assert "378,40" in html

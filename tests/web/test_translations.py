@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from string import Formatter
 
 from babel.messages.extract import extract_from_dir
 
 from api.web.i18n import catalog, translations
+from projections.describe import describe
+from projections.messages import MESSAGES
 
 WEB = Path(__file__).parents[2] / "api" / "web"
 
@@ -40,6 +43,21 @@ def test_every_workspace_message_has_a_russian_translation() -> None:
     used = _template_messages() | _python_messages()
     missing = sorted(m for m in used if m and not getattr(russian.get(m), "string", None))
     assert not missing, f"add these to api/web/locale/ru/*.po: {missing}"
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _text, name, _spec, _conversion in Formatter().parse(template) if name}
+
+
+def test_every_timeline_message_has_a_russian_translation_with_the_same_placeholders() -> None:
+    """Every message ``describe()`` may give (declared in ``projections/describe*.py``)."""
+    assert describe  # importing it declares every message
+    russian = catalog("ru")
+    missing = [m for m in MESSAGES if not getattr(russian.get(m), "string", None)]
+    assert not missing, f"add these to api/web/locale/ru/timeline.po: {missing}"
+    differing = {m: str(russian[m].string) for m in MESSAGES
+                 if _placeholders(str(russian[m].string)) != _placeholders(m)}
+    assert not differing, f"keep every {{placeholder}} of these messages: {differing}"
 
 
 def test_translations_are_loaded_from_the_catalogues() -> None:

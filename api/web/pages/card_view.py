@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from api.web.i18n import Formats, translations
 from projections import queries
 from projections.describe import describe
+from projections.messages import Style, render
 from projections.queries import decode_cursor, encode_cursor
+from projections.timeline import params_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -42,7 +45,7 @@ def card_context(
             for sub in customer.state.subscriptions.values()
         ],
         "discounts": sorted(customer.state.discounts.values(), key=lambda d: d.position),
-        "as_of": as_of,
+        "as_of": as_of, "timeline_text": timeline_text,
     }
     if as_of.active:
         context.update(_past_lists(state))
@@ -71,7 +74,8 @@ def _present_lists(
         "balances": [_balance_row(row) for row in queries.balances(services.store, customer_id)],
         "invoices": invoices.items, "invoices_next": invoices.next_cursor,
         "payments": payments.items, "payments_next": payments.next_cursor,
-        "timeline": list(reversed(timeline.items)),
+        "timeline": [{**row, "params": params_of(row["params"])}
+                     for row in reversed(timeline.items)],
         "events_earlier": max(start - PAGE, 0) if start > 0 else None,
         "events_later": start + PAGE if start + PAGE < version else None,
     }
@@ -118,13 +122,24 @@ def _past_lists(state: Replayed) -> dict[str, Any]:
          "currency": p.currency, "reference": "", "method": "", "unallocated": p.unallocated}
         for p in customer_state.payments.values()
     ]
-    timeline = [
-        {"version": e.originator_version, "recorded_at": e.recorded_at,
-         "effective_date": e.meta.effective_date, "actor": e.meta.actor,
-         "source": e.meta.source, "reason": e.meta.reason, "summary": describe(e),
-         "event_type": type(e).__name__}
-        for e in reversed(state.events)
-    ]
+    timeline = [_past_line(e) for e in reversed(state.events)]
     return {"balances": balances, "invoices": invoices, "invoices_next": None,
             "payments": payments, "payments_next": None, "timeline": timeline,
             "events_earlier": None, "events_later": None}
+
+
+def _past_line(event: Any) -> dict[str, Any]:
+    line = describe(event)
+    return {"version": event.originator_version, "recorded_at": event.recorded_at,
+            "effective_date": event.meta.effective_date, "actor": event.meta.actor,
+            "source": event.meta.source, "reason": event.meta.reason, "summary": line.text,
+            "message": line.message, "params": line.encoded(),
+            "event_type": type(event).__name__}
+
+
+def timeline_text(entry: Mapping[str, Any], language: str) -> str:
+    """A timeline line in the reader's language: the message translated, values formatted."""
+    formats = Formats(language)
+    style = Style(translate=translations(language).gettext, money=formats.money,
+                  date=formats.date, number=formats.amount)
+    return render(entry["message"], entry["params"], style)
