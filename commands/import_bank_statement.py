@@ -293,6 +293,7 @@ def _pay(
             invoice_ids=named, payer_name=line.counterparty_name,
             payer_inn=line.counterparty_inn, method="bank_transfer",
             reference=payment_reference(line.number, line.booked_on),
+            today=runtime.clock.today(),
         )
     except LedgerError as error:
         return match.refused(f"the customer's book refused it: {error.detail}")

@@ -43,7 +43,7 @@ def _lines(runtime: Runtime, command: IssueCreditNote) -> list[LineRecord]:
 
 
 def handle(command: IssueCreditNote, context: Context, runtime: Runtime) -> Outcome:
-    """Number the credit note in its own series and record it."""
+    """Number the credit note in its own series and record it, both on the business day."""
     lines = _lines(runtime, command)
 
     def decide(provenance: Provenance) -> Decision:
@@ -54,7 +54,7 @@ def handle(command: IssueCreditNote, context: Context, runtime: Runtime) -> Outc
         (number,) = series.allocate(provenance, today, [credit_note_id])
         total = customer.credit_invoice(provenance, command.invoice_id, lines,
                                         credit_note_id=credit_note_id, number=number,
-                                        reason=command.reason)
+                                        reason=command.reason, on=today)
         return [customer, series], {"credit_note_id": credit_note_id, "number": number,
                                     "total": total.to_decimal_string()}
 

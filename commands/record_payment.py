@@ -52,6 +52,7 @@ def handle(command: RecordPayment, context: Context, runtime: Runtime) -> Outcom
             reference=command.reference,
             method=command.method,
             invoice_ids=command.invoice_ids,
+            today=context.effective_date or runtime.clock.today(),
         )
         return [customer], {"payment_id": payment_id, "allocations": allocations}
 

@@ -24,11 +24,12 @@ class VoidInvoice(CustomerCommand):
 
 
 def handle(command: VoidInvoice, context: Context, runtime: Runtime) -> Outcome:
-    """Record the void."""
+    """Record the void, dated the business day (the company's, not UTC's)."""
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
-        customer.void_invoice(provenance, command.invoice_id, command.reason)
+        customer.void_invoice(provenance, command.invoice_id, command.reason,
+                              on=context.effective_date or runtime.clock.today())
         return [customer], {"invoice_id": command.invoice_id}
 
     return execute(runtime, context, command, command.customer_id, decide)

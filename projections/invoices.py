@@ -5,11 +5,19 @@ matter of the date the question is asked, not a fact of the history). ``paid`` c
 and credit alike: a payment's allocation, credit used when the invoice was issued, and credit
 a negative invoice or a credit note allocated to it later (``CreditAllocated``). A negative
 invoice has nothing open: it is credit, not a debt.
+
+``paid_on`` is the business date on which the invoice's open amount reached zero with
+something paid on it (money or credit): the settling event's effective date (a payment's
+``received_on``), never before the issue date, so credit used at issue gives ``issued_on``.
+It is cleared when the invoice reopens (a payment moved away, a chargeback). A write-off is
+not a payment: an invoice closed by writing off its rest keeps ``paid_on`` empty, and so
+does one credited in full with nothing paid. A credit note lowers what is owed: one that
+closes a partly paid invoice dates it, one on an invoice already paid does not move the date.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued, InvoiceVoided
 from ledger.customers.collections_events import (
@@ -22,7 +30,11 @@ from ledger.customers.events import PaymentReceived
 from projections.base import Projection, on
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from projections.store import Transaction
+
+Settled = Literal["paid", "credited", "written_off"]
 
 
 class InvoiceRegister(Projection):
@@ -30,7 +42,8 @@ class InvoiceRegister(Projection):
 
     name = "invoices"
     tables = ("view_invoices", "view_invoice_lines")
-    revision = 2  # 2: credit allocations settle invoices; a negative invoice is open 0
+    revision = 3  # 2: credit allocations settle invoices; a negative invoice is open 0
+    # 3: paid_on, the business date an invoice became fully paid
     schema = (
         "CREATE TABLE IF NOT EXISTS view_invoices ("
         " invoice_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, number TEXT NOT NULL,"
@@ -38,10 +51,12 @@ class InvoiceRegister(Projection):
         " currency TEXT NOT NULL, subtotal BIGINT NOT NULL, discount_total BIGINT NOT NULL,"
         " vat_total BIGINT NOT NULL, total BIGINT NOT NULL, paid BIGINT NOT NULL DEFAULT 0,"
         " credited BIGINT NOT NULL DEFAULT 0, written_off BIGINT NOT NULL DEFAULT 0,"
-        " open BIGINT NOT NULL, void BIGINT NOT NULL DEFAULT 0, position BIGINT NOT NULL)",
+        " open BIGINT NOT NULL, void BIGINT NOT NULL DEFAULT 0, paid_on TEXT,"
+        " position BIGINT NOT NULL)",
         "CREATE UNIQUE INDEX IF NOT EXISTS view_invoices_number ON view_invoices (number)",
         "CREATE INDEX IF NOT EXISTS view_invoices_customer ON view_invoices (customer_id)",
         "CREATE INDEX IF NOT EXISTS view_invoices_due ON view_invoices (due_on)",
+        "CREATE INDEX IF NOT EXISTS view_invoices_issued ON view_invoices (currency, issued_on)",
         "CREATE TABLE IF NOT EXISTS view_invoice_lines ("
         " invoice_id TEXT NOT NULL, line_id TEXT NOT NULL, customer_id TEXT NOT NULL,"
         " number TEXT NOT NULL, issued_on TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -61,8 +76,9 @@ class InvoiceRegister(Projection):
         tx.execute(
             "INSERT INTO view_invoices (invoice_id, customer_id, number, issued_on, due_on,"
             " period_start, period_end, currency, subtotal, discount_total, vat_total, total,"
-            " paid, open, position) VALUES (:id, :cid, :number, :issued, :due, :start, :end,"
-            " :currency, :subtotal, :discount, :vat, :total, :paid, :open, :position)",
+            " paid, open, paid_on, position) VALUES (:id, :cid, :number, :issued, :due, :start,"
+            " :end, :currency, :subtotal, :discount, :vat, :total, :paid, :open, :paid_on,"
+            " :position)",
             {
                 "id": event.invoice_id, "cid": customer_id, "number": event.number,
                 "issued": event.issued_on.isoformat(), "due": event.due_on.isoformat(),
@@ -71,6 +87,8 @@ class InvoiceRegister(Projection):
                 "discount": event.discount_total.minor, "vat": event.vat_total.minor,
                 "total": event.total.minor, "paid": event.credit_applied.minor,
                 "open": max(event.amount_due.minor, 0), "position": position,
+                "paid_on": (event.issued_on.isoformat() if event.credit_applied.minor > 0
+                            and event.amount_due.minor <= 0 else None),
             },
         )
         self._lines(tx, event, event.invoice_id, event.number,
@@ -110,37 +128,40 @@ class InvoiceRegister(Projection):
     def paid(self, tx: Transaction, event: PaymentReceived, _: int) -> None:
         """Settle the invoices the payment was allocated to."""
         for invoice_id, minor in event.allocations.items():
-            self._settle(tx, invoice_id, "paid", minor)
+            self._settle(tx, invoice_id, "paid", minor, event.received_on)
 
     @on(PaymentReallocated)
     def reallocated(self, tx: Transaction, event: PaymentReallocated, _: int) -> None:
         """Move what the payment settles from some invoices to others."""
+        day = event.meta.effective_date
         for invoice_id, minor in event.removed.items():
-            self._settle(tx, invoice_id, "paid", -minor)
+            self._settle(tx, invoice_id, "paid", -minor, day)
         for invoice_id, minor in event.added.items():
-            self._settle(tx, invoice_id, "paid", minor)
+            self._settle(tx, invoice_id, "paid", minor, day)
 
     @on(CreditAllocated)
     def credit_allocated(self, tx: Transaction, event: CreditAllocated, _: int) -> None:
         """Settle the invoices a document's credit was allocated to (counted as paid)."""
         for invoice_id, minor in event.allocations.items():
-            self._settle(tx, invoice_id, "paid", minor)
+            self._settle(tx, invoice_id, "paid", minor, event.meta.effective_date)
 
     @on(ChargebackRecorded)
     def charged_back(self, tx: Transaction, event: ChargebackRecorded, _: int) -> None:
         """Reopen the invoices the charged-back payment had settled."""
         for invoice_id, minor in event.removed.items():
-            self._settle(tx, invoice_id, "paid", -minor)
+            self._settle(tx, invoice_id, "paid", -minor, event.meta.effective_date)
 
     @on(DebtWrittenOff)
     def written_off(self, tx: Transaction, event: DebtWrittenOff, _: int) -> None:
         """Lower the invoice by the amount written off."""
-        self._settle(tx, event.invoice_id, "written_off", event.amount.minor)
+        self._settle(tx, event.invoice_id, "written_off", event.amount.minor,
+                     event.meta.effective_date)
 
     @on(CreditNoteIssued)
     def credited(self, tx: Transaction, event: CreditNoteIssued, position: int) -> None:
         """Lower the invoice by the credit note, and list its lines as negative lines."""
-        self._settle(tx, event.invoice_id, "credited", event.total.minor)
+        self._settle(tx, event.invoice_id, "credited", event.total.minor,
+                     event.meta.effective_date)
         self._lines(tx, event, event.credit_note_id, event.number,
                     issued_on=event.meta.effective_date.isoformat(), lines=event.lines,
                     sign=-1, position=position)
@@ -152,13 +173,25 @@ class InvoiceRegister(Projection):
                    {"id": event.invoice_id})
 
     @staticmethod
-    def _settle(tx: Transaction, invoice_id: str, column: str, minor: int) -> None:
+    def _settle(
+        tx: Transaction, invoice_id: str, column: Settled, minor: int, on: date
+    ) -> None:
+        """Add ``minor`` to ``column``, then recompute ``open`` and ``paid_on`` from the sums.
+
+        The right-hand sides of an UPDATE read the row as it was, so each sum is written
+        with the change applied.
+        """
+        new = {name: f"({name} + :minor)" if name == column else name
+               for name in ("paid", "credited", "written_off")}
+        left = f"total - {new['paid']} - {new['credited']} - {new['written_off']}"
         tx.execute(
             f"UPDATE view_invoices SET {column} = {column} + :minor,"  # noqa: S608
-            " open = CASE WHEN total - paid - credited - written_off - :minor > 0"
-            " THEN total - paid - credited - written_off - :minor ELSE 0 END"
+            f" open = CASE WHEN {left} > 0 THEN {left} ELSE 0 END,"
+            f" paid_on = CASE WHEN {left} <= 0 AND {new['paid']} > 0"
+            f" AND {new['written_off']} = 0 THEN COALESCE(paid_on,"
+            " CASE WHEN :on > issued_on THEN :on ELSE issued_on END) END"
             " WHERE invoice_id = :id",
-            {"minor": minor, "id": invoice_id},
+            {"minor": minor, "id": invoice_id, "on": on.isoformat()},
         )
 
 

@@ -156,9 +156,13 @@ class Customer(
 
     def receive_payment(
         self, provenance: Provenance, effective_date: date, *, payment_id: str, amount: Money,
-        invoice_ids: Sequence[str] = (), **details: Any,
+        invoice_ids: Sequence[str] = (), today: date | None = None, **details: Any,
     ) -> dict[str, int]:
         """Record money received and allocate it: to the named invoices, else oldest first.
+
+        ``today`` is the business day the payment is recorded on (the company's, not UTC's),
+        on which a suspended customer's debt is judged; commands always give it (without
+        it, the UTC date of recording stands in).
 
         Returns:
             The allocation (invoice id → minor units); what is left is the customer's credit.
@@ -176,7 +180,8 @@ class Customer(
         )
         # judged as of the day it is recorded: a back-dated payment must not hide what is
         # overdue today
-        self.reactivate_if_settled(provenance, max(effective_date, provenance.recorded_at.date()))
+        self.reactivate_if_settled(provenance, max(effective_date,
+                                                    today or provenance.recorded_at.date()))
         return allocations
 
     def open_invoices(self) -> list[InvoiceState]:

@@ -179,12 +179,14 @@ class BillingDecisions:
         return sources
 
     def issue_invoice(
-        self, provenance: Provenance, draft: DraftInvoice, *, invoice_id: str, number: str
+        self, provenance: Provenance, draft: DraftInvoice, *, invoice_id: str, number: str,
+        today: date | None = None,
     ) -> None:
         """Record the drafted invoice under its allocated number.
 
         An invoice that comes out negative leaves credit; it settles the customer's open
         invoices at once (``CreditAllocated``), and only the rest waits for the next ones.
+        ``today`` is the business day of recording (see :meth:`settle_with_credit`).
         """
         result, totals = draft.result, draft.result.totals
         due_on = draft.as_of + timedelta(days=self.state.profile.payment_terms_days)
@@ -216,7 +218,8 @@ class BillingDecisions:
         )
         if totals.amount_due.minor < 0:  # credits beyond the period's charges
             self.settle_with_credit(provenance, draft.as_of, -totals.amount_due,
-                                    source="invoice", source_id=invoice_id, source_number=number)
+                                    source="invoice", source_id=invoice_id, source_number=number,
+                                    today=today)
 
     def _tariff_of(self, subscription_id: str | None) -> str | None:
         sub = self.state.subscriptions.get(subscription_id or "")

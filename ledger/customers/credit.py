@@ -39,13 +39,15 @@ class CreditSettlement:
     def settle_with_credit(
         self, provenance: Provenance, effective_date: date, credit: Money, *,
         source: Literal["invoice", "credit_note"], source_id: str, source_number: str,
+        today: date | None = None,
     ) -> dict[str, int]:
         """Let ``credit`` from a document settle the open invoices, oldest due first.
 
         Records nothing when no invoice of the credit's currency is open: the credit then
         stays for the next invoices, as it always did. A customer suspended by dunning is
         reactivated in the same command once nothing is overdue past its bar, as after a
-        payment (judged on the recording day, like a payment).
+        payment (judged on the recording day, like a payment: ``today``, the business day,
+        which commands give; without it, the UTC date of recording stands in).
 
         Returns:
             The allocation (invoice id → minor units), in the order settled.
@@ -70,6 +72,7 @@ class CreditSettlement:
             allocations=allocations,
             numbers={i: self.state.invoices[i].number for i in allocations},
         )
-        self.reactivate_if_settled(provenance, max(effective_date, provenance.recorded_at.date()))
+        self.reactivate_if_settled(provenance, max(effective_date,
+                                                    today or provenance.recorded_at.date()))
         return allocations
 

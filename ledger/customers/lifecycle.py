@@ -81,7 +81,10 @@ class LifecycleDecisions:
         self, provenance: Provenance, subscription_id: str, component: str,
         catalog: Catalog, **condition: Any,
     ) -> None:
-        """Agree a special price (or tiers) for one component of a subscription."""
+        """Agree a special price (or tiers) for one component of a subscription.
+
+        ``condition`` carries ``agreed_on``, the business date of the agreement.
+        """
         sub = self.subscription(subscription_id)
         definition = catalog(sub.tariff_code, sub.tariff_version)
         found = definition.component(component)
@@ -96,12 +99,16 @@ class LifecycleDecisions:
             from_dict(condition["pricing"])  # validates tiers, naming the field
         if condition.get("price") is not None:
             money(condition["price"], definition.currency)
-        self.record(ev.IndividualPriceSet, provenance, condition.get("agreed_on") or
-                    provenance.recorded_at.date(), subscription_id=subscription_id,
-                    component=component, **condition)
+        self.record(ev.IndividualPriceSet, provenance, condition["agreed_on"],
+                    subscription_id=subscription_id, component=component, **condition)
 
-    def void_invoice(self, provenance: Provenance, invoice_id: str, reason: str) -> None:
-        """Void an invoice nothing has settled yet (otherwise issue a credit note)."""
+    def void_invoice(
+        self, provenance: Provenance, invoice_id: str, reason: str, *, on: date
+    ) -> None:
+        """Void an invoice nothing has settled yet (otherwise issue a credit note).
+
+        ``on`` is the business date of the void (the company's day, not the UTC one).
+        """
         invoice = self._invoice(invoice_id)
         if invoice.paid or invoice.credited or invoice.written_off:
             raise InvalidField(field="invoice_id", why=(
@@ -109,19 +116,21 @@ class LifecycleDecisions:
         if invoice.credit_allocated:
             raise InvalidField(field="invoice_id", why=(
                 f"the credit of invoice {invoice.number} already settled other invoices"))
-        self.record(ev.InvoiceVoided, provenance, provenance.recorded_at.date(), reason,
+        self.record(ev.InvoiceVoided, provenance, on, reason,
                     invoice_id=invoice_id, number=invoice.number,
                     total=Money(invoice.total, invoice.currency))
 
     def credit_invoice(
         self, provenance: Provenance, invoice_id: str, lines: list[ev.LineRecord],
-        *, credit_note_id: str, number: str, reason: str,
+        *, credit_note_id: str, number: str, reason: str, on: date,
     ) -> Money:
         """Credit chosen lines of an invoice (all of them for a full credit note).
 
         The note first lowers what its own invoice has open; what goes beyond that (the
         invoice was already paid) is credit, which settles the customer's other open
         invoices at once (``CreditAllocated``) and only then waits for the next ones.
+        ``on`` is the note's business date: its document date, its events' effective date,
+        and the day a suspended customer's debt is judged on.
         """
         invoice = self._invoice(invoice_id)
         total = Money(sum(line.total.minor for line in lines), invoice.currency)
@@ -131,13 +140,13 @@ class LifecycleDecisions:
             raise InvalidField(field="line_ids", why="more than the invoice's total")
         vat = Money(sum(line.vat.minor for line in lines), invoice.currency)
         beyond = Money(max(total.minor - invoice.open_minor, 0), invoice.currency)
-        on = provenance.recorded_at.date()
         self.record(ev.CreditNoteIssued, provenance, on, reason,
                     credit_note_id=credit_note_id, number=number, invoice_id=invoice_id,
                     invoice_number=invoice.number, lines=lines, vat_total=vat, total=total)
         if beyond.minor:
             self.settle_with_credit(provenance, on, beyond, source="credit_note",
-                                    source_id=credit_note_id, source_number=number)
+                                    source_id=credit_note_id, source_number=number,
+                                    today=on)
         return total
 
     def _invoice(self, invoice_id: str) -> InvoiceState:

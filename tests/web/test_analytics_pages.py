@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.web.i18n import Formats
 from api.web.pages.analytics import ReportCache
+from commands.issue_credit_note import IssueCreditNote
 from commands.record_payment import RecordPayment
 from commands.run_billing import RunBilling, bill_run_context, run_billing
 from commands.start_subscription import StartSubscription
@@ -237,8 +238,8 @@ def test_a_new_company_sees_that_there_is_nothing_to_chart(workspace: Workspace)
     assert "Пока нечего" in page.text
 
 
-def test_one_payment_for_two_invoices_pays_the_older_first(services: Services,
-                                                           workspace: Workspace) -> None:
+def test_one_payment_for_two_invoices_pays_both_on_its_day(services: Services,
+                                                          workspace: Workspace) -> None:
     publish(services, "start", MONTHLY_1000)
     late = register(services, "L-1", name="ООО Поздний")
     send(services, StartSubscription(customer_id=late, tariff_code="start",
@@ -251,6 +252,48 @@ def test_one_payment_for_two_invoices_pays_the_older_first(services: Services,
     days = Tables(workspace.get("/app/analytics?from=2025-11&to=2025-12").text).keyed("t-days")
     assert days["2025-11"][1:] == ["1", "50"]  # 1 November → 21 December
     assert days["2025-12"][1:] == ["1", "20"]  # 1 December → 21 December
+
+
+def late_customer_with_two_invoices(services: Services) -> tuple[Any, str, str]:
+    """L-1 on 1000.00 + 22 % VAT a month, billed on 1 November and 1 December 2025."""
+    publish(services, "start", MONTHLY_1000)
+    late = register(services, "L-1", name="ООО Поздний")
+    send(services, StartSubscription(customer_id=late, tariff_code="start",
+                                     start_date=date(2025, 11, 1), anchor_day=1))
+    bill(services, date(2025, 11, 1))
+    bill(services, date(2025, 12, 1))
+    services.runner.catch_up()
+    november, december = (str(row["invoice_id"]) for row in services.store.query(
+        "SELECT invoice_id FROM view_invoices ORDER BY issued_on"))
+    return late, november, december
+
+
+def test_a_payment_named_to_the_later_invoice_pays_that_one(services: Services,
+                                                           workspace: Workspace) -> None:
+    late, _, december = late_customer_with_two_invoices(services)
+    on(services, date(2025, 12, 5))
+    send(services, RecordPayment(customer_id=late, amount="1220.00", currency="RUB",
+                                 invoice_ids=[december]))
+    pay(services, late, "1220.00", date(2025, 12, 21))  # then November's, oldest open
+    on(services, date(2026, 1, 15))
+    services.runner.catch_up()
+    days = Tables(workspace.get("/app/analytics?from=2025-11&to=2025-12").text).keyed("t-days")
+    assert days["2025-11"][1:] == ["1", "50"]  # 1 November → 21 December
+    assert days["2025-12"][1:] == ["1", "4"]  # 1 December → 5 December
+
+
+def test_an_invoice_settled_by_credit_counts_as_paid_on_that_day(
+        services: Services, workspace: Workspace) -> None:
+    late, november, _ = late_customer_with_two_invoices(services)
+    pay(services, late, "1220.00", date(2025, 11, 11))  # November, after 10 days
+    on(services, date(2025, 12, 8))  # November not served: its money pays December
+    send(services, IssueCreditNote(customer_id=late, invoice_id=november,
+                                   reason="Услуги не оказаны"))
+    on(services, date(2026, 1, 15))
+    services.runner.catch_up()
+    days = Tables(workspace.get("/app/analytics?from=2025-11&to=2025-12").text).keyed("t-days")
+    assert days["2025-11"][1:] == ["1", "10"]  # the note does not move November's day
+    assert days["2025-12"][1:] == ["1", "7"]  # settled by the note's credit on 8 December
 
 
 def test_a_drawn_report_is_reused_until_the_views_move_and_a_minute_passes(

@@ -1,8 +1,8 @@
 """Workspace area: analytics — MRR and its movements, revenue by tariff, collection.
 
 Each figure is read from the views with the same query functions the HTTP reports use
-(:mod:`projections.queries`, plus :mod:`projections.analytics` for collection), so the
-page and ``/v1/reports`` never disagree. Every chart is drawn on the server
+(:mod:`projections.queries`, plus :mod:`projections.analytics` for collection and days
+to pay), so the page and ``/v1/reports`` never disagree. Every chart is drawn on the server
 (:mod:`api.web.charts`) with its numbers in a table beside it. The range is whole months
 (the last twelve by default) and one currency at a time: amounts in different currencies
 are never added up.
@@ -113,8 +113,9 @@ def analytics_page(
 class ReportCache:
     """Reports already drawn, per language and range, with the view position they show.
 
-    Why: at a hundred thousand customers the collection figures take seconds to compute
-    (they read every invoice and payment of the period), and many people open this page.
+    Why: at a hundred thousand customers the figures of a long range still read every
+    invoice of the period (collection rate, days to pay) and every MRR movement, and many
+    people open this page.
     A report is drawn again when the views have moved on and it is older than
     :data:`FRESH_SECONDS`, so the page is at most a minute behind under constant writes,
     and exact otherwise.

@@ -20,6 +20,8 @@ from tests.unit.domain.test_collections import no_catalog, replayed
 
 P = Provenance(actor="accountant:anna", source="api", recorded_at=datetime(2026, 2, 1, tzinfo=UTC),
                correlation_id=uuid4(), idempotency_key="k-1")
+ON = date(2026, 2, 1)
+"""The business date of the credit notes."""
 
 
 def rub(amount: str) -> Money:
@@ -46,7 +48,7 @@ def new_events(customer: Customer, since: int) -> list[LedgerEvent]:
 
 def credit_note_on(customer: Customer, invoice: InvoiceIssued) -> None:
     customer.credit_invoice(P, invoice.invoice_id, list(invoice.lines), credit_note_id="cn-1",
-                            number="CN-1", reason="Услуги не оказаны")
+                            number="CN-1", reason="Услуги не оказаны", on=ON)
 
 
 def test_credit_settles_the_oldest_due_invoice_first_not_the_lowest_number() -> None:
@@ -64,7 +66,7 @@ def test_credit_settles_the_oldest_due_invoice_first_not_the_lowest_number() -> 
     assert isinstance(allocated, CreditAllocated)
     assert list(allocated.allocations.items()) == [("early", 100000)]
     assert allocated.numbers == {"early": "N-3"}
-    assert allocated.meta.effective_date == P.recorded_at.date()
+    assert allocated.meta.effective_date == ON
     assert customer.state.invoices["early"].status == "paid"
     assert customer.state.invoices["late"].open_minor == 100000
     assert customer.state.balances["RUB"].net_minor == 100000
