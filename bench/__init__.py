@@ -10,5 +10,5 @@ ratio is what a change to the ledger can move. Benchmarks print; they never fail
 - ``--what-if`` only: ``whatif`` (diagnosis tables), ``variants`` (other ledger settings,
   applied from outside), ``shapes`` (one save's transaction piece by piece), ``phases``
   (where a command's or a cold load's time goes), ``billprofile`` (where a bill run's time
-  goes, and what batched loads, ``batchload``, would buy).
+  goes, and what other batch sizes, per-customer loads or the collector change).
 """

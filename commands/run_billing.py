@@ -9,8 +9,11 @@ date twice, or again after a run was killed half-way, bills every period exactly
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
     from ledger.events import Source
 
 MAX_BATCH_ATTEMPTS = 10
+RUN_GEN0_THRESHOLD = 10_000
+"""The collector's generation-0 threshold while a bill run is in progress (default 700)."""
 
 
 class RunBilling(Command):
@@ -68,6 +73,43 @@ def _batches(ids: Iterable[UUID], size: int) -> Iterator[list[UUID]]:
         yield batch
 
 
+class _CollectorPacing:
+    """Fewer cyclic garbage collections while any bill run of this process is running.
+
+    Why: a bill run allocates a great many small objects (event models, money, dates), and
+    CPython's collector starts a collection every 700 net allocations; with thousands of
+    aggregates in the cache those collections took a third or more of a run's time
+    (``bench.billprofile``). A higher generation-0 threshold collects the same garbage,
+    less often. It is a process setting, so runs in several threads share one raise, and
+    the last one to finish puts the previous thresholds back. Nothing computed changes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs = 0
+        self._saved = gc.get_threshold()
+
+    @contextlib.contextmanager
+    def relaxed(self) -> Iterator[None]:
+        """Raise the generation-0 threshold until the block (and any other's) ends."""
+        with self._lock:
+            if self._runs == 0:
+                self._saved = gc.get_threshold()
+                first, *older = self._saved
+                gc.set_threshold(max(first, RUN_GEN0_THRESHOLD), *older)
+            self._runs += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._runs -= 1
+                if self._runs == 0:
+                    gc.set_threshold(*self._saved)
+
+
+_pacing = _CollectorPacing()
+
+
 def run_billing(
     command: RunBilling, context: Context, runtime: Runtime, customer_ids: Iterable[UUID],
     progress: Callable[[int], None] | None = None,
@@ -78,13 +120,14 @@ def run_billing(
     reported; it does not stop the run.
     """
     report = BillRunReport(command.as_of, command.dry_run)
-    for batch in _batches(customer_ids, command.batch_size):
-        issued, skipped = _bill_batch(runtime, context, batch, command)
-        report.customers += len(batch)
-        report.invoices.extend(issued)
-        report.skipped.extend(skipped)
-        if progress is not None:
-            progress(len(batch))
+    with _pacing.relaxed():
+        for batch in _batches(customer_ids, command.batch_size):
+            issued, skipped = _bill_batch(runtime, context, batch, command)
+            report.customers += len(batch)
+            report.invoices.extend(issued)
+            report.skipped.extend(skipped)
+            if progress is not None:
+                progress(len(batch))
     return report
 
 
@@ -97,8 +140,9 @@ def _bill_batch(
         provenance = context.provenance(runtime.clock.now()).model_copy(
             update={"correlation_id": uuid4()})
         with runtime.ledger.exclusive(*batch, wait=BATCH_LOCK_WAIT):
-            customers = [runtime.ledger.customer(customer_id, for_update=True)
-                         for customer_id in batch]
+            # One query for the batch's snapshots and one for the events after them; an id
+            # listed twice is billed once (two objects of one customer would bill it twice).
+            customers = runtime.ledger.customers(list(dict.fromkeys(batch)), for_update=True)
             skipped: list[tuple[str, str]] = []
             series, issued = issue_due_invoices(
                 runtime, provenance, customers, command.as_of, skipped)

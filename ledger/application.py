@@ -7,7 +7,8 @@ selects LBX's recorder (``api/postgres_store.py``: one statement per save).
 
 It also decides how the aggregate cache is shared between threads (:meth:`Ledger.load`):
 a writer takes the cached object out, a reader gets a copy, so no object is ever changed
-while another thread holds it.
+while another thread holds it. Batch work loads many aggregates the same way with
+:meth:`Ledger.load_many`, rebuilding the uncached ones from two queries in all.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from ledger.customers import Customer
 from ledger.customers.events import CustomerRegistered
 from ledger.errors import CustomerNotFound, NotFound
 from ledger.locks import KeyedLocks, Stripes
-from ledger.persistence import OrjsonTranscoder, PydanticMapper
+from ledger.persistence import OrjsonTranscoder, PydanticMapper, select_after, select_latest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
     from contextlib import AbstractContextManager
 
     from ledger.events import LedgerEvent
@@ -52,6 +53,17 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
     """
     for event in events:
         aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+def _checked(aggregate_id: UUID, aggregate: Any, kind: type[TAgg]) -> TAgg:
+    """The loaded aggregate if it is a ``kind``; NotFound (as :meth:`Ledger.load` says) if not."""
+    if aggregate is None:
+        if kind is Customer:
+            raise CustomerNotFound(customer=str(aggregate_id))
+        raise NotFound(f"no {kind.__name__} {aggregate_id}")
+    if not isinstance(aggregate, kind):
+        raise NotFound(f"{aggregate_id} is not a {kind.__name__}")
     return aggregate
 
 
@@ -131,6 +143,47 @@ class Ledger(Application[UUID]):
             self.forget(customer_id)
         return self.load(customer_id, Customer, version=version, for_update=for_update)
 
+    def customers(
+        self, customer_ids: Sequence[UUID], *, for_update: bool = False
+    ) -> list[Customer]:
+        """Load many customers' books at once (a bill run's batch), in the order given.
+
+        Each comes as :meth:`customer` would give it (``for_update``: taken out of the
+        cache; otherwise a copy), but those not cached are rebuilt together, from one query
+        for their latest snapshots and one for the events after them: a batch of a hundred
+        cold customers costs two round trips instead of two hundred.
+
+        Raises:
+            CustomerNotFound: for the first id, in order, that is not a customer's.
+        """
+        return self.load_many(customer_ids, Customer, for_update=for_update)
+
+    def load_many(
+        self, aggregate_ids: Sequence[UUID], kind: type[TAgg], *, for_update: bool = False
+    ) -> list[TAgg]:
+        """:meth:`load` for many distinct ids, rebuilding the uncached ones in two queries.
+
+        The ids must be distinct: a writer must never be handed one object twice.
+
+        Raises:
+            NotFound: for the first id, in order, that is not a ``kind`` (CustomerNotFound
+                for a customer).
+        """
+        if len(set(aggregate_ids)) != len(aggregate_ids):
+            msg = "load_many needs distinct ids"
+            raise ValueError(msg)
+        found: dict[UUID, Any] = {}
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate_id in aggregate_ids:
+                with self._stripes.of(aggregate_id), contextlib.suppress(KeyError):
+                    cached = cache.get(aggregate_id, evict=for_update)
+                    found[aggregate_id] = cached if for_update else copy.deepcopy(cached)
+        # Misses are not cached here, as in _take and _copy: a successful save caches them.
+        found.update(self._reconstruct_many([i for i in aggregate_ids if i not in found]))
+        return [_checked(aggregate_id, found.get(aggregate_id), kind)
+                for aggregate_id in aggregate_ids]
+
     def exclusive(self, *aggregate_ids: UUID, wait: float = 0.5) -> AbstractContextManager[None]:
         """Hold, in this process, the writer's lock of each aggregate (from load to save).
 
@@ -169,6 +222,27 @@ class Ledger(Application[UUID]):
         if aggregate is None:
             raise AggregateNotFoundError(aggregate_id)
         return aggregate
+
+    def _reconstruct_many(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, Any]:
+        """The latest state of each id that has events: all snapshots, then all events after."""
+        if not aggregate_ids:
+            return {}
+        repository = self.repository
+        snapshot_store = repository.snapshot_store
+        latest = (select_latest(snapshot_store.recorder, aggregate_ids)
+                  if snapshot_store is not None else {})
+        after = {i: latest[i].originator_version if i in latest else 0 for i in aggregate_ids}
+        events = select_after(repository.event_store.recorder, after)
+        mapper = repository.event_store.mapper
+        built = {}
+        for aggregate_id in aggregate_ids:
+            history = [mapper.to_domain_event(s) for s in events.get(aggregate_id, ())]
+            if aggregate_id in latest and snapshot_store is not None:
+                history.insert(0, snapshot_store.mapper.to_domain_event(latest[aggregate_id]))
+            aggregate = project(None, history)
+            if aggregate is not None:
+                built[aggregate_id] = aggregate
+        return built
 
     def exists(self, aggregate_id: UUID) -> bool:
         """True when an aggregate with this id has at least one event."""

@@ -194,6 +194,10 @@ def _recurring(terms: SubscriptionTerms, as_of: date) -> tuple[list[InvoiceLine]
             break
         lines += fee_lines(terms.subscription_id, piece, "recurring")
         until = piece.part.end
+        if until > as_of:
+            # The next slice starts where this one ends, after as_of: due neither in
+            # advance nor in arrears. Stopping here spares building it only to drop it.
+            break
     return lines, until
 
 

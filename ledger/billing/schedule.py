@@ -112,12 +112,18 @@ def plan_on(terms: SubscriptionTerms, day: date) -> Plan:
     )
 
 
-def slice_at(terms: SubscriptionTerms, day: date, *, since: date) -> Slice | None:
-    """The slice that holds ``day``, counting no day before ``since``; ``None`` outside service."""
+def slice_at(
+    terms: SubscriptionTerms, day: date, *, since: date, cycle: BillingCycle | None = None
+) -> Slice | None:
+    """The slice that holds ``day``, counting no day before ``since``; ``None`` outside service.
+
+    ``cycle``: the terms' :func:`cycle_of`, when the caller already has it.
+    """
     end = terms.service_end
     if day < since or (end is not None and day >= end):
         return None
-    cycle = cycle_of(terms)
+    if cycle is None:
+        cycle = cycle_of(terms)
     full = cycle.period_at(cycle.index_of(day))
     start = max(full.start, since)
     stop = full.end if end is None else min(full.end, end)
@@ -132,8 +138,8 @@ def slice_at(terms: SubscriptionTerms, day: date, *, since: date) -> Slice | Non
 
 def slices(terms: SubscriptionTerms, since: date) -> Iterator[Slice]:
     """Yield the slices from ``since`` on, in order, until the service ends (or for ever)."""
-    day = since
-    while (current := slice_at(terms, day, since=since)) is not None:
+    day, cycle = since, cycle_of(terms)
+    while (current := slice_at(terms, day, since=since, cycle=cycle)) is not None:
         yield current
         day = current.part.end
 
