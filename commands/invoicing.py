@@ -80,7 +80,8 @@ def issue_due_invoices(
     issued = []
     for (customer, draft), number in zip(drafts, numbers, strict=True):
         invoice_id = str(uuid5(customer.id, number))
-        customer.issue_invoice(provenance, draft, invoice_id=invoice_id, number=number)
+        customer.issue_invoice(provenance, draft, invoice_id=invoice_id, number=number,
+                               today=runtime.clock.today())
         total = draft.result.totals.total
         issued.append(IssuedInvoice(str(customer.id), invoice_id, number,
                                     total.to_decimal_string(), total.currency))
