@@ -26,9 +26,9 @@ $(CHROMIUM):
 run: $(STAMP)
 	$(BIN)/lbx serve --demo
 
-## test: install what is needed and run the whole suite (SQLite and PostgreSQL)
+## test: install what is needed and run the whole suite (SQLite and PostgreSQL), one worker per core
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## bench: throughput and replay benchmarks against PostgreSQL, with ratios to raw psycopg
 bench: $(STAMP)
