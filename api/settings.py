@@ -61,6 +61,9 @@ class Settings:
     """Serve LBX's own webhook test receiver (``LBX_WEBHOOK_TEST_RECEIVER=1``; the demo does)."""
     webhook_allow_private: bool = False
     """Allow webhook URLs on loopback/private addresses (``LBX_WEBHOOK_ALLOW_PRIVATE=1``)."""
+    secure_cookies: bool = False
+    """Mark workspace cookies Secure even over plain HTTP (``LBX_SECURE_COOKIES=1``, behind a
+    proxy that ends TLS)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +87,7 @@ class Settings:
             bitrix24_url=source.get("LBX_BITRIX24_URL", "").strip().rstrip("/") or None,
             webhook_test_receiver=_flag(source.get("LBX_WEBHOOK_TEST_RECEIVER", "0")),
             webhook_allow_private=_flag(source.get("LBX_WEBHOOK_ALLOW_PRIVATE", "0")),
+            secure_cookies=_flag(source.get("LBX_SECURE_COOKIES", "0")),
             bitrix24_app_token=source.get("LBX_BITRIX24_APP_TOKEN", "").strip() or None,
         )
 

@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.web.guards import BodyLimit, SecurityHeaders
 from api.web.pages import ROUTERS
 from api.web.render import page, translate
 from api.web.session import SignInRequired, current_user
@@ -34,6 +35,8 @@ def install(app: FastAPI) -> None:
     """Add the workspace's pages, static files and HTML error pages to ``app``."""
     for router in ROUTERS:
         app.include_router(router, prefix=PREFIX)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
 
     @app.get("/", include_in_schema=False)

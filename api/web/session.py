@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from api.auth import ACCOUNTANT, ADMIN, AUDITOR, SERVICE, Principal
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves it at runtime)
+from api.web.sign_outs import now_ns, record_sign_out, signed_out_after
 from ledger.access import KEY_RING_ID, KeyRing, Role
 from ledger.errors import NotFound
 
@@ -32,6 +33,10 @@ COOKIE = "lbx_session"
 SESSION_HOURS = 12
 WRITERS = frozenset({ACCOUNTANT, ADMIN})
 """Roles that may act in the workspace (an auditor and a service key only read)."""
+MAX_FIELDS = 300
+"""The most fields a workspace form may post (the tariff form is the largest)."""
+MAX_PART = 64 * 1024
+"""The largest text field a workspace form may post."""
 
 
 class SignInRequired(Exception):
@@ -70,8 +75,19 @@ def _serializer(services: Services) -> URLSafeTimedSerializer:
 
 
 def session_cookie(services: Services, key_id: str) -> str:
-    """A new signed session for ``key_id`` with a fresh CSRF token."""
-    return _serializer(services).dumps({"k": key_id, "c": secrets.token_urlsafe(24)})
+    """A new signed session for ``key_id`` with a fresh CSRF token and its issue time."""
+    return _serializer(services).dumps(
+        {"k": key_id, "c": secrets.token_urlsafe(24), "t": now_ns()})
+
+
+def secure_cookies(request: Request, services: Services) -> bool:
+    """Whether cookies are marked Secure: over HTTPS, or always when the settings say so."""
+    return services.settings.secure_cookies or request.url.scheme == "https"
+
+
+def end_session(services: Services, key_id: str) -> None:
+    """Sign ``key_id`` out on the server: every session it holds now is refused."""
+    record_sign_out(services.store, key_id, now_ns())
 
 
 def live_principal(services: Services, key_id: str) -> Principal | None:
@@ -96,11 +112,22 @@ def current_user(request: Request, services: ServicesDep) -> WebUser:
         except BadSignature:
             data = None
         if isinstance(data, dict):
-            principal = live_principal(services, str(data.get("k", "")))
-            if principal is not None and principal.role is not SERVICE:
+            principal = _live_session(services, data)
+            if principal is not None:
                 return WebUser(principal, str(data.get("c", "")))
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    raise SignInRequired(quote(path, safe="/?=&"))
+    raise SignInRequired(quote(path, safe="/"))
+
+
+def _live_session(services: Services, data: dict[str, object]) -> Principal | None:
+    principal = live_principal(services, str(data.get("k", "")))
+    if principal is None or principal.role is SERVICE:
+        return None
+    issued = data.get("t")
+    issued_ns = issued if isinstance(issued, int) else 0
+    if signed_out_after(services.store, principal.key_id, issued_ns):
+        return None
+    return principal
 
 
 User = Annotated[WebUser, Depends(current_user)]
@@ -122,14 +149,15 @@ async def checked_form(request: Request, user: User) -> dict[str, str]:
     """The posted form of a signed-in writer, after the CSRF check.
 
     Raises:
-        HTTPException: 403 when the CSRF token is missing or wrong, or the role only reads.
+        HTTPException: 403 when the role only reads (before the body is read), or when
+            the CSRF token is missing or wrong.
     """
-    form = await request.form()
+    if not user.can_write:
+        raise HTTPException(403, "Your role may look but not change anything.")
+    form = await request.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=MAX_PART)
     sent = str(form.get("csrf_token", ""))
     if not sent or not hmac.compare_digest(sent, user.csrf):
         raise HTTPException(403, "The form has expired; reload the page and try again.")
-    if not user.can_write:
-        raise HTTPException(403, "Your role may look but not change anything.")
     return {k: str(v) for k, v in form.items() if isinstance(v, str)}
 
 

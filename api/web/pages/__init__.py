@@ -9,6 +9,7 @@ from api.web.pages import (
     customers,
     dashboard,
     debts,
+    downloads,
     integrations,
     operations,
     payments,
@@ -20,5 +21,5 @@ from api.web.pages import (
 ROUTERS: tuple[APIRouter, ...] = tuple(
     module.router
     for module in (sign_in, dashboard, customers, customer_card, debts, renewals, tariffs,
-                   payments, analytics, audit, integrations, operations)
+                   payments, analytics, audit, integrations, operations, downloads)
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import SERVICE, authenticate
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves it at runtime)
@@ -17,6 +20,8 @@ from api.web.session import (
     SignInRequired,
     User,
     current_user,
+    end_session,
+    secure_cookies,
     session_cookie,
 )
 
@@ -47,6 +52,8 @@ def sign_in(
     next: Annotated[str, Form(max_length=500)] = "/app/",  # noqa: A002
 ) -> Response:
     """Check the access key and start a session."""
+    if not _same_origin(request):
+        raise HTTPException(403, "The sign-in form was sent from another site.")
     token = key.strip()
     principal = None
     try:
@@ -61,17 +68,34 @@ def sign_in(
     response.set_cookie(
         COOKIE, session_cookie(services, principal.key_id), max_age=SESSION_HOURS * 3600,
         httponly=True, samesite="lax", path="/",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request, services),
     )
     return response
 
 
+def _same_origin(request: Request) -> bool:
+    """Whether a browser's ``Origin`` (when it sends one) is the workspace's own host.
+
+    Hosts are compared, not schemes, so a proxy that ends TLS does not look like another
+    site; ``Origin: null`` (a sandboxed or privacy-redirected form) is another site.
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "")
+    return origin != "null" and urlsplit(origin).netloc.lower() == host.lower()
+
+
 @router.post("/sign-out")
-async def sign_out(request: Request, user: User) -> Response:
-    """End the session (a form with the CSRF token, so no other site can sign you out)."""
-    form = await request.form()
-    if str(form.get("csrf_token", "")) != user.csrf:
+async def sign_out(request: Request, services: ServicesDep, user: User) -> Response:
+    """End the session here and on the server; every session of the same key ends with it.
+
+    A form with the CSRF token, so no other site can sign you out.
+    """
+    form = await request.form(max_files=0, max_fields=10)
+    if not hmac.compare_digest(str(form.get("csrf_token", "")), user.csrf):
         raise HTTPException(403, "The form has expired; reload the page and try again.")
+    await run_in_threadpool(end_session, services, user.principal.key_id)
     response = redirect("/app/sign-in")
     response.delete_cookie(COOKIE, path="/")
     return response
