@@ -1,4 +1,4 @@
-"""Audit over HTTP (auditors and admins): raw events, replay as of a point, chains, exports.
+"""Audit over HTTP (auditors, accountants, admins): raw events, replay, chains, exports.
 
 Everything here reads the event store itself, never a projection: an auditor checks the
 source of truth.
@@ -15,14 +15,17 @@ from uuid import UUID
 import orjson
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.auth import AUDITOR, Principal, require, roles_extra
+from api.auth import ACCOUNTANT, AUDITOR, Principal, require, roles_extra
 from api.deps import ServicesDep
+from api.documents.tables import csv_text
 from ledger.audit import replay, verify_chain
 from ledger.errors import InvalidField
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-Auditor = Annotated[Principal, Depends(require(AUDITOR))]
-EXTRA = roles_extra(AUDITOR)
+Auditor = Annotated[Principal, Depends(require(AUDITOR, ACCOUNTANT))]
+"""Who may read the audit trail: auditors, and accountants (it is read-only, and they are
+trusted with the ledger; the workspace shows them the same raw events)."""
+EXTRA = roles_extra(AUDITOR, ACCOUNTANT)
 
 
 def _events(services: ServicesDep, customer_id: UUID) -> list[Any]:
@@ -119,8 +122,9 @@ def customer_export(
         meta = e["meta"]
         writer.writerow([
             e["originator_version"], e["event_type"], e["timestamp"], meta["effective_date"],
-            meta["actor"], meta["source"], meta["reason"] or "", meta["correlation_id"],
-            meta["idempotency_key"] or "", e["hash"], e["prev_hash"],
-            orjson.dumps({k: v for k, v in e.items() if k not in meta_keys}).decode(),
+            csv_text(str(meta["actor"])), csv_text(str(meta["source"])),
+            csv_text(meta["reason"] or ""), meta["correlation_id"],
+            csv_text(meta["idempotency_key"] or ""), e["hash"], e["prev_hash"],
+            csv_text(orjson.dumps({k: v for k, v in e.items() if k not in meta_keys}).decode()),
         ])
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

@@ -78,3 +78,13 @@ def test_every_route_refuses_the_roles_it_does_not_admit(
 def test_admins_are_admitted_everywhere() -> None:
     for _, path, admitted in guarded_routes():
         assert "admin" in admitted, path
+
+
+def test_accountants_read_the_audit_trail(client: TestClient, keys: dict[Role, str]) -> None:
+    """The workspace shows accountants the raw events, so the API admits them too."""
+    for route in audit.router.routes:
+        assert isinstance(route, APIRoute)
+        assert "accountant" in (route.openapi_extra or {}).get("x-roles", []), route.path
+    path = f"/v1/audit/customers/{DUMMY['customer_id']}/verify"
+    response = client.get(path, headers=auth(keys[Role.ACCOUNTANT], "k"))
+    assert response.status_code != 403, response.text

@@ -115,3 +115,22 @@ def test_an_accountant_reads_the_audit_area_too_without_any_form(
 def test_an_unknown_customer_has_no_audit_trail(auditor_workspace: Workspace) -> None:
     answer = auditor_workspace.get("/app/audit/00000000-0000-0000-0000-000000000000")
     assert answer.status_code == 404
+
+
+def test_the_history_csv_never_carries_a_spreadsheet_formula(
+        services: Services, auditor_workspace: Workspace) -> None:
+    from commands.record_adjustment import RecordAdjustment
+    from tests.support.dsl import send
+
+    customer = customer_with_history(services)
+    formula = '=HYPERLINK("https://evil.example","click")'
+    send(services, RecordAdjustment(customer_id=customer.id, amount="-1.00", currency="RUB",
+                                    reason=formula))
+
+    as_csv = auditor_workspace.get(f"/app/audit/{customer.id}/export.csv")
+
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert rows[-1]["reason"] == "'" + formula
+    for row in rows:
+        for column in ("reason", "actor", "source", "data", "idempotency_key"):
+            assert not row[column].startswith(("=", "+", "-", "@")), (column, row[column])
