@@ -37,6 +37,8 @@ class BankPaymentRegister(Projection):
         " ON view_bank_payments (status, position)",
         "CREATE INDEX IF NOT EXISTS view_bank_payments_file"
         " ON view_bank_payments (file_sha256, position)",
+        "CREATE INDEX IF NOT EXISTS view_bank_payments_position"
+        " ON view_bank_payments (position, bank_payment_id)",
     )
 
     @on(BankPaymentImported)

@@ -47,6 +47,8 @@ class CustomerBalances(Projection):
         " version BIGINT NOT NULL, updated_at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS view_customers_name ON view_customers (name)",
         "CREATE INDEX IF NOT EXISTS view_customers_key ON view_customers (external_key)",
+        "CREATE INDEX IF NOT EXISTS view_customers_manager ON view_customers (manager)",
+        "CREATE INDEX IF NOT EXISTS view_customers_status ON view_customers (status)",
         "CREATE TABLE IF NOT EXISTS view_balances ("
         " customer_id TEXT NOT NULL, currency TEXT NOT NULL,"
         " charged BIGINT NOT NULL DEFAULT 0, credited BIGINT NOT NULL DEFAULT 0,"

@@ -59,6 +59,19 @@ class BadCursor(InvalidField, ValueError):
     """Raised when a cursor was not made by this list (answered as 422 naming ``cursor``)."""
 
 
+def cursor_position(value: object) -> int:
+    """A cursor's position part as an integer.
+
+    Raises:
+        BadCursor: the part is not a whole number (a cursor made by hand).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    raise BadCursor(field="cursor", why="this cursor does not belong to this list")
+
+
 def _filters(
     where: list[str], params: dict[str, Any], *conditions: tuple[str, str, Any]
 ) -> None:
@@ -209,7 +222,7 @@ def timeline(
     """A customer's events, oldest first."""
     params: dict[str, Any] = {"cid": customer_id, "after": 0}
     if cursor:
-        params["after"] = int(decode_cursor(cursor, 1)[0])
+        params["after"] = cursor_position(decode_cursor(cursor, 1)[0])
     sql = (
         "SELECT * FROM view_timeline WHERE customer_id = :cid AND version > :after"
         " ORDER BY version"
@@ -231,7 +244,7 @@ def register(
     if cursor:
         position, last = decode_cursor(cursor, 2)
         where.append(f"(position > :after OR (position = :after AND {tiebreak} > :last))")
-        params.update(after=int(position), last=last)
+        params.update(after=cursor_position(position), last=last)
     sql = (f"SELECT * FROM {table} WHERE {' AND '.join(where)}"
            f" ORDER BY position, {tiebreak}")
     return _page(store, sql, params, limit, lambda r: [r["position"], r[tiebreak]])
@@ -431,7 +444,7 @@ def bank_payments(
     if cursor:
         position, last = decode_cursor(cursor, 2)
         where.append("(position > :after OR (position = :after AND bank_payment_id > :last))")
-        params.update(after=int(position), last=last)
+        params.update(after=cursor_position(position), last=last)
     sql = (f"SELECT * FROM view_bank_payments WHERE {' AND '.join(where)}"
            " ORDER BY position, bank_payment_id")
     return _page(store, sql, params, limit, lambda r: [r["position"], r["bank_payment_id"]])

@@ -24,6 +24,8 @@ class PaymentRegister(Projection):
         " recorded_at TEXT NOT NULL, position BIGINT NOT NULL,"
         " PRIMARY KEY (customer_id, payment_id))",
         "CREATE INDEX IF NOT EXISTS view_payments_on ON view_payments (received_on)",
+        "CREATE INDEX IF NOT EXISTS view_payments_position"
+        " ON view_payments (position, payment_id)",
     )
 
     @on(PaymentReceived)

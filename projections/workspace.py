@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from projections.queries import debt_totals
+
 if TYPE_CHECKING:
     from projections.store import ReadStore, Row
 
@@ -236,6 +238,29 @@ def aging_totals(store: ReadStore, today: date, currency: str = "") -> list[Row]
     return rows
 
 
+def debt_overview(store: ReadStore, today: date) -> list[Row]:
+    """Per currency: the net debt, and the aging of open invoices beside it.
+
+    The net debt is what the customer list, the card and ``/v1/debts`` count.
+
+    Each row has ``debt`` and ``debtors`` (customers whose balance is owed to us),
+    ``aging`` (the :func:`aging_totals` row, or None) and ``unapplied``: how much the
+    net debt differs from the open invoices (credits and adjustments not applied to an
+    invoice; negative when they reduce the debt).
+    """
+    debts = {r["currency"]: r for r in debt_totals(store)}
+    aging = {r["currency"]: r for r in aging_totals(store, today)}
+    rows: list[Row] = []
+    for currency in sorted(debts.keys() | aging.keys()):
+        debt = int(debts[currency]["debt"]) if currency in debts else 0
+        opened = aging.get(currency)
+        invoiced = int(opened["total"]) if opened else 0
+        rows.append({"currency": currency, "debt": debt,
+                     "debtors": int(debts[currency]["debtors"]) if currency in debts else 0,
+                     "aging": opened, "unapplied": debt - invoiced})
+    return rows
+
+
 @dataclass(frozen=True)
 class DebtFilter:
     """Which debtors to list: one aging bucket (all when empty) and one currency."""
@@ -351,6 +376,12 @@ _CALENDAR_COLUMNS = ("r.subscription_id, r.customer_id, r.tariff_code, r.quantit
                      " r.auto_renew, r.term_end, r.status")
 
 
+ENDS_WITHOUT_RENEWAL = ("r.auto_renew = 0 AND r.term_end IS NOT NULL"
+                        " AND r.next_renewal >= r.term_end")
+"""A fixed-term contract whose next billing date is its end: it ends, it does not renew
+(the calendar lists it once, as a contract end)."""
+
+
 @dataclass(frozen=True)
 class RenewalFilter:
     """Which calendar entries to list: a date window, a tariff, auto-renewing or not."""
@@ -366,8 +397,7 @@ class RenewalFilter:
         day = {"renewal": "r.next_renewal", "end": "r.term_end"}[kind]
         where = [f"{day} >= :first", f"{day} <= :last"]
         if kind == "renewal":  # a contract that ends without auto-renewal does not renew
-            where.append("r.status = 'active' AND NOT (r.auto_renew = 0"
-                         " AND r.term_end IS NOT NULL AND r.next_renewal > r.term_end)")
+            where.append(f"r.status = 'active' AND NOT ({ENDS_WITHOUT_RENEWAL})")
         params.update(first=self.first.isoformat(), last=self.last.isoformat())
         if self.tariff:
             where.append("r.tariff_code = :tariff")

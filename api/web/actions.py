@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from commands.base import Command
 
 IDEMPOTENCY_FIELD = "idempotency_key"
+ALREADY_SENT = "This form was already sent; check the card, then send again."
+"""Why a form whose key was used for other values is drawn again with a new key (the
+person went Back, changed a value and sent the old form again)."""
 
 
 def new_form_key() -> str:

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
-from ledger.money import Money
+from ledger.money import Money, minor_digits
 
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
@@ -69,8 +69,15 @@ class Formats:
             return "—"
         amount = Money(int(minor), currency).amount
         if self.language == "en":
-            return f"{currency} {format_decimal(amount, '#,##0.00', locale=self.locale)}"
+            digits = minor_digits(currency)
+            pattern = "#,##0" + ("." + "0" * digits if digits else "")
+            return f"{currency} {format_decimal(amount, pattern, locale=self.locale)}"
         return format_currency(amount, currency, locale=self.locale)
+
+    @staticmethod
+    def minor(amount: Decimal | str, currency: str) -> int:
+        """A decimal amount ("1500.00") in minor units of ``currency``, for :meth:`money`."""
+        return Money.of(Decimal(str(amount)), currency).minor
 
     def amount(self, value: Decimal | int | str | None) -> str:
         """A decimal number with the locale's separators."""

@@ -114,6 +114,28 @@ class JobRegistry:
         thread.start()
         return job
 
+    def start_alone(self, kind: str, started_by: str,
+                    work: Callable[[Progress], dict[str, Any]],
+                    params: dict[str, Any] | None = None) -> tuple[Job, bool]:
+        """Start ``work`` unless a job of ``kind`` is running: (the job, whether it is new).
+
+        The check and the start happen under one lock, so two requests at once start one.
+        """
+        job = Job(job_id=uuid.uuid4().hex, kind=kind, started_by=started_by,
+                  started_at=datetime.now(UTC), params=dict(params or {}))
+        thread = threading.Thread(target=self._run, args=(job, work),
+                                  name=f"lbx-job-{kind}", daemon=True)
+        with self._lock:
+            running = next((j for j in self._jobs.values()
+                            if j.kind == kind and not j.finished), None)
+            if running is not None:
+                return running, False
+            self._jobs[job.job_id] = job
+            self._threads[job.job_id] = thread
+            self._forget_old()
+        thread.start()
+        return job, True
+
     def _run(self, job: Job, work: Callable[[Progress], dict[str, Any]]) -> None:
         try:
             result = work(Progress(job, self._lock))

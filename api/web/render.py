@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGE_COOKIE = "lbx_lang"
 NOTICE_COOKIE = "lbx_notice"
+REBUILD_JOB = "rebuild"
+"""The kind of the job that rebuilds views (``pages/operations.py``): while one runs,
+every page says its figures may be incomplete."""
 
 
 def merge_query(query: Mapping[str, Any], **changes: Any) -> str:
@@ -65,10 +68,13 @@ def page(
     language = request_language(request)
     raw_notice = request.cookies.get(NOTICE_COOKIE)
     notice = unquote(raw_notice) if raw_notice else None
+    registry = getattr(request.app.state, "web_jobs", None)
+    rebuilding = user is not None and registry is not None and registry.running(
+        REBUILD_JOB) is not None
     html = environment(language).get_template(template).render(
         request=request, user=user, language=language, fmt=Formats(language),
         csrf_token=user.csrf if user else "", notice=notice, path=request.url.path,
-        **context,
+        rebuilding=rebuilding, **context,
     )
     response = HTMLResponse(html, status_code=status_code)
     if raw_notice:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 TODAY = date(2026, 1, 15)
 PAGES = ("/app/", "/app/customers", "/app/debts", "/app/renewals", "/app/tariffs",
          "/app/tariffs/new", "/app/payments", "/app/analytics", "/app/audit",
-         "/app/operations", "/app/integrations")
+         "/app/operations", "/app/integrations", "/app/invoices")
 BLOCKING = {"serious", "critical"}
 
 

@@ -87,9 +87,11 @@ def test_an_accountant_uploads_a_statement_and_resolves_a_queued_payment(
     page.get_by_role("link", name="Bank statements").click()
     page.get_by_label("Statement file").set_input_files(str(file))
     page.get_by_role("button", name="Import").click()
+    page.wait_for_url(re.compile(r"/app/operations/jobs/[0-9a-f]+$"))  # the import's job
     page.get_by_role("heading", name=re.compile("Import report")).wait_for()
     assert page.locator('[data-count="unmatched"]').inner_text() == "1"
     screenshot(page, "payments-import-report")
+    page.get_by_role("link", name="This file's lines as they stand now").click()
     page.get_by_role("link", name=re.compile("Unmatched queue")).click()
     screenshot(page, "payments-unmatched-queue")
     page.get_by_role("link", name=re.compile("Resolve or dismiss")).click()
@@ -102,3 +104,19 @@ def test_an_accountant_uploads_a_statement_and_resolves_a_queued_payment(
     assert "The queue is empty" in page.content()
     page.goto(f"{live_url}/app/payments?customer=CRM-1002")
     assert page.get_by_text("RUB 19,900.00").count() == 1
+
+
+def test_the_calculator_never_pastes_the_sign_in_page_after_the_session_ends(
+        demo: Services, web_keys: dict[Role, str], live_url: str, page: Page) -> None:
+    sign_in(page, live_url, web_keys[Role.ACCOUNTANT])
+    _english(page, live_url)
+    page.goto(f"{live_url}/app/tariffs/business")
+    page.get_by_label("Units of usage (or amount for a percentage)").fill("150000")
+    page.get_by_label("Seats").fill("5")
+    total = page.locator('[data-total="1"]')
+    total.filter(has_text="RUB 13,359.00").wait_for()
+    page.context.clear_cookies()  # the session has ended; the page is still open
+    page.get_by_label("Seats").fill("6")
+    page.wait_for_timeout(1500)
+    assert page.locator('input[name="key"]').count() == 0  # no sign-in form pasted in
+    assert "RUB 13,359.00" in total.first.inner_text()

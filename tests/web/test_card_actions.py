@@ -85,12 +85,13 @@ def test_a_bad_amount_is_refused_at_its_field_and_nothing_is_written(
     customer = customer_with_history(services)
     before = events_of(services, customer)
 
-    refused = post(workspace, customer, "payment", {"amount": "12,50", "currency": "RUB"})
+    refused = post(workspace, customer, "payment", {"amount": "12,5,0", "currency": "RUB"})
 
     assert refused.status_code == 422
     assert 'id="payment-amount-error"' in refused.text
     assert '<details class="action" id="action-payment" open>' in refused.text
-    assert 'value="12,50"' in refused.text  # what was typed stays in the form
+    assert 'value="12,5,0"' in refused.text  # what was typed stays in the form
+    assert "введите сумму, например 1500,00" in refused.text  # in the reader's language
     assert events_of(services, customer) == before
 
 
@@ -275,3 +276,61 @@ def test_a_form_without_its_csrf_token_is_refused(
 def test_an_unknown_action_is_not_found(services: Services, workspace: Workspace) -> None:
     customer = customer_with_history(services)
     assert post(workspace, customer, "nosuch", {}).status_code == 404
+
+
+def test_amounts_are_taken_as_a_russian_reader_types_them(
+        services: Services, workspace: Workspace) -> None:
+    customer = customer_with_history(services)
+
+    for typed, minor in (("1500,00", 150000), ("1\u00a0500,50", 150050), ("2 000", 200000)):
+        done = post(workspace, customer, "payment", {"amount": typed, "currency": "RUB"})
+        assert done.status_code == 303, (typed, done.text)
+        event = last_event(services, customer)
+        assert type(event).__name__ == "PaymentReceived"
+        assert event.amount.minor == minor
+
+
+def test_a_refusal_of_the_domain_reads_in_russian(
+        services: Services, workspace: Workspace) -> None:
+    customer = customer_with_history(services)
+
+    refused = post(workspace, customer, "adjustment", {"amount": "100,00", "currency": "RUB",
+                                                       "reason": "x"})
+    wrong_currency = post(workspace, customer, "payment", {"amount": "100,00",
+                                                           "currency": "QQQ"})
+
+    assert refused.status_code == wrong_currency.status_code == 422
+    assert "Нужно не меньше 3 символов" in refused.text
+    assert "String should have" not in refused.text
+    assert "не код валюты ISO 4217" in wrong_currency.text
+
+
+def test_a_form_sent_again_with_other_values_gets_a_new_key(
+        services: Services, workspace: Workspace) -> None:
+    """Back, change the amount, send: the old key cannot carry new values, so the form comes
+    back once with a new key and a word of why, and the next send records it."""
+    customer = customer_with_history(services)
+    html = workspace.get(customer.card).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    key = re.search(r'action="[^"]*/actions/payment">\s*<input type="hidden" name="csrf_token"'
+                    r' value="[^"]+">\s*<input type="hidden" name="idempotency_key"'
+                    r' value="([^"]+)"', html)
+    assert csrf
+    assert key
+    sent = {"csrf_token": csrf.group(1), "idempotency_key": key.group(1), "currency": "RUB"}
+    url = f"{customer.card}/actions/payment"
+    first = workspace.client.post(url, data={**sent, "amount": "100.00"}, follow_redirects=False)
+    again = workspace.client.post(url, data={**sent, "amount": "200.00"}, follow_redirects=False)
+
+    assert first.status_code == 303
+    assert again.status_code == 422
+    assert "Эта форма уже была отправлена" in again.text
+    new_key = re.search(r'action="[^"]*/actions/payment">\s*<input type="hidden" '
+                        r'name="csrf_token" value="[^"]+">\s*<input type="hidden" '
+                        r'name="idempotency_key" value="([^"]+)"', again.text)
+    assert new_key
+    assert new_key.group(1) != key.group(1)
+    third = workspace.client.post(url, data={**sent, "idempotency_key": new_key.group(1),
+                                             "amount": "200.00"}, follow_redirects=False)
+    assert third.status_code == 303
+    assert events_of(services, customer).count("PaymentReceived") == 3

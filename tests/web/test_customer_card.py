@@ -240,3 +240,21 @@ def test_an_effective_date_replay_that_needs_a_later_event_is_answered_at_the_da
     assert answer.status_code == 422
     assert 'id="asof-as_of-error"' in answer.text
     assert "replay as of a version" in answer.text
+
+
+def test_documents_follow_the_seller_not_the_readers_language(
+        services: Services, workspace: Workspace, tmp_path: Path) -> None:
+    from api.documents import render_invoice_pdf
+
+    company = tmp_path / "company.yaml"
+    company.write_text(yaml.safe_dump(demo_company_profile().to_data(), allow_unicode=True),
+                       encoding="utf-8")
+    services.settings = replace(services.settings, company_file=company)
+    customer = customer_with_history(services)
+    workspace.get("/app/language/en?next=/app/")
+    card = workspace.get(customer.card).text
+    link = re.search(r'href="(/app/customers/[^"]+/invoices/([^"/]+)/invoice\.pdf)"', card)
+    assert link
+    english_reader = workspace.get(link.group(1)).content
+    assert english_reader == render_invoice_pdf(services, link.group(2), "invoice", None)
+    assert english_reader != render_invoice_pdf(services, link.group(2), "invoice", "en")

@@ -158,3 +158,43 @@ def test_the_dashboard_speaks_english_on_request(services: Services,
     assert "Who owes us" in text
     assert "Total debt, RUB RUB 1,750.00 Debtors: 2" in text
     assert "Alpha RUB 1,000.00 Dec 1, 2025 45 suspended" in text
+
+
+def test_the_headline_debt_is_the_net_debt_and_ties_to_the_customer_list(
+        services: Services, workspace: Workspace) -> None:
+    """A credit not applied to an invoice lowers what Alpha owes; the headline says so and
+    the aging of open invoices beside it says why the two differ."""
+    from commands.record_adjustment import RecordAdjustment
+    from projections import queries
+
+    company = small_company(services)
+    send(services, RecordAdjustment(customer_id=company.alpha, amount="-200.00",
+                                    currency="RUB", reason="Goodwill credit for an outage"))
+    services.await_position(services.ledger.max_position())
+    page = workspace.get("/app/").text
+    (net,) = [r["debt"] for r in queries.debt_totals(services.store) if r["currency"] == "RUB"]
+    assert net == 155000
+    assert links_to(page, "1 550,00 ₽") == ["/app/debts?currency=RUB"]
+    text = text_of(page)
+    assert "Открытые счета по дням просрочки: 1 750,00 ₽" in text
+    assert "кредиты и корректировки, не зачтённые в счета: -200,00 ₽" in text
+
+
+def test_a_contract_that_ends_without_renewing_is_not_a_renewal(
+        services: Services, workspace: Workspace) -> None:
+    """Delta's fixed term ends on 20 January, the day its next period would start: it is a
+    contract end, listed once, and not counted among the week's renewals."""
+    small_company(services)
+    on(services, date(2025, 12, 20))
+    delta = register(services, "D-1", name="Delta")
+    send(services, StartSubscription(customer_id=delta, tariff_code="start",
+                                     start_date=date(2025, 12, 20), term_end=date(2026, 1, 20),
+                                     auto_renew=False))
+    on(services, TODAY)
+    services.await_position(services.ledger.max_position())
+    page = workspace.get("/app/").text
+    assert table_rows(page, "renewing") == ["20 янв. 2026 г. Bravo start 1 да"]
+    assert links_to(page, "Продлений в ближайшие 7 дн.") == ["/app/renewals?within=7"]
+    assert "Продлений в ближайшие 7 дн. 1" in text_of(page)
+    calendar = text_of(workspace.get("/app/renewals?within=7").text)
+    assert calendar.count("Delta") == 1

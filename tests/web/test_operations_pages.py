@@ -231,7 +231,7 @@ def test_another_area_shows_its_own_job_with_a_title_and_a_link_to_its_report(
         return {"lines": 2, "matched": 1}
 
     jobs = registry_of_app(workspace)
-    job = jobs.start("bank_import", "accountant:anna", imported, {
+    job = jobs.start("other_import", "accountant:anna", imported, {
         "title": "Выписка 1.txt", "result_url": "/app/payments/imports/abc"})
     jobs.wait(job.job_id)
     page = workspace.get(f"/app/operations/jobs/{job.job_id}").text
@@ -240,3 +240,45 @@ def test_another_area_shows_its_own_job_with_a_title_and_a_link_to_its_report(
     assert "<dt>matched</dt><dd>1</dd>" in page
     assert page.count('id="h-result"') == 1
     assert "Выписка 1.txt" in workspace.get("/app/operations").text
+
+
+def _held(release: threading.Event) -> Any:
+    def work(_: Progress) -> dict[str, Any]:
+        release.wait(30)
+        return {}
+
+    return work
+
+
+def test_a_second_bill_run_is_refused_while_one_is_running(
+        services: Services, workspace: Workspace) -> None:
+    two_subscribers_and_a_prospect(services)
+    workspace.get("/app/operations")
+    jobs = JobRegistry()
+    workspace.client.app.state.web_jobs = jobs  # type: ignore[attr-defined]
+    release = threading.Event()
+    running = jobs.start("bill_run", "someone", _held(release), {"as_of": TODAY})
+    try:
+        second = workspace.submit("/app/operations", "/app/operations/bill-runs",
+                                  {"as_of": TODAY})
+        assert second.status_code == 303
+        assert second.headers["location"] == f"/app/operations/jobs/{running.job_id}"
+        assert len([j for j in jobs.recent() if j.kind == "bill_run"]) == 1
+        assert invoice_count(services) == 0
+    finally:
+        release.set()
+        jobs.wait(running.job_id)
+
+
+def test_every_page_says_so_while_views_are_being_rebuilt(workspace: Workspace) -> None:
+    workspace.get("/app/operations")
+    jobs = JobRegistry()
+    workspace.client.app.state.web_jobs = jobs  # type: ignore[attr-defined]
+    release = threading.Event()
+    running = jobs.start("rebuild", "admin", _held(release), {"view": "all"})
+    try:
+        assert "Представления перестраиваются" in workspace.get("/app/customers").text
+    finally:
+        release.set()
+        jobs.wait(running.job_id)
+    assert "Представления перестраиваются" not in workspace.get("/app/customers").text

@@ -52,8 +52,18 @@ def references(html: str) -> list[str]:
 
 
 def upload(ws: Workspace, data: bytes, name: str = "kl_to_1c.txt") -> Any:
-    return ws.submit("/app/payments/import", "/app/payments/import", {},
-                     files={"file": (name, data, "text/plain")})
+    """Upload a statement and, when it is accepted, wait for its job and open its page."""
+    answer = ws.submit("/app/payments/import", "/app/payments/import", {},
+                       files={"file": (name, data, "text/plain")})
+    if answer.status_code != 303:
+        return answer
+    location = answer.headers["location"]
+    assert location.startswith("/app/operations/jobs/"), location
+    job = ws.client.app.state.web_jobs.wait(  # type: ignore[attr-defined]
+        location.rsplit("/", 1)[1], timeout=60)
+    assert job is not None
+    assert job.status == "succeeded", job.error
+    return ws.get(location)
 
 
 def count(html: str, name: str) -> int:
@@ -163,7 +173,30 @@ def test_a_shared_sample_statement_is_imported_line_by_line(workspace: Workspace
     lines = count(report.text, "lines")
     assert lines > 0
     assert count(report.text, "new") == lines
-    assert len(re.findall(r'<tr>\s*<th scope="row">', report.text)) == lines
+    link = re.search(r'href="(/app/payments/imports/[0-9a-f]{64})"', report.text)
+    assert link
+    stored = workspace.get(link.group(1)).text
+    assert len(re.findall(r'<tr>\s*<th scope="row">', stored)) == lines
+
+
+def test_an_upload_runs_as_a_job_that_shows_its_progress_and_links_its_report(
+        services: Services, workspace: Workspace) -> None:
+    romashka = billed(services, "romashka")
+    data = statement(paid("7", romashka.total, f"Оплата по счету {romashka.number}"))
+    answer = workspace.submit("/app/payments/import", "/app/payments/import", {},
+                              files={"file": ("kl_to_1c.txt", data, "text/plain")})
+    assert answer.status_code == 303
+    job_id = answer.headers["location"].rsplit("/", 1)[1]
+    job = workspace.client.app.state.web_jobs.wait(  # type: ignore[attr-defined]
+        job_id, timeout=60)
+    assert job is not None
+    assert job.kind == "bank_import"
+    assert (job.done, job.total) == (1, 1)
+    status = workspace.get(f"/app/operations/jobs/{job_id}/status").json()
+    assert status["finished"]
+    assert status["done"] == status["total"] == 1
+    shown = workspace.get(answer.headers["location"]).text
+    assert f'href="/app/payments/imports/{job.result["file_sha256"]}"' in shown
 
 
 @pytest.mark.parametrize("data", [b"", b"just a letter\n", bytes(range(256)) * 4],
@@ -308,3 +341,23 @@ def test_the_pages_speak_russian_by_default(services: Services,
     assert "Реестр платежей" in register_page
     assert "1\u00a0500,00\u00a0₽" in register_page
     assert "Неразобранные платежи" in auditor_workspace.get("/app/payments/queue").text
+
+
+def test_a_dismissal_sent_again_with_another_reason_says_it_was_sent(
+        services: Services, workspace: Workspace) -> None:
+    line_id = _one_queued_line(services, workspace)
+    page = f"/app/payments/bank-lines/{line_id}"
+    drawn = workspace.get(page).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', drawn)
+    key = re.search(r'/dismiss">\s*<input type="hidden" name="csrf_token" value="[^"]+">'
+                    r'\s*<input type="hidden" name="idempotency_key" value="([^"]+)"', drawn)
+    assert csrf
+    assert key
+    sent = {"csrf_token": csrf.group(1), "idempotency_key": key.group(1)}
+    first = workspace.client.post(f"{page}/dismiss", follow_redirects=False,
+                                  data={**sent, "dismiss_reason": "Возврат от поставщика"})
+    again = workspace.client.post(f"{page}/dismiss", follow_redirects=False,
+                                  data={**sent, "dismiss_reason": "Внутренний перевод"})
+    assert first.status_code == 303
+    assert again.status_code == 422
+    assert "This form was already sent" in again.text or "Эта форма уже была" in again.text

@@ -407,3 +407,25 @@ def test_the_pages_speak_russian_by_default(services: Services, workspace: Works
     tariff = workspace.get("/app/tariffs/start?units=1&seats=1").text
     assert "Калькулятор цены" in tariff
     assert "1\u00a0220,00\u00a0₽" in tariff  # 1000.00 + 22 % VAT, written the Russian way
+
+
+def test_a_form_sent_again_with_other_values_comes_back_with_a_new_key(
+        services: Services, admin_workspace: Workspace) -> None:
+    publish(services, "start")
+    caught_up(services)
+    drawn = admin_workspace.get("/app/tariffs/start/new-version").text
+    keys = dict(re.findall(r'name="(csrf_token|idempotency_key)" value="([^"]+)"', drawn))
+    form = {**tariff_form(), **keys}
+    url = "/app/tariffs/start/new-version"
+    assert admin_workspace.client.post(url, data=form, follow_redirects=False).status_code == 303
+    other = admin_workspace.client.post(url, data=form | {"name": "Edited"},
+                                        follow_redirects=False)
+    assert other.status_code == 422
+    assert "This form was already sent; check the card, then send again." in other.text
+    new_key = re.search(r'name="idempotency_key" value="([^"]+)"', other.text)
+    assert new_key
+    assert new_key.group(1) != keys["idempotency_key"]
+    resent = admin_workspace.client.post(url, follow_redirects=False, data=form | {
+        "name": "Edited", "idempotency_key": new_key.group(1)})
+    assert resent.status_code == 303
+    assert published(services, "start")[3].name == "Edited"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from api.bodies import body_of
+from api.web.refusals import explain, explain_problem
 from commands.cancel_subscription import CancelSubscription
 from commands.change_subscription import ChangeSubscription
 from commands.grant_discount import GrantDiscount
@@ -27,6 +28,8 @@ from commands.start_subscription import StartSubscription
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from fastapi import Request
+
     from commands.base import Command
     from ledger.errors import LedgerError
 
@@ -34,6 +37,9 @@ FORM_ONLY = frozenset({"csrf_token", "idempotency_key", "step"})
 """Form fields that are not command fields."""
 FORM_LEVEL = "__form__"
 """Where an error that names no field is shown: at the top of its form."""
+NUMBERS = frozenset({"amount", "price", "percent"})
+"""Fields a person types as a number the way they write it («1 500,00» too)."""
+_SPACES = str.maketrans("", "", " \u00a0\u202f")
 
 
 @dataclass(frozen=True)
@@ -72,16 +78,29 @@ class FormRefused(Exception):
         self.errors = errors
 
 
+def typed_number(text: str) -> str:
+    """A number as typed («1 500,00», "1500,5") as a decimal string ("1500.00", "1500.5").
+
+    Spaces (no-break ones too) are dropped and a single comma, with no point, is the
+    decimal separator; anything else is left for the command to judge.
+    """
+    cleaned = text.translate(_SPACES)
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    return cleaned
+
+
 def command_fields(form: dict[str, str]) -> dict[str, Any]:
     """The command's fields from a posted form: blanks mean "not given"."""
-    fields: dict[str, Any] = {k: v.strip() for k, v in form.items()
-                              if k not in FORM_ONLY and v.strip()}
+    fields: dict[str, Any] = {k: typed_number(v) if k in NUMBERS else v.strip()
+                              for k, v in form.items() if k not in FORM_ONLY and v.strip()}
     if "invoice_ids" in fields:
         fields["invoice_ids"] = [i for i in fields["invoice_ids"].replace(",", " ").split() if i]
     return fields
 
 
-def build(action: Action, customer_id: UUID, form: dict[str, str]) -> Command:
+def build(action: Action, customer_id: UUID, form: dict[str, str],
+          request: Request) -> Command:
     """The command a form asks for, checked like an API body.
 
     Raises:
@@ -93,23 +112,27 @@ def build(action: Action, customer_id: UUID, form: dict[str, str]) -> Command:
         fields = {**body.model_dump(exclude_unset=True), "customer_id": customer_id}
         return action.command.model_validate(fields)
     except ValidationError as error:
-        raise FormRefused(validation_errors(action, error, form)) from None
+        raise FormRefused(validation_errors(action, error, form, request)) from None
 
 
 def validation_errors(action: Action, error: ValidationError,
-                      form: dict[str, str]) -> dict[str, str]:
+                      form: dict[str, str], request: Request) -> dict[str, str]:
     """One message per field (the first), field-less ones on the action's main field."""
     errors: dict[str, str] = {}
     for problem in error.errors():
         location = problem.get("loc") or ()
         name = str(location[0]) if location else action.field_for(form)
         name = name if name in action.command.model_fields else FORM_LEVEL
-        message = str(problem.get("msg", "not acceptable")).removeprefix("Value error, ")
-        errors.setdefault(name, message)
+        errors.setdefault(name, explain_problem(request, problem))
     return errors
 
 
-def refusal_errors(action: Action, error: LedgerError, form: dict[str, str]) -> dict[str, str]:
-    """A refused command's message, at the field it names (or the action's main field)."""
+def refusal_errors(action: Action, error: LedgerError, form: dict[str, str],
+                   request: Request) -> dict[str, str]:
+    """A refused command's message in the reader's language, at its field.
+
+    A refusal naming no field, or a field the form lacks, goes to the action's main field.
+    """
     field = error.field or action.field_for(form)
-    return {field if field in action.command.model_fields else FORM_LEVEL: error.detail}
+    return {field if field in action.command.model_fields else FORM_LEVEL:
+            explain(request, error)}

@@ -16,16 +16,17 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependency at runtime)
-from api.web.actions import new_form_key, send
+from api.web.actions import ALREADY_SENT, new_form_key, send
 from api.web.pages.card_actions import ACTIONS, FORM_LEVEL, FormRefused, build, refusal_errors
 from api.web.pages.card_forms import form_options
-from api.web.pages.card_state import AsOf, parse_as_of, replayed
+from api.web.pages.card_state import AsOf, Replayed, parse_as_of, replayed
 from api.web.pages.card_view import card_context
-from api.web.render import page, redirect, request_language, translate
+from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader  # noqa: TC001  (FastAPI resolves them at runtime)
 from commands.base import Context
 from commands.change_subscription import ChangeSubscription, PreviewSubscriptionChange, preview
-from ledger.errors import InvalidField, LedgerError, NotFound
+from ledger.customers.billing_events import CreditNoteIssued
+from ledger.errors import IdempotencyKeyReused, InvalidField, LedgerError, NotFound
 from projections import queries
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def draw(
     if form is not None:
         forms[form["name"]] = form
     context.update(extra)
+    context.update(_documents_of(services, state))
     context.setdefault("as_of_errors", {})
     context.setdefault("as_of_values", request.query_params)
     return page(request, TEMPLATE, user, status_code=status_code, actions=actions, forms=forms,
@@ -89,7 +91,7 @@ def act(request: Request, services: ServicesDep, user: Reader, form: Form, *,
     key = form.get("idempotency_key", "")
     redrawn: dict[str, Any] = {"name": name, "key": key or new_form_key(), "fields": form}
     try:
-        command = build(action, customer_id, form)
+        command = build(action, customer_id, form, request)
         if name == "change" and form.get("step") == "preview":
             return _preview(request, services, user, customer_id, command=command,
                             redrawn=redrawn)
@@ -97,11 +99,15 @@ def act(request: Request, services: ServicesDep, user: Reader, form: Form, *,
     except FormRefused as refused:
         return draw(request, services, user, customer_id, AsOf(), status_code=422,
                     form={**redrawn, "errors": refused.errors})
+    except IdempotencyKeyReused:
+        return draw(request, services, user, customer_id, AsOf(), status_code=422, form={
+            **redrawn, "key": new_form_key(),
+            "errors": {FORM_LEVEL: translate(request, ALREADY_SENT)}})
     except LedgerError as error:
         if isinstance(error, NotFound) and error.field is None:
             raise
         return draw(request, services, user, customer_id, AsOf(), status_code=422,
-                    form={**redrawn, "errors": refusal_errors(action, error, form)})
+                    form={**redrawn, "errors": refusal_errors(action, error, form, request)})
     return redirect(_card_url(customer_id), translate(request, action.notice))
 
 
@@ -117,18 +123,34 @@ def _preview(request: Request, services: ServicesDep, user: WebUser, customer_id
 
 
 @router.get("/customers/{customer_id}/invoices/{invoice_id}/{kind}.pdf")
-def invoice_document(request: Request, services: ServicesDep, _: Reader, *,
+def invoice_document(services: ServicesDep, _: Reader, *,
                      customer_id: UUID, invoice_id: str, kind: str) -> Response:
-    """The invoice (счёт) or act (акт) as PDF, in the reader's language."""
+    """The invoice (счёт) or act (акт) as PDF, in the seller's language.
+
+    The API gives the same document, whatever language the reader's workspace speaks.
+    """
     render = _documents()
     found = queries.invoice(services.store, invoice_id, services.runtime.clock.today().isoformat())
     if render is None or found is None or found["customer_id"] != str(customer_id) \
             or kind not in {"invoice", "act"}:
         raise HTTPException(404, "There is no such page.")
-    pdf: bytes = render(services, invoice_id, kind, request_language(request))
+    pdf: bytes = render(services, invoice_id, kind, None)
     name = f"{found['number']}-{kind}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def _documents_of(services: ServicesDep, state: Replayed) -> dict[str, Any]:
+    """The card's downloads: its credit notes, and a statement's default period.
+
+    The period runs from the first of January to today.
+    """
+    today = services.runtime.clock.today()
+    notes = [{"credit_note_id": e.credit_note_id, "number": e.number,
+              "invoice_id": e.invoice_id, "invoice_number": e.invoice_number}
+             for e in state.events if isinstance(e, CreditNoteIssued)]
+    return {"credit_notes": notes, "statement_from": today.replace(month=1, day=1).isoformat(),
+            "statement_to": today.isoformat()}
 
 
 def _documents() -> Any:

@@ -1,7 +1,9 @@
 """Workspace area: the dashboard, the totals a newcomer reads first.
 
 It answers "who owes us, how much, since when, and who renews next week" on one page:
-MRR and its movement this month, invoiced against paid this month, debt by aging bucket,
+MRR and its movement this month, invoiced against paid this month, the net debt (the same
+figure as the customer list, the card and ``/v1/debts``) with its open invoices by days
+overdue,
 customers by status and the renewals ahead, each figure linking to the list behind it,
 every amount in its own currency. All of it is read from the views as of the service's
 business date.
@@ -38,20 +40,19 @@ def dashboard(request: Request, services: ServicesDep, user: Reader) -> HTMLResp
     month = today.strftime("%Y-%m")
     soon = RenewalFilter(today, today + timedelta(days=RENEWAL_HORIZON), kinds=("renewal",))
     week = RenewalFilter(today, today + timedelta(days=NEXT_WEEK), kinds=("renewal",))
+    week_list = workspace.renewal_calendar(store, week, size=TOP_DEBTORS)  # list and count
     return page(
         request, "dashboard/index.html", user, title=translate(request, "Dashboard"),
         today=today, month_first=first, month_last=last,
         mrr=queries.mrr_movements(store, month, month),
         flow=workspace.month_flow(store, first, last),
-        aging=workspace.aging_totals(store, today),
+        debts=workspace.debt_overview(store, today),
         buckets=tuple(workspace.BUCKETS),
         statuses=workspace.status_counts(store),
         status_names=workspace.STATUSES,
         renewals_soon=workspace.renewal_calendar(store, soon, size=1).total,
-        renewing_total=workspace.renewal_calendar(store, week, size=1).total,
+        renewing_total=week_list.total,
         horizon=RENEWAL_HORIZON, next_week=NEXT_WEEK,
         top_debtors=workspace.debtors(store, today, DebtFilter(), size=TOP_DEBTORS).rows,
-        renewing=queries.renewals(
-            store, date_from=today.isoformat(),
-            date_to=(today + timedelta(days=NEXT_WEEK)).isoformat(), limit=TOP_DEBTORS).items,
+        renewing=week_list.rows,
     )

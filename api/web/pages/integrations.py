@@ -20,10 +20,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from api.accounting import export_1c_xlsx, export_1c_xml
 from api.auth import ADMIN
@@ -134,11 +135,21 @@ def integrations_page(request: Request, services: ServicesDep, user: Reader) -> 
 
 
 @router.post("/integrations/customer-import/preview", response_class=HTMLResponse)
-def preview_import(request: Request, services: ServicesDep, user: Writer, _: Form,
-                   file: Annotated[UploadFile | None, File()] = None) -> Response:
-    """Check every row of the uploaded list and show what confirming would do."""
-    data = file.file.read(MAX_FILE_BYTES + 1) if file is not None else b""
-    filename = file.filename if file is not None else None
+async def preview_import(request: Request, services: ServicesDep, user: Writer,
+                         _: Form) -> Response:
+    """Check every row of the uploaded list and show what confirming would do.
+
+    ``Form`` has checked the role and the CSRF token before the file is read.
+    """
+    file = (await request.form()).get("file")
+    upload = file if isinstance(file, UploadFile) and file.filename else None
+    data = await upload.read(MAX_FILE_BYTES + 1) if upload is not None else b""
+    filename = upload.filename if upload is not None else None
+    return await run_in_threadpool(_previewed, request, services, user, filename, data)
+
+
+def _previewed(request: Request, services: Services, user: WebUser, filename: str | None,
+               data: bytes) -> Response:
     try:
         if not data:
             raise UnreadableImport(translate(request, "Choose a CSV or XLSX file."))

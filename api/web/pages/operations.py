@@ -22,7 +22,7 @@ from api.bodies import EARLIEST, LATEST, body_of
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI reads it at runtime)
 from api.web.actions import IDEMPOTENCY_FIELD, new_form_key
 from api.web.jobs import Job, JobRegistry, Progress, jobs_of
-from api.web.render import page, redirect, translate
+from api.web.render import REBUILD_JOB, page, redirect, translate
 from api.web.session import Form, Reader, WebUser, Writer, requires
 from commands.run_billing import RunBilling, bill_run_context, run_billing
 from commands.run_dunning import run_dunning_for
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from commands.run_billing import BillRunReport
 
 router = APIRouter(include_in_schema=False)
-BILL_RUN, REBUILD = "bill_run", "rebuild"
+BILL_RUN, REBUILD = "bill_run", REBUILD_JOB
 ALL_VIEWS = "all"
 SHOWN_INVOICES = 50
 """How many issued invoices a job's result lists (the totals count them all)."""
@@ -88,9 +88,12 @@ def start_bill_run(request: Request, services: ServicesDep, user: Writer,
         why = translate(request, "A real bill run cannot be dated in the future; tick "
                                  "“dry run” to look ahead.")
         return _draw(request, services, user, values, {"as_of": why}, status_code=422)
-    job = registry.start(BILL_RUN, user.actor, _bill_run(services, user, command),
-                         {"as_of": command.as_of.isoformat(), "dry_run": command.dry_run,
-                          "key": key})
+    job, started = registry.start_alone(
+        BILL_RUN, user.actor, _bill_run(services, user, command),
+        {"as_of": command.as_of.isoformat(), "dry_run": command.dry_run, "key": key})
+    if not started:  # one bill run at a time: the person is shown the one running
+        return redirect(f"/app/operations/jobs/{job.job_id}", translate(
+            request, "A bill run is already running; a new one can start when it ends."))
     return redirect(f"/app/operations/jobs/{job.job_id}")
 
 

@@ -16,13 +16,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependency at runtime)
-from api.web.actions import new_form_key, send
+from api.web.actions import ALREADY_SENT, new_form_key, send
 from api.web.pages import payment_views
+from api.web.refusals import explain, explain_problem
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, WebUser  # noqa: TC001  (FastAPI reads them at runtime)
 from commands.dismiss_bank_payment import DismissBankPayment
 from commands.resolve_bank_payment import ResolveBankPayment
-from ledger.errors import LedgerError
+from ledger.errors import IdempotencyKeyReused, LedgerError
 from projections import queries
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def _explain(request: Request, error: ValidationError, action: str) -> dict[str,
     for problem in error.errors():
         name = str(problem["loc"][0]) if problem["loc"] else "reason"
         message = (translate(request, "Give a reason of at least 3 characters.")
-                   if name == "reason" else str(problem["msg"]))
+                   if name == "reason" else explain_problem(request, problem))
         errors.setdefault(f"{action}_{name}", message)
     return errors
 
@@ -138,8 +139,11 @@ def _act(request: Request, services: ServicesDep, user: WebUser, *, line_id: str
         errors = {refused.name: refused.message}
     except ValidationError as error:
         errors = _explain(request, error, action)
+    except IdempotencyKeyReused:
+        errors = {f"{action}_form": translate(request, ALREADY_SENT)}
+        form = {**form, "idempotency_key": new_form_key()}
     except LedgerError as error:
-        errors = {f"{action}_{error.field or 'reason'}": error.detail}
+        errors = {f"{action}_{error.field or 'reason'}": explain(request, error)}
     else:
         return redirect("/app/payments/queue", translate(request, done))
     return _line_page(request, services, user, line, form=form, status_code=422,

@@ -3,12 +3,14 @@
 The register is ``view_payments`` through ``queries.register``, filtered and paged by a
 keyset cursor in SQL. A statement upload goes through the same ``import_bank_file`` as
 ``POST /v1/bank-statements`` and ``lbx import bank``, so a file is classified, matched and
-recorded identically whichever way it came in; the answer is the import report. The
+recorded identically whichever way it came in. It runs as a background job
+(:mod:`api.web.jobs`) whose page follows its progress and links to the import report. The
 unmatched queue lives in ``payment_queue.py``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,20 +23,26 @@ from starlette.datastructures import UploadFile
 from api.bank_directory import import_bank_file
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependency at runtime)
 from api.routes.bank import MAX_FILE_BYTES
+from api.web.jobs import jobs_of
 from api.web.pages import payment_queue, payment_views
-from api.web.render import page, translate
+from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, WebUser  # noqa: TC001  (FastAPI reads them at runtime)
+from ledger.bankfiles import parse_statement
 from ledger.errors import LedgerError
 from ledger.money import Money
 from projections import queries
 
 if TYPE_CHECKING:
-    from commands.import_bank_statement import ImportReport
+    from collections.abc import Callable
+
+    from api.bootstrap import Services
+    from api.web.jobs import Progress
 
 router = APIRouter(include_in_schema=False)
 router.include_router(payment_queue.router)
 
 PAGE_SIZE = 50
+BANK_IMPORT = "bank_import"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -85,19 +93,19 @@ def upload_form(request: Request, services: ServicesDep, user: Reader) -> Respon
 
 
 def _upload_page(request: Request, services: ServicesDep, user: WebUser, *,
-                 report: ImportReport | None = None, errors: dict[str, str] | None = None,
-                 status_code: int = 200) -> Response:
+                 errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
     return page(request, "payments/import.html", user, status_code=status_code,
-                title=translate(request, "Bank statements"), report=report,
-                counts=report.counts() if report else None, errors=errors or {},
-                minor=minor_units, queue=payment_views.queue_size(services.store))
+                title=translate(request, "Bank statements"), errors=errors or {},
+                queue=payment_views.queue_size(services.store))
 
 
 @router.post("/payments/import", response_class=HTMLResponse)
 async def upload(request: Request, services: ServicesDep, user: Reader, _: Form) -> Response:
-    """Import the uploaded statement and answer its report (the same file twice: duplicates).
+    """Check the uploaded statement, import it in a background job, and follow the job.
 
-    ``Form`` has checked the CSRF token and the role before the file is even looked at.
+    ``Form`` has checked the role and the CSRF token before the file is even looked at. A
+    file that is not a statement is refused here, at the file field; the job page shows
+    the import's progress and links to its report (the same file twice: duplicates).
     """
     posted = await request.form()
     upload_file = posted.get("file")
@@ -109,15 +117,42 @@ async def upload(request: Request, services: ServicesDep, user: Reader, _: Form)
         return _upload_page(request, services, user, status_code=422, errors={
             "file": translate(request, "The file is too large for a statement.")})
     try:
-        report = await run_in_threadpool(
-            import_bank_file, services, data, actor=user.actor, source="web",
-            filename=upload_file.filename)
+        await run_in_threadpool(parse_statement, data,
+                                own_accounts=frozenset(services.settings.own_accounts))
     except LedgerError as error:
         message = f"{translate(request, 'This file cannot be imported')}: {error.detail}"
         return _upload_page(request, services, user, status_code=422,
                             errors={error.field or "file": message})
-    await run_in_threadpool(services.await_position, services.ledger.max_position())
-    return _upload_page(request, services, user, report=report)
+    sha = hashlib.sha256(data).hexdigest()
+    title = translate(request, "Bank statement import: {file}", file=upload_file.filename)
+    job = jobs_of(request).start(BANK_IMPORT, user.actor, _importing(
+        services, data, user.actor, upload_file.filename), {
+            "title": title, "result_url": f"/app/payments/imports/{sha}"})
+    return redirect(f"/app/operations/jobs/{job.job_id}")
+
+
+def _importing(services: Services, data: bytes, actor: str,
+               filename: str) -> Callable[[Progress], dict[str, Any]]:
+    """The work of a statement import, reporting lines done after each batch."""
+
+    def work(progress: Progress) -> dict[str, Any]:
+        done = 0
+
+        def advanced(lines_done: int, lines: int) -> None:
+            nonlocal done
+            progress.set_total(lines)
+            progress.advance(lines_done - done)
+            done = lines_done
+
+        report = import_bank_file(services, data, actor=actor, source="web",
+                                  filename=filename, progress=advanced)
+        services.await_position(services.ledger.max_position(), timeout=60)
+        return {"filename": filename, "file_sha256": report.file_sha256,
+                "format": report.format, "counts": report.counts(),
+                "warnings": list(report.warnings),
+                "balance_problems": list(report.balance_problems)}
+
+    return work
 
 
 @router.get("/payments/imports/{file_sha256}", response_class=HTMLResponse)

@@ -18,14 +18,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import ACCOUNTANT, ADMIN
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependency at runtime)
-from api.web.actions import new_form_key, send
+from api.web.actions import ALREADY_SENT, new_form_key, send
 from api.web.pages import tariff_views
 from api.web.pages.tariff_build import FieldError, build, number
 from api.web.pages.tariff_draft import TariffDraft, draft_of, edit, read_draft
 from api.web.pages.tariff_price import MAX_UNITS, quote
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, WebUser, requires
-from ledger.errors import LedgerError
+from ledger.errors import IdempotencyKeyReused, LedgerError
 from ledger.money import Money
 from ledger.tariffs.definition import TariffDefinition
 
@@ -203,6 +203,10 @@ def _submitted(request: Request, services: ServicesDep, user: WebUser,
     before = tariff_views.entry(services.store, draft.code)
     try:
         outcome = send(services, user, built.command, form.get("idempotency_key", ""))
+    except IdempotencyKeyReused:
+        errors["form"] = translate(request, ALREADY_SENT)
+        return _form(request, user, draft, mode=mode, errors=errors, status_code=422,
+                     form={**form, "idempotency_key": new_form_key()})
     except LedgerError as error:
         errors[error.field or "components"] = error.detail
         return _form(request, user, draft, mode=mode, form=form, errors=errors, status_code=422)

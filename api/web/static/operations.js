@@ -17,9 +17,16 @@
   }
   function poll() {
     fetch(box.dataset.statusUrl, { credentials: "same-origin", cache: "no-store" })
-      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (answer) {
+        // Only the job's own status (JSON, not a redirect to the sign-in page) is read;
+        // anything else stops the polling and leaves the page as it is.
+        var type = answer.headers.get("Content-Type") || "";
+        var expected = answer.ok && !answer.redirected &&
+          type.indexOf("application/json") === 0;
+        return expected ? answer.json() : null;
+      })
       .then(function (job) {
-        if (!job) { return; }
+        if (!job || typeof job.finished !== "boolean") { return; }
         show(job);
         if (job.finished) { window.location.reload(); return; }
         window.setTimeout(poll, 700);

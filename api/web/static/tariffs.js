@@ -24,6 +24,16 @@
     };
   }
 
+  // A calculator answer is swapped in only if it is the calculator's own fragment: a
+  // price (200) or the fields at fault (422), as HTML, not redirected. After the session
+  // expires the answer is the sign-in page (a redirect), which must never be pasted in.
+  function fragmentOf(answer) {
+    var type = answer.headers.get("Content-Type") || "";
+    var expected = (answer.ok || answer.status === 422) && !answer.redirected &&
+      type.indexOf("text/html") === 0;
+    return expected ? answer.text() : null;
+  }
+
   function liveDraftQuote(form) {
     var target = document.getElementById("draft-quote");
     if (!target) { return; }
@@ -31,8 +41,8 @@
       var data = new FormData(form);
       data.set("do", "calculate");
       fetch(form.dataset.quoteUrl, { method: "POST", body: data, credentials: "same-origin" })
-        .then(function (answer) { return answer.text(); })
-        .then(function (html) { target.innerHTML = html; })
+        .then(fragmentOf)
+        .then(function (html) { if (html !== null) { target.innerHTML = html; } })
         .catch(function () { /* the Calculate button still works */ });
     }, 300);
     form.addEventListener("input", refresh);
@@ -44,8 +54,8 @@
     var refresh = debounce(function () {
       var query = new URLSearchParams(new FormData(form)).toString();
       fetch(form.dataset.liveQuote + "?" + query, { credentials: "same-origin" })
-        .then(function (answer) { return answer.text(); })
-        .then(function (html) { target.innerHTML = html; })
+        .then(fragmentOf)
+        .then(function (html) { if (html !== null) { target.innerHTML = html; } })
         .catch(function () { /* the Calculate button still works */ });
     }, 300);
     form.addEventListener("input", refresh);
