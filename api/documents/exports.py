@@ -22,7 +22,7 @@ from ledger.money import Money
 from projections import queries
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from api.bootstrap import Services
     from projections.queries import Page
@@ -92,15 +92,30 @@ def _day(text: str | None) -> date | None:
 
 
 class _Directory:
-    """Customers' names and requisites, each read once per export."""
+    """Customers' names and requisites, read in batches, each once per export."""
+
+    BATCH = 500
 
     def __init__(self, services: Services) -> None:
         self._store = services.store
         self._known: dict[str, dict[str, Any]] = {}
 
+    def load(self, customer_ids: Iterable[str]) -> None:
+        """Read the rows of ``customer_ids`` not yet read, one query per batch."""
+        wanted = sorted({c for c in customer_ids if c not in self._known})
+        for start in range(0, len(wanted), self.BATCH):
+            part = wanted[start:start + self.BATCH]
+            names = {f"c{i}": customer_id for i, customer_id in enumerate(part)}
+            marks = ", ".join(f":{name}" for name in names)
+            sql = ("SELECT customer_id, external_key, name, inn, kpp FROM view_customers"  # noqa: S608
+                   f" WHERE customer_id IN ({marks})")  # (bound parameters only)
+            rows = self._store.query(sql, names)
+            self._known.update({r["customer_id"]: r for r in rows})
+            self._known.update({c: {} for c in part if c not in self._known})
+
     def __call__(self, customer_id: str) -> dict[str, Any]:
         if customer_id not in self._known:
-            self._known[customer_id] = queries.customer(self._store, customer_id) or {}
+            self.load([customer_id])
         return self._known[customer_id]
 
 
@@ -118,11 +133,12 @@ INVOICE_COLUMNS = (
 def read_invoices(services: Services, f: Filters) -> Table:
     """The invoice register by number; status as of the service's business date."""
     today, who = services.runtime.clock.today().isoformat(), _Directory(services)
-    rows = _all(lambda cursor: queries.invoices(
+    rows = list(_all(lambda cursor: queries.invoices(
         services.store, today=today, status=f.status,
         customer_id=str(f.customer_id) if f.customer_id else None,
         period_from=f.date_from.isoformat() if f.date_from else None,
-        period_to=f.date_to.isoformat() if f.date_to else None, limit=PAGE, cursor=cursor))
+        period_to=f.date_to.isoformat() if f.date_to else None, limit=PAGE, cursor=cursor)))
+    who.load(r["customer_id"] for r in rows)
     table = Table("invoices", INVOICE_COLUMNS)
     for r in rows:
         cur, c = r["currency"], who(r["customer_id"])
@@ -149,12 +165,13 @@ PAYMENT_COLUMNS = (
 def read_payments(services: Services, f: Filters) -> Table:
     """Every payment received, in recording order."""
     who = _Directory(services)
-    rows = _all(lambda cursor: queries.register(
+    rows = list(_all(lambda cursor: queries.register(
         services.store, "view_payments", customer_id=str(f.customer_id) if f.customer_id
         else None, date_column="received_on",
         date_from=f.date_from.isoformat() if f.date_from else None,
         date_to=f.date_to.isoformat() if f.date_to else None, tiebreak="payment_id",
-        limit=PAGE, cursor=cursor))
+        limit=PAGE, cursor=cursor)))
+    who.load(r["customer_id"] for r in rows)
     table = Table("payments", PAYMENT_COLUMNS)
     for r in rows:
         c = who(r["customer_id"])
