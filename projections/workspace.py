@@ -80,7 +80,7 @@ PLAN_JOIN = (
     " FROM view_renewals WHERE status <> 'cancelled' GROUP BY customer_id) p"
     " ON p.customer_id = c.customer_id")
 CUSTOMER_SORTS = {
-    "name": ("c.name", ""), "status": ("c.status", ""),
+    "name": ("c.name", ""), "status": ("c.status", ""), "manager": ("c.manager", ""),
     "debt": ("COALESCE(b.net, 0)", BALANCE_JOIN),
     "renewal": ("p.next_renewal", PLAN_JOIN), "tariff": ("p.tariff", PLAN_JOIN),
 }
@@ -126,7 +126,7 @@ class CustomerFilter:
         return " AND ".join(where), params
 
 
-NULLABLE_SORTS = frozenset({"renewal", "tariff"})
+NULLABLE_SORTS = frozenset({"renewal", "tariff", "manager"})
 
 
 def customer_list(store: ReadStore, chosen: CustomerFilter, *, sort: str = "name",

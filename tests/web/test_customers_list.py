@@ -99,9 +99,12 @@ def test_filters_by_status_tariff_manager_and_debt_combine(
     assert '<label for="f-search">' in form
 
 
-def test_sorting_by_debt_next_renewal_tariff_and_status_both_ways(
+def test_sorting_by_debt_next_renewal_tariff_status_and_manager_both_ways(
         services: Services, workspace: Workspace) -> None:
     three_customers(services)
+    assert names(workspace.get("/app/customers?sort=manager").text) == [
+        "Лотос", "Ромашка", "Василёк"]
+    assert names(workspace.get("/app/customers?sort=-manager").text)[0] == "Василёк"
     assert names(workspace.get("/app/customers?sort=-debt").text)[0] == "Ромашка"
     assert names(workspace.get("/app/customers?sort=renewal").text) == [
         "Василёк", "Ромашка", "Лотос"]

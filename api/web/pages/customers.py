@@ -1,7 +1,7 @@
 """Workspace area: the customer list (the card at ``/customers/{id}`` is ``customer_card``).
 
 Searchable by name, ИНН and external key, filtered by status, tariff, manager, tag and debt,
-sorted by name, debt, next renewal, tariff or status, and paginated in SQL
+sorted by name, debt, next renewal, tariff, status or manager, and paginated in SQL
 (:func:`projections.workspace.customer_list`), so it answers as fast with 100,000
 customers as with fifty. The filters are a plain GET form: every list is a link to share.
 """
@@ -24,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 Status = Literal["", "active", "past_due", "suspended", "closed"]
 Sort = Literal["", "name", "-name", "debt", "-debt", "renewal", "-renewal", "tariff",
-               "-tariff", "status", "-status"]
+               "-tariff", "status", "-status", "manager", "-manager"]
 Text = Annotated[str, Query(max_length=200)]
 PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
 
