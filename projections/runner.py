@@ -13,13 +13,18 @@ A projection whose table definitions change between releases is rebuilt on start
 runner keeps a fingerprint of each projection's schema, and when it differs it drops that
 projection's tables, creates them anew and sets its position back to zero, so the worker
 replays the log into them (the lag shows the progress). A change of what the handlers write
-into unchanged tables is announced by bumping the projection's ``revision``.
+into unchanged tables is announced by bumping the projection's ``revision``. Indexes are
+created in place and do not count; tables a projection keeps across rebuilds (not in its
+``tables``) are never dropped, so their changes need explicit migrations. Set-up runs in one
+transaction, one process at a time (an advisory lock on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite), so two processes starting on an upgrade cannot interleave.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -45,9 +50,19 @@ SCHEMA_DDL = (
 )
 
 
+_CREATE_TABLE = re.compile(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", re.IGNORECASE)
+SETUP_LOCK = 0x4C42_5856  # "LBXV": one process at a time sets the views up (PostgreSQL)
+
+
 def fingerprint(projection: Projection) -> str:
-    """A digest of a projection's table definitions and its revision (see ``Projection``)."""
-    text = "\n".join((f"revision {projection.revision}", *projection.schema))
+    """A digest of the projection's own tables' definitions and its revision.
+
+    Only the ``CREATE TABLE`` statements of the tables it rebuilds count: an index added
+    later is simply created in place, without replaying the view.
+    """
+    own = [s for s in projection.schema
+           if (m := _CREATE_TABLE.match(s.strip())) and m.group(1) in projection.tables]
+    text = "\n".join((f"revision {projection.revision}", *own))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -104,18 +119,24 @@ class ProjectionRunner:
         replayed from the start (see the module's docstring).
         """
         self.store.create([TRACKING_DDL, SCHEMA_DDL])
-        recorded = {row["projection"]: row["fingerprint"]
-                    for row in self.store.query("SELECT projection, fingerprint FROM lbx_schema")}
-        changed = [p for p in self.projections.values()
-                   if p.name in recorded and recorded[p.name] != fingerprint(p)]
-        if changed:
-            self.store.create([f"DROP TABLE IF EXISTS {table}"
-                               for p in changed for table in p.tables])
-        statements: list[str] = []
-        for projection in self.projections.values():
-            statements.extend(projection.schema)
-        self.store.create(statements)
+        # one transaction, one process at a time: a runner elsewhere either commits before
+        # the tables are dropped (and is replayed) or fails its conditional position update
         with self.store.transaction() as tx:
+            if self.store.dialect == "postgres":
+                tx.query("SELECT pg_advisory_xact_lock(:key)", {"key": SETUP_LOCK})
+            recorded = {row["projection"]: row["fingerprint"]
+                        for row in tx.query("SELECT projection, fingerprint FROM lbx_schema")}
+            tracked = {row["projection"] for row in tx.query("SELECT projection FROM lbx_tracking")}
+            # a view tracked before fingerprints existed counts as changed: it is replayed
+            changed = [p for p in self.projections.values()
+                       if (p.name in recorded or p.name in tracked)
+                       and recorded.get(p.name) != fingerprint(p)]
+            for projection in changed:
+                for table in projection.tables:
+                    tx.execute(f"DROP TABLE IF EXISTS {table}")
+            for projection in self.projections.values():
+                for statement in projection.schema:
+                    tx.execute(statement)
             for name, projection in self.projections.items():
                 tx.execute(
                     "INSERT INTO lbx_tracking (projection, position) VALUES (:name, 0)"

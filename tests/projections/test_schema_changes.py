@@ -77,3 +77,41 @@ def test_an_unchanged_view_keeps_its_rows_and_position(services: Services) -> No
     again.setup()
     assert again.positions()["toy_names"] == position
     assert services.store.query("SELECT name FROM view_toy_names") == [{"name": "Альфа"}]
+
+
+class NamesV1Indexed(NamesV1):
+    """Release 1 with an index added later: the rows stay as they are."""
+
+    schema: ClassVar[tuple[str, ...]] = (
+        *NamesV1.schema,
+        "CREATE INDEX IF NOT EXISTS view_toy_names_name ON view_toy_names (name)",
+    )
+
+
+def test_an_added_index_is_created_in_place_without_a_replay(services: Services) -> None:
+    register(services, "C-1", name="Альфа")
+    first = ProjectionRunner(services.ledger, services.store, [NamesV1()])
+    first.setup()
+    first.catch_up()
+    position = first.positions()["toy_names"]
+
+    indexed = ProjectionRunner(services.ledger, services.store, [NamesV1Indexed()])
+    indexed.setup()
+    assert indexed.positions()["toy_names"] == position
+    assert services.store.query("SELECT name FROM view_toy_names") == [{"name": "Альфа"}]
+
+
+def test_a_view_made_before_fingerprints_existed_is_replayed(services: Services) -> None:
+    register(services, "C-1", name="Альфа")
+    old = ProjectionRunner(services.ledger, services.store, [NamesV1()])
+    old.setup()
+    old.catch_up()
+    with services.store.transaction() as tx:  # as a release without lbx_schema left it
+        tx.execute("DELETE FROM lbx_schema")
+
+    upgraded = ProjectionRunner(services.ledger, services.store, [NamesV2()])
+    upgraded.setup()
+    assert upgraded.positions()["toy_names"] == 0
+    upgraded.catch_up()
+    assert services.store.query("SELECT name, external_key FROM view_toy_names") == [
+        {"name": "Альфа", "external_key": "C-1"}]
