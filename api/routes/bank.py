@@ -21,8 +21,8 @@ from api import present
 from api.auth import ACCOUNTANT, AUDITOR, Principal, require, roles_extra
 from api.bank_directory import import_bank_file
 from api.command_routes import command_route
-from api.deps import ServicesDep
-from api.routes.queries import Cursor, Limit, Views
+from api.deps import ServicesDep, Views
+from api.routes.queries import Cursor, Limit
 from commands.dismiss_bank_payment import DismissBankPayment
 from commands.resolve_bank_payment import ResolveBankPayment
 from ledger.bankfiles import UnreadableStatement

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.auth import ACCOUNTANT, AUDITOR, Principal, require, roles_extra
 from api.bodies import BusinessDate
-from api.deps import ServicesDep
+from api.deps import Views
 from api.documents import export_register, render_credit_note_pdf, render_invoice_pdf
 from api.documents.tables import MEDIA_TYPES
 from api.errors import problem_responses
@@ -27,7 +27,6 @@ router = APIRouter(prefix="/v1", tags=["documents"])
 
 READ = (ACCOUNTANT, AUDITOR)
 Reader = Annotated[Principal, Depends(require(*READ))]
-WaitFor = Annotated[int | None, Query(ge=0, description="a command outcome's position")]
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 QUERY_NAMES = {"date_from": "from", "date_to": "to"}
 
@@ -40,15 +39,6 @@ EXPORT_ANSWER = {
           "content": {MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["xlsx"]: {}}},
     **problem_responses(404),
 }
-
-
-def _sync(services: ServicesDep, wait_for: WaitFor = None) -> ServicesDep:
-    if wait_for:
-        services.await_position(wait_for)
-    return services
-
-
-Views = Annotated[ServicesDep, Depends(_sync)]
 
 
 def attachment(filename: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from api import present
 from api.auth import ACCOUNTANT, AUDITOR, SERVICE, Principal, require, roles_extra
-from api.deps import ServicesDep
+from api.deps import ServicesDep, Views
 from ledger.customers import ServiceStatus, customer_id_for
 from ledger.errors import CustomerNotFound, NotFound
 from ledger.money import Money
@@ -29,16 +29,6 @@ READ = (ACCOUNTANT, AUDITOR)
 Reader = Annotated[Principal, Depends(require(*READ))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Cursor = Annotated[str | None, Query(max_length=500)]
-WaitFor = Annotated[int | None, Query(ge=0, description="a command outcome's position")]
-
-
-def _sync(services: ServicesDep, wait_for: WaitFor = None) -> ServicesDep:
-    if wait_for:
-        services.await_position(wait_for)
-    return services
-
-
-Views = Annotated[ServicesDep, Depends(_sync)]
 
 
 def _page(page: Page) -> dict[str, Any]:

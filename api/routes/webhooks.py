@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException  # the API's problem handler answ
 
 from api.auth import Principal, require, roles_extra
 from api.command_routes import IdempotencyKey, command_route, run
-from api.deps import ServicesDep
+from api.deps import ServicesDep, Views
 from api.errors import COMMAND_PROBLEMS, problem_responses
 from api.examples import EXAMPLES
 from api.webhooks.receiver import MAX_BODY, Refused, accept
@@ -58,17 +58,6 @@ ADMIN_ONLY = roles_extra()
 DeliveryStatus = Annotated[str | None, Query(pattern="^(pending|sending|delivered|failed)$")]
 Cursor = Annotated[str | None, Query(max_length=200, description="the previous page's next_cursor")]
 Limit = Annotated[int, Query(ge=1, le=200)]
-WaitFor = Annotated[int | None, Query(ge=0, description="a command outcome's position")]
-
-
-def _sync(services: ServicesDep, wait_for: WaitFor = None) -> ServicesDep:
-    """The services, once the views have read the log up to ``wait_for`` (read your writes)."""
-    if wait_for:
-        services.await_position(wait_for)
-    return services
-
-
-Views = Annotated[ServicesDep, Depends(_sync)]
 RECEIVER_PROBLEMS = {**problem_responses(400, 401, 404), 413: {
     **problem_responses(400)[400], "description": "The body is larger than 1 MB."}}
 
