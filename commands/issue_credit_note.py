@@ -43,18 +43,23 @@ def _lines(runtime: Runtime, command: IssueCreditNote) -> list[LineRecord]:
 
 
 def handle(command: IssueCreditNote, context: Context, runtime: Runtime) -> Outcome:
-    """Number the credit note in its own series and record it, both on the business day."""
+    """Number the credit note in its own series and record it, both on the business day.
+
+    The note is dated the context's date (else today); a suspended customer's debt is judged
+    on the real business day, the clock's.
+    """
     lines = _lines(runtime, command)
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
-        today = context.effective_date or runtime.clock.today()
-        series = open_series(runtime, provenance, today, "credit_note")
+        dated = context.effective_date or runtime.clock.today()
+        series = open_series(runtime, provenance, dated, "credit_note")
         credit_note_id = context.derive_id(customer.id, "credit-note")
-        (number,) = series.allocate(provenance, today, [credit_note_id])
+        (number,) = series.allocate(provenance, dated, [credit_note_id])
         total = customer.credit_invoice(provenance, command.invoice_id, lines,
                                         credit_note_id=credit_note_id, number=number,
-                                        reason=command.reason, on=today)
+                                        reason=command.reason, on=dated,
+                                        today=runtime.clock.today())
         return [customer, series], {"credit_note_id": credit_note_id, "number": number,
                                     "total": total.to_decimal_string()}
 

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 
 class RecordPayment(CustomerCommand):
-    """Record a payment. ``received_on`` defaults to today.
+    """Record a payment. ``received_on`` defaults to the context's date, else today.
+
+    A suspended customer's debt is judged on the real business day (the clock's), never on
+    a back-dated one: a payment dated in the past must not hide what is overdue today.
 
     The payment settles the invoices named in ``invoice_ids``, or else the oldest open
     invoices first; what is left over becomes credit for the next invoices.
@@ -52,7 +55,7 @@ def handle(command: RecordPayment, context: Context, runtime: Runtime) -> Outcom
             reference=command.reference,
             method=command.method,
             invoice_ids=command.invoice_ids,
-            today=context.effective_date or runtime.clock.today(),
+            today=runtime.clock.today(),  # reactivation: judged on the real business day
         )
         return [customer], {"payment_id": payment_id, "allocations": allocations}
 

@@ -58,9 +58,9 @@ def handle(command: ResolveBankPayment, context: Context, runtime: Runtime) -> O
     def decide(provenance: Provenance) -> Decision:
         line = load_bank_payment(runtime, command.bank_payment_id)
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
-        today = context.effective_date or runtime.clock.today()
+        resolved_on = context.effective_date or runtime.clock.today()
         payment_id = line.resolve(
-            provenance, today,
+            provenance, resolved_on,
             customer_id=customer.id, invoice_ids=command.invoice_ids, reason=command.reason,
         )
         facts = line.state.line
@@ -68,7 +68,7 @@ def handle(command: ResolveBankPayment, context: Context, runtime: Runtime) -> O
             provenance, facts.booked_on, payment_id=payment_id, amount=facts.amount,
             invoice_ids=command.invoice_ids, payer_name=facts.counterparty_name,
             payer_inn=facts.counterparty_inn, reference=facts.reference,
-            method="bank_transfer", today=today,
+            method="bank_transfer", today=runtime.clock.today(),  # reactivation: today
         )
         return [line, customer], {"payment_id": payment_id, "customer_id": str(customer.id),
                                   "allocations": allocations}

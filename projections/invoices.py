@@ -11,7 +11,8 @@ something paid on it (money or credit): the settling event's effective date (a p
 ``received_on``), never before the issue date, so credit used at issue gives ``issued_on``.
 It is cleared when the invoice reopens (a payment moved away, a chargeback). A write-off is
 not a payment: an invoice closed by writing off its rest keeps ``paid_on`` empty, and so
-does one credited in full with nothing paid. A credit note lowers what is owed: one that
+does one credited in full with nothing paid; but one partly written off and then paid in
+full is dated by the payment that closed it. A credit note lowers what is owed: one that
 closes a partly paid invoice dates it, one on an invoice already paid does not move the date.
 """
 
@@ -42,8 +43,9 @@ class InvoiceRegister(Projection):
 
     name = "invoices"
     tables = ("view_invoices", "view_invoice_lines")
-    revision = 3  # 2: credit allocations settle invoices; a negative invoice is open 0
+    revision = 4  # 2: credit allocations settle invoices; a negative invoice is open 0
     # 3: paid_on, the business date an invoice became fully paid
+    # 4: paid_on also for an invoice partly written off, then paid in full
     schema = (
         "CREATE TABLE IF NOT EXISTS view_invoices ("
         " invoice_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, number TEXT NOT NULL,"
@@ -184,12 +186,13 @@ class InvoiceRegister(Projection):
         new = {name: f"({name} + :minor)" if name == column else name
                for name in ("paid", "credited", "written_off")}
         left = f"total - {new['paid']} - {new['credited']} - {new['written_off']}"
+        # a write-off that closes the invoice is not what paid it: it dates nothing
+        closed_on = ("paid_on" if column == "written_off" else
+                     "COALESCE(paid_on, CASE WHEN :on > issued_on THEN :on ELSE issued_on END)")
         tx.execute(
             f"UPDATE view_invoices SET {column} = {column} + :minor,"  # noqa: S608
             f" open = CASE WHEN {left} > 0 THEN {left} ELSE 0 END,"
-            f" paid_on = CASE WHEN {left} <= 0 AND {new['paid']} > 0"
-            f" AND {new['written_off']} = 0 THEN COALESCE(paid_on,"
-            " CASE WHEN :on > issued_on THEN :on ELSE issued_on END) END"
+            f" paid_on = CASE WHEN {left} <= 0 AND {new['paid']} > 0 THEN {closed_on} END"
             " WHERE invoice_id = :id",
             {"minor": minor, "id": invoice_id, "on": on.isoformat()},
         )

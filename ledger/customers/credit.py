@@ -39,7 +39,7 @@ class CreditSettlement:
     def settle_with_credit(
         self, provenance: Provenance, effective_date: date, credit: Money, *,
         source: Literal["invoice", "credit_note"], source_id: str, source_number: str,
-        today: date | None = None,
+        today: date | None = None, reason: str | None = None,
     ) -> dict[str, int]:
         """Let ``credit`` from a document settle the open invoices, oldest due first.
 
@@ -47,7 +47,9 @@ class CreditSettlement:
         stays for the next invoices, as it always did. A customer suspended by dunning is
         reactivated in the same command once nothing is overdue past its bar, as after a
         payment (judged on the recording day, like a payment: ``today``, the business day,
-        which commands give; without it, the UTC date of recording stands in).
+        which commands give; without it, the UTC date of recording stands in). ``reason``
+        is the document's own (a credit note's), recorded in ``meta.reason`` so that the
+        timeline says why the credit arose.
 
         Returns:
             The allocation (invoice id → minor units), in the order settled.
@@ -67,7 +69,7 @@ class CreditSettlement:
         if not allocations:
             return {}
         self.record(
-            ev.CreditAllocated, provenance, effective_date,
+            ev.CreditAllocated, provenance, effective_date, reason,
             source=source, source_id=source_id, source_number=source_number, credit=credit,
             allocations=allocations,
             numbers={i: self.state.invoices[i].number for i in allocations},

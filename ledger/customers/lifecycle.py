@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.billing.schedule import cycle_of, money
 from ledger.customers import billing_events as ev
-from ledger.errors import InvalidField, NotFound
+from ledger.errors import InvalidField, NotFound, Rejected
 from ledger.money import Money
 from ledger.pricing import from_dict
 
@@ -116,37 +116,65 @@ class LifecycleDecisions:
         if invoice.credit_allocated:
             raise InvalidField(field="invoice_id", why=(
                 f"the credit of invoice {invoice.number} already settled other invoices"))
+        self._ensure_credit_unspent(invoice)
         self.record(ev.InvoiceVoided, provenance, on, reason,
                     invoice_id=invoice_id, number=invoice.number,
                     total=Money(invoice.total, invoice.currency))
 
+    def _ensure_credit_unspent(self, invoice: InvoiceState) -> None:
+        """Refuse to void a negative invoice whose credit the customer no longer holds.
+
+        Credit used at the issue of a later invoice (``credit_applied``) is gone from the
+        balance without a trace on the negative invoice: voiding it would leave a debt that
+        no open invoice carries.
+        """
+        if invoice.total >= 0:
+            return
+        balance = self.state.balances.get(invoice.currency)
+        left = Money(0 if balance is None else balance.credit.minor, invoice.currency)
+        credit = Money(-invoice.total, invoice.currency)
+        if left.minor < credit.minor:
+            raise Rejected(
+                f"invoice {invoice.number} (invoice_id {invoice.invoice_id}) cannot be voided:"
+                f" its credit of {credit} was already used and only {left} of credit is left;"
+                " issue an invoice or a charge for what should be taken back instead",
+                field="invoice_id")
+
     def credit_invoice(
         self, provenance: Provenance, invoice_id: str, lines: list[ev.LineRecord],
-        *, credit_note_id: str, number: str, reason: str, on: date,
+        *, credit_note_id: str, number: str, reason: str, on: date, today: date | None = None,
     ) -> Money:
         """Credit chosen lines of an invoice (all of them for a full credit note).
 
-        The note first lowers what its own invoice has open; what goes beyond that (the
-        invoice was already paid) is credit, which settles the customer's other open
-        invoices at once (``CreditAllocated``) and only then waits for the next ones.
-        ``on`` is the note's business date: its document date, its events' effective date,
-        and the day a suspended customer's debt is judged on.
+        The note first lowers what its own invoice has open; what goes beyond that is
+        credit, and only as much of it as was paid on the invoice (a written-off part was
+        never paid, so crediting it gives nothing back). That credit settles the customer's
+        other open invoices at once (``CreditAllocated``, carrying the note's reason) and
+        only then waits for the next ones. A note may credit only what is neither credited
+        nor written off yet. ``on`` is the note's business date: its document date and its
+        events' effective date. ``today`` is the real business day of recording, on which a
+        suspended customer's debt is judged (``on`` when not given).
         """
         invoice = self._invoice(invoice_id)
         total = Money(sum(line.total.minor for line in lines), invoice.currency)
         if total.minor <= 0:
             raise InvalidField(field="line_ids", why="nothing to credit")
-        if invoice.credited + total.minor > invoice.total:
-            raise InvalidField(field="line_ids", why="more than the invoice's total")
+        if invoice.credited + invoice.written_off + total.minor > invoice.total:
+            raise InvalidField(field="line_ids", why=(
+                f"more than invoice {invoice.number} has left to credit: of its"
+                f" {Money(invoice.total, invoice.currency)},"
+                f" {Money(invoice.credited, invoice.currency)} is already credited and"
+                f" {Money(invoice.written_off, invoice.currency)} written off"))
         vat = Money(sum(line.vat.minor for line in lines), invoice.currency)
-        beyond = Money(max(total.minor - invoice.open_minor, 0), invoice.currency)
+        beyond = Money(min(max(total.minor - invoice.open_minor, 0), invoice.paid),
+                       invoice.currency)
         self.record(ev.CreditNoteIssued, provenance, on, reason,
                     credit_note_id=credit_note_id, number=number, invoice_id=invoice_id,
                     invoice_number=invoice.number, lines=lines, vat_total=vat, total=total)
         if beyond.minor:
             self.settle_with_credit(provenance, on, beyond, source="credit_note",
                                     source_id=credit_note_id, source_number=number,
-                                    today=on)
+                                    today=today or on, reason=reason)
         return total
 
     def _invoice(self, invoice_id: str) -> InvoiceState:

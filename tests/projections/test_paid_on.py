@@ -3,7 +3,8 @@
 Given a customer with one-off invoices of 1000.00 RUB (no VAT, due ten days after issue),
 then ``view_invoices.paid_on`` is the effective date of the payment, credit or reallocation
 that settled what was open, cleared when the invoice reopens, and empty for an invoice
-closed by a write-off. Through the command layer, on both backends.
+closed by a write-off (but set for one partly written off and then paid in full). Through
+the command layer, on both backends.
 """
 
 from __future__ import annotations
@@ -110,3 +111,17 @@ def test_a_written_off_invoice_is_closed_but_not_paid(services: Services) -> Non
                                    {"id": invoice})
     assert row is not None
     assert int(row["open"]) == 0
+
+
+def test_an_invoice_partly_written_off_then_paid_in_full_is_dated_by_the_payment(
+    services: Services,
+) -> None:
+    customer = register(services)
+    invoice = invoice_due(services, customer, JAN_25)
+    pay(services, customer, "400.00", date(2026, 1, 20))
+    on(services, date(2026, 2, 1))
+    send(services, WriteOffDebt(customer_id=customer, invoice_id=invoice, amount="200.00",
+                                reason="Скидка за простой", approver="cfo:olga"))
+    assert paid_on(services, invoice) is None  # 400.00 still open
+    pay(services, customer, "400.00", date(2026, 2, 5))
+    assert paid_on(services, invoice) == "2026-02-05"
