@@ -45,7 +45,7 @@ def handle(command: ReallocatePayment, context: Context, runtime: Runtime) -> Ou
             payment_id=command.payment_id,
             removed={i: money(a, currency, "remove") for i, a in command.remove.items()},
             added={i: money(a, currency, "add") for i, a in command.add.items()},
-            reason=command.reason,
+            reason=command.reason, today=runtime.clock.today(),
         )
         allocations = customer.state.payments[command.payment_id].allocations
         return [customer], {

@@ -42,7 +42,7 @@ def handle(command: WriteOffDebt, context: Context, runtime: Runtime) -> Outcome
             provenance, command.effective_on or context.effective_date or runtime.clock.today(),
             write_off_id=write_off_id, invoice_id=command.invoice_id,
             amount=money(command.amount, currency) if command.amount is not None else None,
-            reason=command.reason, approver=command.approver,
+            reason=command.reason, approver=command.approver, today=runtime.clock.today(),
         )
         return [customer], {"write_off_id": write_off_id, "amount": amount.to_decimal_string(),
                             "status": customer.state.status.value}

@@ -84,6 +84,7 @@ class CollectionsDecisions(DunningDecisions):
     def reallocate_payment(
         self, provenance: Provenance, effective_date: date, *, payment_id: str,
         removed: Mapping[str, Money], added: Mapping[str, Money], reason: str | None,
+        today: date | None = None,
     ) -> None:
         """Take a payment's money off some invoices and/or put it on others, saying why.
 
@@ -118,7 +119,9 @@ class CollectionsDecisions(DunningDecisions):
         self.record(ev.PaymentReallocated, provenance, effective_date, why,
                     payment_id=payment_id, currency=payment.currency, removed=take,
                     added=put, numbers=numbers)
-        self.reactivate_if_settled(provenance, effective_date)
+        # judged as of today: a back-dated re-allocation must not hide what is overdue now
+        self.reactivate_if_settled(provenance, max(effective_date,
+                                                    today or provenance.recorded_at.date()))
 
     @staticmethod
     def _fits_invoice(invoice: InvoiceState, minor: int, currency: str, field: str) -> None:
@@ -205,6 +208,7 @@ class CollectionsDecisions(DunningDecisions):
     def write_off(
         self, provenance: Provenance, effective_date: date, *, write_off_id: str,
         invoice_id: str, amount: Money | None, reason: str | None, approver: str,
+        today: date | None = None,
     ) -> Money:
         """Write off bad debt on one invoice (its whole open amount when ``amount`` is None).
 
@@ -224,5 +228,7 @@ class CollectionsDecisions(DunningDecisions):
         self.record(ev.DebtWrittenOff, provenance, effective_date, why,
                     write_off_id=write_off_id, invoice_id=invoice_id,
                     invoice_number=invoice.number, amount=amount, approver=who)
-        self.reactivate_if_settled(provenance, effective_date)
+        # judged as of today: a back-dated write-off must not hide what is overdue now
+        self.reactivate_if_settled(provenance, max(effective_date,
+                                                    today or provenance.recorded_at.date()))
         return amount

@@ -18,6 +18,7 @@ from commands.dispatch import dispatch
 from commands.issue_credit_note import IssueCreditNote
 from commands.record_payment import RecordPayment
 from commands.void_invoice import VoidInvoice
+from commands.write_off_debt import WriteOffDebt
 from ledger.customers import ServiceStatus
 from ledger.customers.billing_events import CreditNoteIssued, InvoiceVoided
 from ledger.customers.collections_events import CreditAllocated
@@ -145,5 +146,22 @@ def test_a_credit_note_sent_with_a_past_date_judges_the_debt_on_the_real_day(
     assert note.meta.effective_date == date(2026, 3, 13)  # the note keeps its date
     assert allocated.allocations == {february.invoice_id: 310000}
     # March is 30 days overdue on 10 April (2 on 13 March): still suspended
+    book = services.ledger.customer(story.customer, fresh=True).state
+    assert book.status is ServiceStatus.SUSPENDED
+
+
+def test_a_back_dated_write_off_judges_the_debt_on_the_real_day(services: Services) -> None:
+    story = Story.begin(services, flat_tariff("3100.00"), JAN_1, anchor_day=1)
+    story.bill(JAN_1)                                    # due 11 January
+    story.bill(FEB_1)                                    # due 11 February
+    january, _ = story.invoices()
+    dun(services, story.customer, date(2026, 2, 10))     # January 30 days overdue: suspended
+    stand_at(services, datetime(2026, 3, 13, 9, 0, tzinfo=UTC))
+
+    send(services, WriteOffDebt(customer_id=story.customer, invoice_id=january.invoice_id,
+                                reason="uncollectable", approver="chief accountant",
+                                effective_on=date(2026, 2, 20)))
+
+    # February is 30 days overdue on 13 March (9 on 20 February): still suspended
     book = services.ledger.customer(story.customer, fresh=True).state
     assert book.status is ServiceStatus.SUSPENDED
