@@ -35,5 +35,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "RecordCharge": {
         "amount": "5000.00", "description": "Настройка интеграции", "invoice_now": True,
     },
+    "ResolveBankPayment": {
+        "customer_id": "<the line's customer_id>", "existing_payment_id": "pp-17",
+        "reason": "п/п 17 typed in from the scan on 15.01.2026",
+    },
 }
 """Request bodies by command name; the values are what a real client would send."""

@@ -16,7 +16,8 @@ Re-running the same file is therefore how a killed import resumes.
 Matching reads a :class:`ledger.banking_match.Directory` the caller supplies (the API
 answers it from the views); it only *finds* candidates. Whether money lands on a book is
 decided by the customer aggregate, which refuses what it must (a currency mismatch, a
-closed book): such a line goes to the queue with the book's reason instead.
+closed book): such a line goes to the queue with the book's reason instead. So does a line
+the book already holds a payment typed in by hand like: it is never paid twice.
 """
 
 from __future__ import annotations
@@ -279,6 +280,9 @@ def _pay(
 ) -> Match:
     """Record the matched payment on the customer's book, or say why the book refused it.
 
+    A payment typed in by hand like it (same money, within three days, not yet claimed by
+    a bank line) sends the line to the queue instead: the accountant links or records it.
+
     Invoices the purpose named but the book holds no open amount on are left out, so
     that the money goes to the oldest open invoices rather than to credit.
     """
@@ -286,6 +290,9 @@ def _pay(
     try:
         book = books.get(match.customer_id) or runtime.ledger.customer(match.customer_id,
                                                                        for_update=True)
+        twin = book.possible_duplicate(line.amount, line.booked_on)
+        if twin is not None:
+            return match.held_as_duplicate(twin.payment_id, twin.received_on)
         invoices = book.state.invoices
         named = [i for i in match.invoice_ids if i in invoices and invoices[i].open_minor > 0]
         book.receive_payment(

@@ -5,6 +5,11 @@ transaction: the ``BankPaymentResolved`` event (who, in ``meta.actor``, and why,
 ``meta.reason``) and the ``PaymentReceived`` on the customer's book. The payment takes the
 line's own payment id (``bank:<key>``) and the bank's booking date, exactly as if the
 import had matched it, so the book cannot tell, and need not care, who found the customer.
+
+A line the import held as a possible duplicate may instead be **linked** to the payment
+typed in by hand (``existing_payment_id``): ``BankPaymentLinked`` on the line and
+``PaymentLinkedToBankLine`` on the book, which claims that payment for this line; no money
+moves, and no second line can link to the same payment.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from commands.base import Command, Reason
 from commands.unit_of_work import execute
@@ -20,24 +25,38 @@ from ledger.banking import BankPayment, BankPaymentNotFound
 from ledger.errors import NotFound
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from commands.base import Context, Outcome
     from commands.runtime import Runtime
     from commands.unit_of_work import Decision
+    from ledger.customers import Customer
     from ledger.events import Provenance
 
 InvoiceId = Annotated[str, Field(min_length=1, max_length=100)]
+PaymentId = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class ResolveBankPayment(Command):
     """Assign an unmatched or ambiguous bank line to a customer (and optionally invoices).
 
     Without ``invoice_ids`` the money settles the customer's oldest open invoices first.
+    With ``existing_payment_id`` the line is that payment, already on the customer's book
+    (typed in by hand): nothing new is recorded, and ``invoice_ids`` must be empty.
     """
 
     bank_payment_id: UUID
     customer_id: UUID
     invoice_ids: Annotated[list[InvoiceId], Field(max_length=50)] = Field(default_factory=list)
+    existing_payment_id: PaymentId | None = None
     reason: Reason
+
+    @model_validator(mode="after")
+    def _link_or_pay(self) -> ResolveBankPayment:
+        if self.existing_payment_id is not None and self.invoice_ids:
+            msg = "invoice_ids: an existing payment keeps its own allocation"
+            raise ValueError(msg)
+        return self
 
 
 def load_bank_payment(runtime: Runtime, bank_payment_id: UUID) -> BankPayment:
@@ -59,6 +78,8 @@ def handle(command: ResolveBankPayment, context: Context, runtime: Runtime) -> O
         line = load_bank_payment(runtime, command.bank_payment_id)
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
         resolved_on = context.effective_date or runtime.clock.today()
+        if command.existing_payment_id is not None:
+            return _link(provenance, command, line, customer, resolved_on)
         payment_id = line.resolve(
             provenance, resolved_on,
             customer_id=customer.id, invoice_ids=command.invoice_ids, reason=command.reason,
@@ -74,3 +95,16 @@ def handle(command: ResolveBankPayment, context: Context, runtime: Runtime) -> O
                                   "allocations": allocations}
 
     return execute(runtime, context, command, command.bank_payment_id, decide)
+
+
+def _link(provenance: Provenance, command: ResolveBankPayment, line: BankPayment,
+          customer: Customer, resolved_on: date) -> Decision:
+    """Resolve the line as the customer's existing payment: no money moves."""
+    assert command.existing_payment_id is not None  # noqa: S101  (the caller checked)
+    line.link(provenance, resolved_on, customer_id=customer.id,
+              payment_id=command.existing_payment_id, reason=command.reason)
+    customer.link_bank_line(provenance, resolved_on, payment_id=command.existing_payment_id,
+                            bank_payment_id=str(line.id), amount=line.state.line.amount)
+    return [line, customer], {"payment_id": command.existing_payment_id,
+                              "customer_id": str(customer.id), "allocations": {},
+                              "linked": True}

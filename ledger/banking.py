@@ -13,7 +13,8 @@ is also a line that a re-import recognises.
 
 The line's life: ``matched`` (a payment was recorded on a customer's book in the same
 transaction), ``skipped``, or waiting in the queue as ``unmatched`` / ``ambiguous`` until
-an accountant ``resolved`` it (assigned it to a customer) or ``dismissed`` it.
+an accountant ``resolved`` it (assigned it to a customer, or linked it to a payment typed
+in by hand before the statement came) or ``dismissed`` it.
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ class BankPaymentState(BaseModel):
     score: int = 0
     match_reason: str = ""
     payment_id: str | None = None
+    duplicate_of: str | None = None
 
 
 class BankPaymentImported(LedgerCreated):
@@ -170,7 +172,8 @@ class BankPaymentImported(LedgerCreated):
 
     ``status`` is ``matched`` when the payment ``payment_id`` was recorded on customer
     ``customer_id``'s book in the same transaction; ``skipped`` when ``accepted`` is false
-    (``decision_reason`` says why); otherwise the line waits in the queue.
+    (``decision_reason`` says why); otherwise the line waits in the queue — with
+    ``duplicate_of`` when the customer's book holds a payment typed in by hand like it.
     """
 
     dedup_key: str
@@ -185,6 +188,7 @@ class BankPaymentImported(LedgerCreated):
     score: int = Field(default=0, ge=0, le=100)
     match_reason: str = ""
     payment_id: str | None = None
+    duplicate_of: str | None = None
 
     def apply(self, aggregate: Any) -> None:
         """Start the line's state from what the import found."""
@@ -205,6 +209,23 @@ class BankPaymentResolved(StateEvent):
         state.status = BankPaymentStatus.RESOLVED
         state.customer_id = self.customer_id
         state.invoice_ids = list(self.invoice_ids)
+        state.payment_id = self.payment_id
+
+
+class BankPaymentLinked(StateEvent):
+    """An accountant found a queued line to be a payment already on the customer's book.
+
+    ``payment_id`` is that payment (typed in by hand); no new money was recorded.
+    """
+
+    customer_id: UUID
+    payment_id: str
+
+    def change(self, state: BankPaymentState) -> None:
+        """The line is the customer's existing payment."""
+        state.status = BankPaymentStatus.RESOLVED
+        state.customer_id = self.customer_id
+        state.invoice_ids = []
         state.payment_id = self.payment_id
 
 
@@ -238,7 +259,8 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
             status = BankPaymentStatus(match.status) if match else BankPaymentStatus.UNMATCHED
         if decision.accept and match is not None:
             found = {"customer_id": match.customer_id, "invoice_ids": list(match.invoice_ids),
-                     "score": match.score, "match_reason": match.reason}
+                     "score": match.score, "match_reason": match.reason,
+                     "duplicate_of": match.duplicate_of}
         if status is BankPaymentStatus.MATCHED:
             found["payment_id"] = payment_id_for(dedup_key)
         return cls._create(
@@ -275,6 +297,24 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
                     customer_id=customer_id, invoice_ids=list(invoice_ids),
                     payment_id=payment_id)
         return payment_id
+
+    def link(
+        self, provenance: Provenance, effective_date: date, *, customer_id: UUID,
+        payment_id: str, reason: str,
+    ) -> None:
+        """Resolve a queued line as the customer's existing payment ``payment_id``.
+
+        The caller records the link on the customer's book in the same transaction.
+
+        Raises:
+            ReasonRequired: no reason was given.
+            BankPaymentNotQueued: the line is skipped, matched, resolved or dismissed.
+        """
+        self._ensure_queued("resolved")
+        if not reason.strip():
+            raise ReasonRequired
+        self.record(BankPaymentLinked, provenance, effective_date, reason.strip(),
+                    customer_id=customer_id, payment_id=payment_id)
 
     def dismiss(self, provenance: Provenance, effective_date: date, reason: str) -> None:
         """Take a queued line off the queue: it is not a customer payment.

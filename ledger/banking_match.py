@@ -27,6 +27,7 @@ from ledger.bankfiles.invoice_refs import DEFAULT_PREFIXES, find_invoice_numbers
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from datetime import date
     from uuid import UUID
 
     from ledger.bankfiles.model import BankLine
@@ -89,10 +90,18 @@ class Match:
     invoice_ids: tuple[str, ...]
     score: int
     reason: str
+    duplicate_of: str | None = None
+    """A payment typed in by hand that the line may be (the line then waits in the queue)."""
 
     def refused(self, why: str) -> Match:
         """The same evidence, sent to the queue because the book refused the payment."""
         return replace(self, status="unmatched", reason=f"{self.reason}; {why}")
+
+    def held_as_duplicate(self, payment_id: str, received_on: date) -> Match:
+        """The same evidence, sent to the queue: the book has a payment typed in like it."""
+        why = (f"possible duplicate of payment {payment_id} of {received_on.isoformat()}"
+               " recorded by hand; link it or record it")
+        return replace(self.refused(why), duplicate_of=payment_id)
 
 
 @dataclass

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ledger.banking import BankPaymentDismissed, BankPaymentImported, BankPaymentResolved
+from ledger.banking import (
+    BankPaymentDismissed,
+    BankPaymentImported,
+    BankPaymentLinked,
+    BankPaymentResolved,
+)
 from projections.base import Projection, on
 
 if TYPE_CHECKING:
@@ -69,15 +74,18 @@ class BankPaymentRegister(Projection):
             },
         )
 
-    @on(BankPaymentResolved)
-    def resolved(self, tx: Transaction, event: BankPaymentResolved, _: int) -> None:
-        """The line is now a customer's payment; say who decided it and why."""
+    @on(BankPaymentResolved, BankPaymentLinked)
+    def resolved(
+        self, tx: Transaction, event: BankPaymentResolved | BankPaymentLinked, _: int
+    ) -> None:
+        """The line is now a customer's payment (new, or one typed in by hand); who, why."""
+        invoices = event.invoice_ids if isinstance(event, BankPaymentResolved) else []
         tx.execute(
             "UPDATE view_bank_payments SET status = 'resolved', customer_id = :cid,"
             " invoice_ids = :invoices, payment_id = :pid, reason = :reason, actor = :actor,"
             " updated_at = :at WHERE bank_payment_id = :id",
             {
-                "cid": str(event.customer_id), "invoices": ",".join(event.invoice_ids),
+                "cid": str(event.customer_id), "invoices": ",".join(invoices),
                 "pid": event.payment_id, "reason": event.meta.reason or "",
                 "actor": event.meta.actor, "at": event.recorded_at.isoformat(),
                 "id": str(event.originator_id),

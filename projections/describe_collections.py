@@ -120,6 +120,16 @@ def dunning_step(event: cev.DunningStepTaken) -> Line:
         "policy_version": event.policy_version})
 
 
+LINKED = declare("Payment {payment_id} found on the bank statement (line {bank_payment_id}):"
+                 " no new money — {reason}")
+
+
+def linked(event: cev.PaymentLinkedToBankLine) -> Line:
+    """A payment typed in by hand was found on a bank statement and linked to its line."""
+    return Line(LINKED, {"payment_id": event.payment_id,
+                         "bank_payment_id": event.bank_payment_id, "reason": _reason(event)})
+
+
 DESCRIBERS: dict[type[Any], Callable[[Any], Line]] = {
     cev.PaymentReallocated: reallocated,
     cev.CreditAllocated: credit_allocated,
@@ -127,4 +137,5 @@ DESCRIBERS: dict[type[Any], Callable[[Any], Line]] = {
     cev.ChargebackRecorded: chargeback,
     cev.DebtWrittenOff: written_off,
     cev.DunningStepTaken: dunning_step,
+    cev.PaymentLinkedToBankLine: linked,
 }

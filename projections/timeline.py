@@ -26,7 +26,7 @@ CUSTOMER_EVENTS = (
     bev.SubscriptionPaused, bev.SubscriptionResumed, bev.SubscriptionCancelled,
     bev.IndividualPriceSet, bev.InvoiceIssued, bev.InvoiceVoided, bev.CreditNoteIssued,
     cev.PaymentReallocated, cev.CreditAllocated, cev.RefundIssued, cev.ChargebackRecorded,
-    cev.DebtWrittenOff, cev.DunningStepTaken,
+    cev.DebtWrittenOff, cev.DunningStepTaken, cev.PaymentLinkedToBankLine,
 )
 
 

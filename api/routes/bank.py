@@ -9,6 +9,8 @@ already recorded come back as ``duplicate`` in the report. A key would add nothi
 client could get wrong.
 
 Resolving and dismissing a queued line are ordinary commands with an ``Idempotency-Key``.
+A line held as a possible duplicate of a payment typed in by hand is resolved with that
+payment's ``existing_payment_id`` to link them (no new money), or without it to record it.
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ def list_bank_payments(
 
 
 command_route(router, "/bank-payments/{bank_payment_id}/resolution", ResolveBankPayment,
-              (ACCOUNTANT,), "Assign a queued bank line to a customer (with reason)")
+              (ACCOUNTANT,),
+              "Assign a queued bank line to a customer, or link it to a payment typed in by"
+              " hand (with reason)")
 command_route(router, "/bank-payments/{bank_payment_id}/dismissal", DismissBankPayment,
               (ACCOUNTANT,), "Dismiss a queued bank line: not a customer payment (with reason)")

@@ -24,6 +24,11 @@ from ledger.customers.dunning_decisions import DunningDecisions
 from ledger.errors import CurrencyMismatch, InvalidField, NotFound, ReasonRequired
 from ledger.money import Money
 
+BANK_PAYMENT_PREFIX = "bank:"
+"""The payment ids of bank lines (``ledger.banking.PAYMENT_ID_PREFIX``)."""
+DUPLICATE_DAYS = 3
+"""How far apart a bank line and a hand-typed payment of its amount may be to look alike."""
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import date
@@ -78,6 +83,46 @@ class CollectionsDecisions(DunningDecisions):
         if found is None or found.void:
             raise NotFound(f"no invoice {invoice_id}", field=field)
         return found
+
+    # -- bank lines ------------------------------------------------------------------------
+
+    def possible_duplicate(self, amount: Money, booked_on: date) -> PaymentState | None:
+        """A payment typed in by hand that a bank line of ``amount`` may be, or None.
+
+        Same currency and amount, received within ``DUPLICATE_DAYS`` of ``booked_on``, not
+        itself from a bank line and not yet claimed by one; the earliest such payment.
+        """
+        for payment in self.state.payments.values():
+            if (payment.currency == amount.currency and payment.amount == amount.minor
+                    and abs((payment.received_on - booked_on).days) <= DUPLICATE_DAYS
+                    and not payment.payment_id.startswith(BANK_PAYMENT_PREFIX)
+                    and payment.payment_id not in self.state.bank_links):
+                return payment
+        return None
+
+    def link_bank_line(
+        self, provenance: Provenance, effective_date: date, *, payment_id: str,
+        bank_payment_id: str, amount: Money,
+    ) -> None:
+        """Record that a bank line of ``amount`` is the payment ``payment_id`` (no new money).
+
+        Raises:
+            NotFound: no such payment.
+            InvalidField: the payment is from a bank line, is already claimed by another
+                line, or differs in amount or currency.
+        """
+        payment = self.payment(payment_id)
+        field = "existing_payment_id"
+        if payment_id.startswith(BANK_PAYMENT_PREFIX):
+            raise InvalidField(field=field, why=f"payment {payment_id} is a bank line's own")
+        if (claimed := self.state.bank_links.get(payment_id)) is not None:
+            raise InvalidField(field=field,
+                               why=f"payment {payment_id} is already linked to bank line {claimed}")
+        if (payment.currency, payment.amount) != (amount.currency, amount.minor):
+            raise InvalidField(field=field,
+                               why=f"payment {payment_id} is not of the bank line's amount")
+        self.record(ev.PaymentLinkedToBankLine, provenance, effective_date,
+                    payment_id=payment_id, bank_payment_id=bank_payment_id)
 
     # -- allocation ------------------------------------------------------------------------
 

@@ -171,3 +171,18 @@ class DunningStepTaken(StateEvent):
         state.dunning[self.invoice_id] = max(last, self.days_after_due)
         if self.action == "suspend":
             state.suspension_days = self.days_after_due
+
+
+class PaymentLinkedToBankLine(StateEvent):
+    """A bank statement line was found to be a payment already on the book (no new money).
+
+    The payment was typed in by hand before the statement arrived; ``bank_payment_id`` is
+    the line's aggregate. The payment is then claimed: no second line can link to it.
+    """
+
+    payment_id: str
+    bank_payment_id: str
+
+    def change(self, state: CustomerState) -> None:
+        """Remember the payment as claimed by the line."""
+        state.bank_links[self.payment_id] = self.bank_payment_id

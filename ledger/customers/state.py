@@ -222,6 +222,8 @@ class CustomerState(_State):
     discounts: dict[str, Discount] = Field(default_factory=dict)
     balances: dict[str, Balance] = Field(default_factory=dict)
     payments: PaymentBook = Field(default_factory=PaymentBook)
+    bank_links: dict[str, str] = Field(default_factory=dict)
+    """Payments typed in by hand that a bank line was linked to: payment id → line id."""
     charge_ids: set[str] = Field(default_factory=set)
     adjustment_ids: set[str] = Field(default_factory=set)
     pending_charges: dict[str, PendingCharge] = Field(default_factory=dict)

@@ -241,6 +241,40 @@ def test_an_accountant_assigns_a_queued_payment_to_a_customer(
     assert "The payment is recorded" in workspace.get("/app/payments/queue").text
 
 
+def test_a_line_like_a_payment_typed_in_by_hand_is_linked_to_it(
+        services: Services, workspace: Workspace) -> None:
+    customer = billed(services, "romashka", name="ООО Ромашка")
+    send(services, RecordPayment(customer_id=customer.customer_id, amount="10000.00",
+                                 currency="RUB", received_on=date(2026, 1, 10),
+                                 payment_id="pp-17", reference="п/п 17"))
+    upload(workspace, statement(paid("17", "10000.00", f"Оплата по счету {customer.number}")))
+    (line,) = queued(services)
+    line_id = str(line["bank_payment_id"])
+    why = "possible duplicate of payment pp-17 of 2026-01-10 recorded by hand"
+    assert why in workspace.get("/app/payments/queue").text
+    page = f"/app/payments/bank-lines/{line_id}"
+    shown = workspace.get(page)
+    assert why in shown.text
+    assert "Link to payment pp-17" in shown.text
+
+    done = workspace.submit(page, f"{page}/link", {"link_reason": "Та же п/п 17, что по скану"})
+
+    assert done.status_code == 303, done.text
+    assert line_status(services, line_id) == "resolved"
+    book = services.ledger.customer(customer.customer_id, fresh=True)
+    assert list(book.state.payments) == ["pp-17"]
+    assert book.state.balances["RUB"].net_minor == 0
+    assert "linked to the payment already on the book" in workspace.get(
+        "/app/payments/queue").text
+
+
+def test_a_line_with_no_payment_like_it_offers_no_link(
+        services: Services, workspace: Workspace) -> None:
+    line_id = _one_queued_line(services, workspace)
+    page = f"/app/payments/bank-lines/{line_id}"
+    assert f"{page}/link" not in workspace.get(page).text
+
+
 def test_a_line_under_a_shared_inn_offers_its_customers(
         services: Services, workspace: Workspace) -> None:
     billed(services, "branch-1", name="Филиал 1")

@@ -3,13 +3,16 @@
 An accountant opens a queued line, sees who paid and why the matcher stopped, and either
 assigns it to a customer (``ResolveBankPayment``: the payment lands on the customer's
 book, on the invoices named or the oldest open ones) or dismisses it with a reason
-(``DismissBankPayment``). Both are commands sent with the person as actor; a refusal
-redraws the line's page with the message at the field and writes nothing.
+(``DismissBankPayment``). A line the import held as a possible duplicate of a payment
+typed in by hand may also be linked to that payment (``ResolveBankPayment`` with
+``existing_payment_id``: no new money). All are commands sent with the person as actor; a
+refusal redraws the line's page with the message at the field and writes nothing.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,7 +25,7 @@ from api.web.refusals import explain, explain_problem
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, WebUser  # noqa: TC001  (FastAPI reads them at runtime)
 from commands.dismiss_bank_payment import DismissBankPayment
-from commands.resolve_bank_payment import ResolveBankPayment
+from commands.resolve_bank_payment import ResolveBankPayment, load_bank_payment
 from ledger.errors import IdempotencyKeyReused, LedgerError
 from projections import queries
 
@@ -65,13 +68,22 @@ def _line_page(request: Request, services: ServicesDep, user: WebUser, line: dic
                 for c in candidates}
     posted = form.get("do")
     keys = {action: form.get("idempotency_key") if posted == action else new_form_key()
-            for action in ("resolve", "dismiss")}
+            for action in ("resolve", "link", "dismiss")}
     return page(request, "payments/line.html", user, status_code=status_code,
                 title=translate(request, "Bank line"), line=line, candidates=candidates,
                 invoices=invoices, form=form, errors=errors or {}, keys=keys,
                 options=[(c["customer_id"], c["name"]) for c in candidates],
                 waiting=line["status"] in QUEUE,
+                duplicate_of=_duplicate_of(services, line),
                 names=payment_views.customer_names(store, [line["customer_id"]]))
+
+
+def _duplicate_of(services: ServicesDep, line: Mapping[str, Any]) -> str | None:
+    """The payment typed in by hand a queued line may be (the line's own record says)."""
+    if line["status"] not in QUEUE:
+        return None
+    return load_bank_payment(services.runtime,
+                             UUID(str(line["bank_payment_id"]))).state.duplicate_of
 
 
 @router.get("/payments/bank-lines/{bank_payment_id}", response_class=HTMLResponse)
@@ -157,6 +169,27 @@ def resolve(request: Request, services: ServicesDep, user: Reader, bank_payment_
     return _act(request, services, user, line_id=bank_payment_id, form={**form, "do": "resolve"},
                 make=lambda: _resolution(request, services, bank_payment_id, form),
                 done="The payment is recorded on the customer's book.")
+
+
+def _link(request: Request, services: ServicesDep, line_id: str,
+          form: Mapping[str, str]) -> ResolveBankPayment:
+    line = _line_or_404(services, line_id)
+    payment_id = _duplicate_of(services, line)
+    if payment_id is None or line["customer_id"] is None:
+        raise _Refused("link_form", translate(
+            request, "There is no payment typed in by hand to link this line to."))
+    return ResolveBankPayment.model_validate({
+        "bank_payment_id": line_id, "customer_id": line["customer_id"],
+        "existing_payment_id": payment_id, "reason": form.get("link_reason", "")})
+
+
+@router.post("/payments/bank-lines/{bank_payment_id}/link", response_class=HTMLResponse)
+def link(request: Request, services: ServicesDep, user: Reader, bank_payment_id: str,
+         form: Form) -> Response:
+    """Resolve the line as the payment typed in by hand it duplicates: no new money."""
+    return _act(request, services, user, line_id=bank_payment_id, form={**form, "do": "link"},
+                make=lambda: _link(request, services, bank_payment_id, form),
+                done="The bank line is linked to the payment already on the book.")
 
 
 @router.post("/payments/bank-lines/{bank_payment_id}/dismiss", response_class=HTMLResponse)
