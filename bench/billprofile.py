@@ -20,23 +20,22 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import pstats
 import signal
 import sys
 import time
 from collections import defaultdict
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import eventsourcing.application
 from rich.console import Console
-from rich.table import Table
 
 from api.bootstrap import bootstrap
 from bench import billrun
 from bench.db import DEFAULT_ADMIN_URL, throwaway_database
 from bench.interleave import interleave
+from bench.phases import patched, phase_table, profile_table
 from bench.results import rate, table
 from bench.variants import Variant
 from commands import invoicing
@@ -46,8 +45,10 @@ from ledger.customers import billing as customer_billing
 from ledger.numbering import NumberSeries
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Sequence
     from uuid import UUID
+
+    from rich.table import Table
 
     from bench.results import Figure
     from commands.runtime import Runtime
@@ -64,32 +65,24 @@ class ExclusiveTimers:
         self.seconds: dict[str, float] = defaultdict(float)
         self._inner: list[float] = []
 
-    @contextmanager
-    def wrapped(self, owner: Any, attribute: str, phase: str) -> Iterator[None]:
+    def wrapped(self, owner: Any, attribute: str, phase: str) -> AbstractContextManager[None]:
         """Time every call of ``owner.attribute`` under ``phase`` until the block ends."""
-        original: Callable[..., Any] = getattr(owner, attribute)
-        own = vars(owner).get(attribute)  # the raw descriptor, if the owner defines it
         inner = self._inner
 
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            inner.append(0.0)
-            begun = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent = time.perf_counter() - begun
-                self.seconds[phase] += spent - inner.pop()
-                if inner:
-                    inner[-1] += spent
+        def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                inner.append(0.0)
+                begun = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    spent = time.perf_counter() - begun
+                    self.seconds[phase] += spent - inner.pop()
+                    if inner:
+                        inner[-1] += spent
+            return timed
 
-        setattr(owner, attribute, timed)
-        try:
-            yield
-        finally:
-            if own is not None:
-                setattr(owner, attribute, own)
-            else:
-                delattr(owner, attribute)
+        return patched(owner, attribute, wrap)
 
 
 PHASES = (
@@ -154,21 +147,10 @@ def breakdown(runtime: Runtime, ids: Sequence[UUID]) -> Table:
             stack.enter_context(timers.wrapped(owner, attribute, phase))
         report, total = billrun.bill(runtime, ids)
     count = report.customers
-    out = Table(title=f"One bill run by phase, ms per customer ({count:,} cold customers, "
-                      f"batches of {billrun.BILL_BATCH})", title_justify="left")
-    out.add_column("phase")
-    out.add_column("ms/customer", justify="right")
-    out.add_column("share", justify="right")
-    covered = 0.0
-    for label, phase in PHASES:
-        spent = timers.seconds.get(phase, 0.0)
-        covered += spent
-        out.add_row(label, f"{spent / count * 1000:.3f}", f"{spent / total:.0%}")
-    other = total - covered
-    out.add_row("other (run_billing, provenance, issue_due_invoices, report)",
-                f"{other / count * 1000:.3f}", f"{other / total:.0%}")
-    out.add_row("[bold]total[/]", f"{total / count * 1000:.3f}", "100%")
-    return out
+    return phase_table(f"One bill run by phase, ms per customer ({count:,} cold customers, "
+                       f"batches of {billrun.BILL_BATCH})", "customer", phases=PHASES,
+                       seconds=timers.seconds, count=count, total=total,
+                       other="other (run_billing, provenance, issue_due_invoices, report)")
 
 
 def hotspots(runtime: Runtime, ids: Sequence[UUID], top: int = 20) -> Table:
@@ -181,21 +163,10 @@ def hotspots(runtime: Runtime, ids: Sequence[UUID], top: int = 20) -> Table:
     report, _ = billrun.bill(runtime, ids)
     profile.disable()
     count = report.customers
-    stats: dict[tuple[str, int, str], tuple[Any, ...]] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
-    total = sum(row[2] for row in stats.values())
-    out = Table(title=f"Hot spots over one bill run of {count:,} customers (cProfile, own "
-                      f"time; total {total / count * 1000:.2f} ms/customer under the profiler)",
-                title_justify="left")
-    out.add_column("function")
-    out.add_column("calls/customer", justify="right")
-    out.add_column("own ms/customer", justify="right")
-    out.add_column("share", justify="right")
-    for (path, line, name), row in sorted(stats.items(), key=lambda item: item[1][2],
-                                          reverse=True)[:top]:
-        where = "/".join(path.split("/")[-2:])
-        out.add_row(f"{where}:{line}({name})", f"{row[1] / count:.1f}",
-                    f"{row[2] / count * 1000:.3f}", f"{row[2] / total:.0%}")
-    return out
+    return profile_table(
+        profile, count, "customer",
+        f"Hot spots over one bill run of {count:,} customers (cProfile, own time; total "
+        "{per_unit:.2f} ms/customer under the profiler)", top)
 
 
 def per_customer_loads(ledger: Ledger) -> None:

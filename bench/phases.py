@@ -13,7 +13,7 @@ import cProfile
 import pstats
 import time
 from collections import defaultdict
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
 import eventsourcing.application
@@ -26,7 +26,7 @@ from ledger.customers import Customer
 from ledger.idempotency import IdempotencyRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from uuid import UUID
 
     from commands.runtime import Runtime
@@ -44,33 +44,78 @@ PHASES = (
 )
 
 
+@contextmanager
+def patched(owner: Any, attribute: str,
+            wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Iterator[None]:
+    """Replace ``owner.attribute`` by ``wrap(original)`` until the block ends."""
+    original: Callable[..., Any] = getattr(owner, attribute)
+    own = vars(owner).get(attribute)  # the raw descriptor (a classmethod stays one)
+    setattr(owner, attribute, wrap(original))
+    try:
+        yield
+    finally:
+        if own is not None:
+            setattr(owner, attribute, own)
+        else:
+            delattr(owner, attribute)
+
+
 class Timers:
     """Accumulated seconds per phase, filled by wrapped callables."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
 
-    @contextmanager
-    def wrapped(self, owner: Any, attribute: str, phase: str) -> Iterator[None]:
+    def wrapped(self, owner: Any, attribute: str, phase: str) -> AbstractContextManager[None]:
         """Time every call of ``owner.attribute`` under ``phase`` until the block ends."""
-        original: Callable[..., Any] = getattr(owner, attribute)
-        own = vars(owner).get(attribute)  # the raw descriptor (a classmethod stays one)
 
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            begun = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                self.seconds[phase] += time.perf_counter() - begun
+        def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                begun = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    self.seconds[phase] += time.perf_counter() - begun
+            return timed
 
-        setattr(owner, attribute, timed)
-        try:
-            yield
-        finally:
-            if own is not None:
-                setattr(owner, attribute, own)
-            else:
-                delattr(owner, attribute)
+        return patched(owner, attribute, wrap)
+
+
+def phase_table(title: str, unit: str, *, phases: Sequence[tuple[str, str]],
+                seconds: Mapping[str, float], count: int, total: float,
+                other: str, digits: int = 3) -> Table:
+    """Milliseconds per ``unit`` in each phase, the rest as ``other``, and the total."""
+    out = Table(title=title, title_justify="left")
+    out.add_column("phase")
+    out.add_column(f"ms/{unit}", justify="right")
+    out.add_column("share", justify="right")
+    covered = 0.0
+    for label, phase in phases:
+        spent = seconds.get(phase, 0.0)
+        covered += spent
+        out.add_row(label, f"{spent / count * 1000:.{digits}f}", f"{spent / total:.0%}")
+    rest = total - covered
+    out.add_row(other, f"{rest / count * 1000:.{digits}f}", f"{rest / total:.0%}")
+    out.add_row("[bold]total[/]", f"{total / count * 1000:.{digits}f}", "100%")
+    return out
+
+
+def profile_table(profile: cProfile.Profile, count: int, unit: str, title: str,
+                  top: int) -> Table:
+    """The functions with the most own time in ``profile``, per ``unit``."""
+    stats: dict[tuple[str, int, str], tuple[Any, ...]] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    total = sum(row[2] for row in stats.values())
+    out = Table(title=title.format(per_unit=total / count * 1000), title_justify="left")
+    out.add_column("function")
+    out.add_column(f"calls/{unit}", justify="right")
+    out.add_column(f"own ms/{unit}", justify="right")
+    out.add_column("share", justify="right")
+    for (path, line, name), row in sorted(stats.items(), key=lambda item: item[1][2],
+                                          reverse=True)[:top]:
+        where = "/".join(path.split("/")[-2:])
+        out.add_row(f"{where}:{line}({name})", f"{row[1] / count:.1f}",
+                    f"{row[2] / count * 1000:.3f}", f"{row[2] / total:.0%}")
+    return out
 
 
 def breakdown(
@@ -89,20 +134,9 @@ def breakdown(
         stack.enter_context(timers.wrapped(Customer, "receive_payment", "decide"))
         stack.enter_context(timers.wrapped(IdempotencyRecord, "use", "record"))
         total = scenarios.record_payments(runtime, ids, count, f"phases{len(ids)}").seconds
-    out = Table(title=f"One RecordPayment{title}, by phase (mean of {count:,})",
-                title_justify="left")
-    out.add_column("phase")
-    out.add_column("ms/command", justify="right")
-    out.add_column("share", justify="right")
-    covered = 0.0
-    for label, phase in PHASES:
-        spent = timers.seconds.get(phase, 0.0)
-        covered += spent
-        out.add_row(label, f"{spent / count * 1000:.3f}", f"{spent / total:.0%}")
-    other = total - covered
-    out.add_row("other (command/context/outcome models, save bookkeeping)",
-                f"{other / count * 1000:.3f}", f"{other / total:.0%}")
-    out.add_row("[bold]total[/]", f"{total / count * 1000:.3f}", "100%")
+    out = phase_table(f"One RecordPayment{title}, by phase (mean of {count:,})", "command",
+                      phases=PHASES, seconds=timers.seconds, count=count, total=total,
+                      other="other (command/context/outcome models, save bookkeeping)")
     out.add_row("baseline A: one BEGIN; INSERT; COMMIT", f"{baseline_ms:.3f}", "")
     return out
 
@@ -116,20 +150,8 @@ def hotspots(runtime: Runtime, ids: list[UUID], count: int, top: int = 15) -> Ta
     profile.enable()
     scenarios.record_payments(runtime, ids, count, "profile")
     profile.disable()
-    stats: dict[tuple[str, int, str], tuple[Any, ...]] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
-    total = sum(row[2] for row in stats.values())
-    rows = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
-    out = Table(title=f"Hot spots over {count:,} commands (cProfile, own time)",
-                title_justify="left")
-    out.add_column("function")
-    out.add_column("calls/cmd", justify="right")
-    out.add_column("own ms/cmd", justify="right")
-    out.add_column("share", justify="right")
-    for (path, line, name), row in rows:
-        where = "/".join(path.split("/")[-2:])
-        out.add_row(f"{where}:{line}({name})", f"{row[1] / count:.1f}",
-                    f"{row[2] / count * 1000:.3f}", f"{row[2] / total:.0%}")
-    return out
+    return profile_table(profile, count, "cmd",
+                         f"Hot spots over {count:,} commands (cProfile, own time)", top)
 
 
 LOAD_PHASES = (
@@ -154,17 +176,8 @@ def load_breakdown(ledger: Ledger, customer_id: UUID, count: int) -> Table:
         stack.enter_context(timers.wrapped(LedgerSnapshot, "mutate", "restore"))
         stack.enter_context(timers.wrapped(eventsourcing.application, "deepcopy", "deepcopy"))
         total = sum(scenarios.loads(ledger, customer_id, count))
-    out = Table(title=f"One cold load of the long customer, by phase (mean of {count})",
-                title_justify="left")
-    out.add_column("phase")
-    out.add_column("ms/load", justify="right")
-    out.add_column("share", justify="right")
-    covered = 0.0
-    for label, phase in LOAD_PHASES:
-        spent = timers.seconds.get(phase, 0.0)
-        covered += spent
-        out.add_row(label, f"{spent / count * 1000:.2f}", f"{spent / total:.0%}")
-    out.add_row("other (replaying the events after the snapshot, cache)",
-                f"{(total - covered) / count * 1000:.2f}", f"{(total - covered) / total:.0%}")
-    out.add_row("[bold]total[/]", f"{total / count * 1000:.2f}", "100%")
-    return out
+    return phase_table(f"One cold load of the long customer, by phase (mean of {count})",
+                       "load", phases=LOAD_PHASES, seconds=timers.seconds, count=count,
+                       total=total,
+                       other="other (replaying the events after the snapshot, cache)",
+                       digits=2)
