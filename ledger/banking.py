@@ -272,10 +272,19 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
             status=status, **found,
         )
 
-    def _ensure_queued(self, verb: str) -> None:
+    def _taken_off_queue(self, verb: str, reason: str) -> str:
+        """The stripped reason for taking a queued line off the queue (by ``verb``).
+
+        Raises:
+            BankPaymentNotQueued: the line is not waiting in the queue.
+            ReasonRequired: no reason was given.
+        """
         if self.state.status not in QUEUED:
             raise BankPaymentNotQueued(bank_payment_id=str(self.id),
                                        status=self.state.status.value, verb=verb)
+        if not reason.strip():
+            raise ReasonRequired
+        return reason.strip()
 
     def resolve(
         self, provenance: Provenance, effective_date: date, *, customer_id: UUID,
@@ -289,11 +298,9 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
             ReasonRequired: no reason was given.
             BankPaymentNotQueued: the line is skipped, matched, resolved or dismissed.
         """
-        self._ensure_queued("resolved")
-        if not reason.strip():
-            raise ReasonRequired
+        why = self._taken_off_queue("resolved", reason)
         payment_id = payment_id_for(self.state.dedup_key)
-        self.record(BankPaymentResolved, provenance, effective_date, reason.strip(),
+        self.record(BankPaymentResolved, provenance, effective_date, why,
                     customer_id=customer_id, invoice_ids=list(invoice_ids),
                     payment_id=payment_id)
         return payment_id
@@ -310,10 +317,8 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
             ReasonRequired: no reason was given.
             BankPaymentNotQueued: the line is skipped, matched, resolved or dismissed.
         """
-        self._ensure_queued("resolved")
-        if not reason.strip():
-            raise ReasonRequired
-        self.record(BankPaymentLinked, provenance, effective_date, reason.strip(),
+        why = self._taken_off_queue("resolved", reason)
+        self.record(BankPaymentLinked, provenance, effective_date, why,
                     customer_id=customer_id, payment_id=payment_id)
 
     def dismiss(self, provenance: Provenance, effective_date: date, reason: str) -> None:
@@ -323,7 +328,5 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
             ReasonRequired: no reason was given.
             BankPaymentNotQueued: the line is skipped, matched, resolved or dismissed.
         """
-        self._ensure_queued("dismissed")
-        if not reason.strip():
-            raise ReasonRequired
-        self.record(BankPaymentDismissed, provenance, effective_date, reason.strip())
+        why = self._taken_off_queue("dismissed", reason)
+        self.record(BankPaymentDismissed, provenance, effective_date, why)
