@@ -8,6 +8,9 @@ Design overview:
   same forever.
 - ``pdf`` lays it out (fpdf2, DejaVu fonts shipped with matplotlib), Russian or English;
   ``labels`` holds the words and fixed number formats; ``amount_words`` the total in words.
+- ``purpose`` words the payment purpose with its VAT; ``payment_qr`` puts it, the payee's
+  requisites and the sum into the invoice's payment QR code (ГОСТ Р 56042-2014), which
+  ``qr_code`` draws.
 - ``exports`` reads registers from the views into typed tables and writes CSV or XLSX.
 
 The HTTP routes (``api/routes/documents.py``) and the web workspace both call the two

@@ -48,7 +48,9 @@ LABELS: dict[str, dict[str, str]] = {
         "count_invoice": "Всего наименований {n}, на сумму {amount} {cur}",
         "count_act": "Всего оказано услуг {n}, на сумму {amount} {cur}",
         "pay_by": "Оплатить не позднее {date}.",
-        "purpose": "В назначении платежа укажите: «Оплата по счёту № {number} от {date}, {vat}».",
+        "purpose_hint": "В назначении платежа укажите: «{purpose}».",
+        "purpose": "Оплата по счёту № {number} от {date}, {vat}",
+        "qr_caption": "Оплата по QR-коду",
         "purpose_vat": "в т.ч. НДС {amounts}", "purpose_no_vat": "НДС не облагается",
         "period": "Период оказания услуг: {start} — {end}.",
         "act_text": "Вышеперечисленные услуги выполнены полностью и в срок. Заказчик претензий "
@@ -81,7 +83,9 @@ LABELS: dict[str, dict[str, str]] = {
         "count_invoice": "{n} item(s), total {amount} {cur}",
         "count_act": "{n} service(s) rendered, total {amount} {cur}",
         "pay_by": "Please pay by {date}.",
-        "purpose": 'Payment reference: "Invoice No. {number} of {date}, {vat}".',
+        "purpose_hint": 'Payment reference: "{purpose}".',
+        "purpose": "Invoice No. {number} of {date}, {vat}",
+        "qr_caption": "Pay by QR code",
         "purpose_vat": "incl. VAT {amounts}", "purpose_no_vat": "VAT not applicable",
         "period": "Service period: {start} to {end}.",
         "act_text": "The services listed above have been rendered in full and on time. The "

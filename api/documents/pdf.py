@@ -3,13 +3,15 @@
 Why the PDF is byte-for-byte reproducible: every input is fixed by the ledger (the
 document's content, its date), the fonts are the DejaVu files matplotlib ships (no system
 font lookup, no download), and the PDF's creation date — which fpdf2 also hashes into the
-file id — is set to the document's date instead of "now". Same LBX, same bytes.
+file id — is set to the document's date instead of "now"; the payment QR code is vector
+squares computed from its text (``qr_code``), not an embedded picture. Same LBX, same bytes.
 
-The Russian invoice follows the common 1C layout: the payee's bank block on top, the title,
-seller and buyer, the lines, VAT per rate (or «Без НДС»), totals, the total in words, the
-payment terms and signatures. The act replaces the bank block and terms by the statement
-that the services were rendered and both parties' signatures. A credit note (кредит-нота)
-lists the credited lines and names the invoice it reduces and why.
+The Russian invoice follows the common 1C layout: the payee's bank block on top, with the
+payment QR code beside it (``payment_qr``), the title, seller and buyer, the lines, VAT per
+rate (or «Без НДС»), totals, the total in words, the payment terms and signatures. The act
+replaces the bank block and terms by the statement that the services were rendered and both
+parties' signatures. A credit note (кредит-нота) lists the credited lines and names the
+invoice it reduces and why.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from api.documents.labels import (
     quantity_text,
     rate_text,
 )
+from api.documents.payment_qr import payment_payload
+from api.documents.purpose import payment_purpose
+from api.documents.qr_code import draw_qr
 
 if TYPE_CHECKING:
     from api.documents.amount_words import Language
@@ -41,6 +46,8 @@ FONT = "DejaVu"
 WIDTH = 180.0
 """Printable width of A4 with 15 mm margins."""
 GREY = (235, 235, 235)
+QR_SIZE = 32.0
+"""The payment QR code's square, quiet zone included (a module of about 0.4 mm)."""
 
 
 def font_dir() -> Path:
@@ -105,11 +112,17 @@ def _logo(pdf: FPDF, doc: InvoiceDocument) -> None:
 
 
 def _bank_block(pdf: FPDF, doc: InvoiceDocument) -> None:
-    """The payee's bank details, the box a bank client copies the payment order from."""
+    """The payee's bank details, the box a bank client copies the payment order from.
+
+    Beside it, on the right, the payment QR code when the invoice has one
+    (:func:`api.documents.payment_qr.has_payment_qr`): the same details, read by a phone.
+    """
     s, lab = doc.seller, LABELS[doc.language]
     payee = f"{lab['inn']} {s.inn}" + (f"    {lab['kpp']} {s.kpp}" if s.kpp else "")
-    with pdf.table(col_widths=(100, 20, 60), width=WIDTH, first_row_as_headings=False,
-                   line_height=4.5, text_align="LEFT") as table:
+    payload, top = payment_payload(doc), pdf.get_y()
+    widths = (100, 20, 60) if payload is None else (78, 18, 50)
+    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT",
+                   first_row_as_headings=False, line_height=4.5, text_align="LEFT") as table:
         row = table.row()
         row.cell(f"{s.bank_name}\n{lab['bank']}", rowspan=2)
         row.cell(lab["bik"])
@@ -121,7 +134,20 @@ def _bank_block(pdf: FPDF, doc: InvoiceDocument) -> None:
         row.cell(f"{payee}\n{s.name}\n{lab['payee']}")
         row.cell(lab["acc"])
         row.cell(s.account)
+    if payload is not None:
+        _payment_qr(pdf, payload, top, lab["qr_caption"])
     pdf.ln(4)
+
+
+def _payment_qr(pdf: FPDF, payload: str, top: float, caption: str) -> None:
+    """The QR code at the right margin from ``top``, captioned; continue below both."""
+    below_table, x = pdf.get_y(), 15 + WIDTH - QR_SIZE
+    draw_qr(pdf, payload, x, top, QR_SIZE)
+    pdf.set_xy(x, top + QR_SIZE)
+    pdf.set_font(FONT, size=7.5)
+    pdf.cell(QR_SIZE, 3.5, caption, align="C")
+    pdf.set_font(FONT, size=9)
+    pdf.set_xy(15, max(below_table, top + QR_SIZE + 3.5))
 
 
 def _title(pdf: FPDF, doc: InvoiceDocument) -> None:
@@ -245,17 +271,10 @@ def _in_words(pdf: FPDF, doc: InvoiceDocument) -> None:
 
 
 def _payment_terms(pdf: FPDF, doc: InvoiceDocument) -> None:
-    """The due date and the payment purpose, with VAT stated as п. 4 ст. 168 НК asks.
-
-    The VAT is that of the amount to pay: after credit applied, of «Всего к оплате».
-    """
-    labels, lang = LABELS[doc.language], doc.language
-    vat = labels["purpose_no_vat"] if doc.exempt else labels["purpose_vat"].format(
-        amounts=", ".join(f"{rate_text(g.rate, lang)} — {money_text(g.vat, lang)}"
-                          for g in doc.vat_payable() if g.rate is not None))
-    _paragraph(pdf, labels["pay_by"].format(date=date_short(doc.due_on, lang)))
-    _paragraph(pdf, labels["purpose"].format(
-        number=doc.number, date=date_short(doc.issued_on, lang), vat=vat))
+    """The due date and the payment purpose, with VAT stated as п. 4 ст. 168 НК asks."""
+    labels = LABELS[doc.language]
+    _paragraph(pdf, labels["pay_by"].format(date=date_short(doc.due_on, doc.language)))
+    _paragraph(pdf, labels["purpose_hint"].format(purpose=payment_purpose(doc)))
     pdf.ln(6)
 
 
