@@ -60,11 +60,16 @@ class Http(Protocol):
     def close(self) -> None: ...  # noqa: D102
 
 
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "field", "errors"})
+
+
 class LbxProblem(Exception):
     """Raised when LBX answers 4xx or 5xx; carries the problem+json fields.
 
     ``field`` names the request field at fault (``amount``, ``Idempotency-Key``, ...) when
-    LBX knows it; ``errors`` has one entry per bad field. A response that is not
+    LBX knows it; ``errors`` has one entry per bad field; ``extensions`` holds the members
+    a problem adds of its own (a possible duplicate payment's ``duplicate_of`` and
+    ``override``). A response that is not
     problem+json (a proxy's error page) still becomes an ``LbxProblem``, with the reason
     phrase as its title and the start of the body as its detail.
     """
@@ -72,6 +77,7 @@ class LbxProblem(Exception):
     def __init__(
         self, status: int, title: str, detail: str = "", *, field: str | None = None,
         errors: list[dict[str, Any]] | None = None, type_: str | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(f"{status} {title}: {detail}" + (f" [{field}]" if field else ""))
         self.status = status
@@ -80,6 +86,7 @@ class LbxProblem(Exception):
         self.field = field
         self.errors = errors or []
         self.type = type_
+        self.extensions = extensions or {}
 
     @classmethod
     def from_response(cls, response: Answer) -> LbxProblem:
@@ -98,6 +105,7 @@ class LbxProblem(Exception):
             field=body.get("field"),
             errors=body.get("errors"),
             type_=body.get("type"),
+            extensions={k: v for k, v in body.items() if k not in _PROBLEM_MEMBERS},
         )
 
 
@@ -203,7 +211,12 @@ class LbxClient:
         self, customer_id: str, amount: Amount, currency: str, *,
         received_on: Day | None = None, idempotency_key: str | None = None, **fields: Any,
     ) -> dict[str, Any]:
-        """Record money received (``reference``, ``payer_inn``, ``invoice_ids``, ...)."""
+        """Record money received (``reference``, ``payer_inn``, ``invoice_ids``, ...).
+
+        A bank transfer like a payment the bank statement already brought is refused (409,
+        ``duplicate_of`` in the problem's ``extensions``); ``not_a_duplicate=True`` records
+        it all the same, as another payment.
+        """
         body = _fields(amount=_text(amount), currency=currency,
                        received_on=_text(received_on) if received_on else None, **fields)
         return self.command(f"/customers/{customer_id}/payments", body,

@@ -43,8 +43,21 @@ class FieldError(BaseModel):
     message: str = Field(examples=["at most 2 decimal places for RUB"])
 
 
+class DuplicateOf(BaseModel):
+    """The payment already on the book that a refused one may be."""
+
+    payment_id: str = Field(examples=["bank:8c3f0d5e2b7a4c1e9f6a0b3d5c7e9f1a"])
+    received_on: str = Field(examples=["2026-01-12"])
+    reference: str | None = Field(None, examples=["bank document №17 of 2026-01-12"])
+
+
 class Problem(BaseModel):
-    """An RFC 9457 problem: what went wrong, and which field is at fault."""
+    """An RFC 9457 problem: what went wrong, and which field is at fault.
+
+    Some problems add members of their own (RFC 9457 §3.2): a possible duplicate payment
+    names the payment it may be (``duplicate_of``) and the field that records it all the
+    same (``override``).
+    """
 
     type: str = Field(description="A URI naming the kind of problem",
                       examples=[PROBLEM_BASE + "invalid-amount"])
@@ -53,6 +66,11 @@ class Problem(BaseModel):
     detail: str = Field(examples=["at most 2 decimal places for RUB"])
     field: str | None = Field(None, description="The request field at fault, if one is")
     errors: list[FieldError] | None = Field(None, description="One entry per bad field")
+    duplicate_of: DuplicateOf | None = Field(
+        None, description="possible-duplicate-payment: the payment this one may be")
+    override: str | None = Field(
+        None, description="The request field that asks for it to be recorded all the same",
+        examples=["not_a_duplicate"])
 
 
 _MEANINGS = {
@@ -60,7 +78,8 @@ _MEANINGS = {
     401: "No API key, or an unknown or revoked one.",
     403: "The key's role may not do this.",
     404: "The customer, subscription, invoice or payment named does not exist.",
-    409: "Conflict: the Idempotency-Key was used with another body, or the record exists.",
+    409: "Conflict: the Idempotency-Key was used with another body, the record exists, or"
+         " the payment may be one already recorded from the bank statement.",
     422: "Refused: a field is invalid, or the ledger's rules refuse it. Nothing was written.",
 }
 
@@ -92,13 +111,15 @@ def _status_of(error: LedgerError) -> int:
 def problem(
     status: int, title: str, detail: str, *, field: str | None = None,
     errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """Build a problem+json response."""
+    """Build a problem+json response (``extensions``: the problem's own members)."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + _SLUG.sub("-", title.lower()).strip("-"),
         "title": title,
         "status": status,
         "detail": detail,
+        **(extensions or {}),
     }
     if field is not None:
         body["field"] = field
@@ -132,7 +153,8 @@ async def _ledger_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, LedgerError)  # noqa: S101
     field = error.field
     return problem(_status_of(error), error.title, error.detail, field=field,
-                   errors=[{"field": field, "message": error.detail}] if field else None)
+                   errors=[{"field": field, "message": error.detail}] if field else None,
+                   extensions=error.extensions())
 
 
 async def _request_invalid(_: Request, error: Exception) -> JSONResponse:

@@ -52,6 +52,9 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     command_name: ClassVar[str] = ""
+    late_fields: ClassVar[frozenset[str]] = frozenset()
+    """Fields added after the command was first sent, left out of its fingerprint while at
+    their default: a retry of a request sent before they existed still matches its key."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -59,7 +62,10 @@ class Command(BaseModel):
 
     def fingerprint(self) -> str:
         """A digest of the request, to tell a retry from a different request under one key."""
-        body = self.model_dump_json(exclude_none=False).encode()
+        fields = type(self).model_fields
+        unsent = {name for name in self.late_fields
+                  if getattr(self, name) == fields[name].get_default(call_default_factory=True)}
+        body = self.model_dump_json(exclude_none=False, exclude=unsent).encode()
         return hashlib.sha256(self.command_name.encode() + b"\n" + body).hexdigest()
 
 

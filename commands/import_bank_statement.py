@@ -290,7 +290,7 @@ def _pay(
     try:
         book = books.get(match.customer_id) or runtime.ledger.customer(match.customer_id,
                                                                        for_update=True)
-        twin = book.possible_duplicate(line.amount, line.booked_on)
+        twin = book.possible_duplicate(line.amount, line.booked_on, from_bank_line=True)
         if twin is not None:
             return match.held_as_duplicate(twin.payment_id, twin.received_on)
         invoices = book.state.invoices

@@ -12,7 +12,10 @@ API client can point at it.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from datetime import date
 
 
 class LedgerError(Exception):
@@ -31,6 +34,10 @@ class LedgerError(Exception):
             self.field = field
         self.detail = detail or (self.template.format(**facts) if self.template else self.title)
         super().__init__(self.detail)
+
+    def extensions(self) -> dict[str, Any]:
+        """Facts beyond ``detail`` that a caller acts on (the API's problem carries them)."""
+        return {}
 
 
 class NotFound(LedgerError):
@@ -128,6 +135,36 @@ class DuplicateId(Conflict):
 
     title = "Duplicate id"
     template = "{kind} {value!r} is already recorded"
+
+
+class PossibleDuplicatePayment(Conflict):
+    """Raised when a payment typed in looks like one a bank statement line already recorded.
+
+    The same currency and amount, received within three days either way, and the bank
+    line's payment not linked to one typed in (``Customer.possible_duplicate``).
+    ``override`` names the command's field that records the payment all the same: the
+    customer may really have paid the same amount twice.
+    """
+
+    title = "Possible duplicate payment"
+    field = "amount"
+    template = ("this looks like payment {payment_id} of {received_on}{reference_text}, already"
+                " recorded from the bank statement with the same amount; if it is another"
+                " payment, send it again with {override}")
+
+    def __init__(
+        self, *, payment_id: str, received_on: date, reference: str, override: str,
+    ) -> None:
+        super().__init__(payment_id=payment_id, received_on=received_on.isoformat(),
+                         reference=reference, override=override,
+                         reference_text=f" ({reference})" if reference else "")
+
+    def extensions(self) -> dict[str, Any]:
+        """The payment this one may be, and the field that records it all the same."""
+        return {"duplicate_of": {"payment_id": self.facts["payment_id"],
+                                 "received_on": self.facts["received_on"],
+                                 "reference": self.facts["reference"] or None},
+                "override": self.facts["override"]}
 
 
 # -- commands ----------------------------------------------------------------------------

@@ -156,13 +156,15 @@ class Customer(
 
     def receive_payment(
         self, provenance: Provenance, effective_date: date, *, payment_id: str, amount: Money,
-        invoice_ids: Sequence[str] = (), today: date | None = None, **details: Any,
+        invoice_ids: Sequence[str] = (), today: date | None = None, reason: str | None = None,
+        **details: Any,
     ) -> dict[str, int]:
         """Record money received and allocate it: to the named invoices, else oldest first.
 
         ``today`` is the business day the payment is recorded on (the company's, not UTC's),
         on which a suspended customer's debt is judged; commands always give it (without
-        it, the UTC date of recording stands in).
+        it, the UTC date of recording stands in). ``reason`` is kept in the event's meta:
+        why a payment the ledger would have questioned was recorded all the same.
 
         Returns:
             The allocation (invoice id → minor units); what is left is the customer's credit.
@@ -174,7 +176,7 @@ class Customer(
             raise DuplicateId(field="payment_id", kind="payment", value=payment_id)
         allocations = self._allocation(amount.minor, invoice_ids)
         self.record(
-            events.PaymentReceived, provenance, effective_date,
+            events.PaymentReceived, provenance, effective_date, reason,
             payment_id=payment_id, amount=amount, received_on=effective_date,
             allocations=allocations, **details,
         )

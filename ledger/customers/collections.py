@@ -27,7 +27,7 @@ from ledger.money import Money
 BANK_PAYMENT_PREFIX = "bank:"
 """The payment ids of bank lines (``ledger.banking.PAYMENT_ID_PREFIX``)."""
 DUPLICATE_DAYS = 3
-"""How far apart a bank line and a hand-typed payment of its amount may be to look alike."""
+"""How many days apart a bank line and a payment typed in of its amount may be to look alike."""
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -86,17 +86,23 @@ class CollectionsDecisions(DunningDecisions):
 
     # -- bank lines ------------------------------------------------------------------------
 
-    def possible_duplicate(self, amount: Money, booked_on: date) -> PaymentState | None:
-        """A payment typed in by hand that a bank line of ``amount`` may be, or None.
+    def possible_duplicate(
+        self, amount: Money, received_on: date, *, from_bank_line: bool,
+    ) -> PaymentState | None:
+        """A payment on the book that a new one of ``amount`` may be the same money as, or None.
 
-        Same currency and amount, received within ``DUPLICATE_DAYS`` of ``booked_on``, not
-        itself from a bank line and not yet claimed by one; the earliest such payment.
+        One payment can reach the book twice: typed in by hand (or sent by a service) and
+        read from the bank statement, in either order. The new one (from a bank line, or
+        not: ``from_bank_line``) looks like a payment of the other kind of the same currency
+        and amount, received within ``DUPLICATE_DAYS`` of ``received_on`` either way, that
+        is not linked: a payment typed in that a line was linked to is that line's money
+        already (and a linked line put no payment of its own on the book). The first such.
         """
-        for payment in self.state.payments.values():
-            if (payment.currency == amount.currency and payment.amount == amount.minor
-                    and abs((payment.received_on - booked_on).days) <= DUPLICATE_DAYS
-                    and not payment.payment_id.startswith(BANK_PAYMENT_PREFIX)
-                    and payment.payment_id not in self.state.bank_links):
+        payments, linked = self.state.payments, self.state.bank_links
+        other_kind = (p for p in payments
+                      if p.startswith(BANK_PAYMENT_PREFIX) != from_bank_line and p not in linked)
+        for payment in payments.of_amount(amount.minor, amount.currency, other_kind):
+            if abs((payment.received_on - received_on).days) <= DUPLICATE_DAYS:
                 return payment
         return None
 

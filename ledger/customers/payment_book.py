@@ -2,10 +2,11 @@
 
 A customer who pays often accumulates thousands of payments, and every one stays in the
 state: its unallocated part is credit that later invoices and refunds draw on. Yet a typical
-command looks at none of them (a new payment only checks that its id is new). So the
-book keeps the payments of a snapshot as the compact rows it was read from and builds a
-:class:`PaymentState` the first time one is looked at; a cold load then validates no
-payment at all, and a deep copy shares the rows no one has touched.
+command looks at none of them (a new payment checks that its id is new, and looks for
+one of its amount with :meth:`PaymentBook.of_amount`, which reads rows without building
+them). So the book keeps the payments of a snapshot as the compact rows it was read from
+and builds a :class:`PaymentState` the first time one is looked at; a cold load then
+validates no payment at all, and a deep copy shares the rows no one has touched.
 
 To everything else the book is a ``dict`` of payment id to :class:`PaymentState` in the
 order the payments arrived, and it dumps exactly as that dict did; only a snapshot asks
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import core_schema
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from pydantic import GetCoreSchemaHandler
 
@@ -126,6 +127,24 @@ class PaymentBook(MutableMapping[str, PaymentState]):
         duplicate._built = set(self._built)
         return duplicate
 
+    def of_amount(
+        self, minor: int, currency: str, payment_ids: Iterable[str],
+    ) -> Iterator[PaymentState]:
+        """The payments among ``payment_ids`` of exactly ``minor`` units of ``currency``.
+
+        Only those are built: a stored row is read for its amount and currency alone, so
+        that looking for a payment like a new one among thousands builds no model for each.
+        """
+        row_start = f"{minor} "
+        for payment_id in payment_ids:
+            entry = self._entries[payment_id]
+            if isinstance(entry, str):  # the common case: a row, "<amount> <date> <currency>…"
+                alike = entry.startswith(row_start) and entry.split(" ", 3)[2] == currency
+            else:
+                alike = _amount_of(entry) == (minor, currency)
+            if alike:
+                yield self[payment_id]
+
     def rows(self) -> dict[str, Entry]:
         """Every payment in its stored form, building none that is still a row."""
         rows = dict(self._entries)
@@ -165,3 +184,10 @@ class PaymentBook(MutableMapping[str, PaymentState]):
         if isinstance(info.context, dict) and info.context.get("compact"):
             return book.rows()
         return {key: payment.model_dump(mode=info.mode) for key, payment in book.items()}
+
+
+def _amount_of(entry: PaymentState | dict[str, Any]) -> tuple[int, str]:
+    """A built payment's (or an older snapshot's dict's) amount and currency."""
+    if isinstance(entry, PaymentState):
+        return entry.amount, entry.currency
+    return int(entry["amount"]), str(entry["currency"])

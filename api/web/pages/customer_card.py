@@ -107,7 +107,8 @@ def act(request: Request, services: ServicesDep, user: Reader, form: Form, *,
         if isinstance(error, NotFound) and error.field is None:
             raise
         return draw(request, services, user, customer_id, AsOf(), status_code=422,
-                    form={**redrawn, "errors": refusal_errors(action, error, form, request)})
+                    form={**redrawn, "errors": refusal_errors(action, error, form, request),
+                          "override": error.extensions().get("override")})
     return redirect(_card_url(customer_id), translate(request, action.notice))
 
 

@@ -85,6 +85,21 @@ def test_payments_read_from_a_snapshot_are_built_only_when_looked_at() -> None:
     assert book._built == {"p-1"}
 
 
+def test_looking_for_payments_of_an_amount_builds_only_those() -> None:
+    restored = through_a_snapshot(a_customer_with_history())
+    book = restored.state.payments
+
+    found = list(book.of_amount(80000, "RUB", ["p-1", "p-2"]))
+
+    assert [p.payment_id for p in found] == ["p-2"]
+    assert book._built == {"p-2"}
+    assert list(book.of_amount(80000, "USD", book)) == []
+    assert list(book.of_amount(80000, "RUB", ["p-1"])) == []
+    older = PaymentBook._validate({"p-3": {"payment_id": "p-3", "amount": 80000,
+                                           "currency": "RUB", "received_on": "2026-01-15"}})
+    assert [p.payment_id for p in older.of_amount(80000, "RUB", older)] == ["p-3"]
+
+
 def test_a_payment_read_from_a_snapshot_changes_like_any_other() -> None:
     restored = through_a_snapshot(a_customer_with_history())
     restored.reallocate_payment(P, DAY, payment_id="p-1", removed={"inv-2": rub("500.00")},
