@@ -12,6 +12,7 @@ from commands.base import AmountText, Command, CustomerCommand, money
 from commands.unit_of_work import execute
 from ledger.coupons import Coupon, coupon_id_for
 from ledger.errors import InvalidField, NotFound
+from ledger.system_texts import COUPON
 
 if TYPE_CHECKING:
     from commands.base import Context, Outcome
@@ -86,7 +87,7 @@ def handle_redeem(command: RedeemCoupon, context: Context, runtime: Runtime) -> 
             provenance, today, discount_id=discount_id, kind=terms.kind,
             percent=terms.percent, amount=terms.amount, component=terms.component,
             periods=terms.periods, until=None, position=0,
-            description=f"Coupon {terms.code}",
+            description=COUPON.write(code=terms.code),
         )
         return [customer, coupon], {"discount_id": discount_id, "code": terms.code}
 

@@ -41,6 +41,7 @@ from ledger.banking import (
     payment_reference,
 )
 from ledger.banking_match import match_line
+from ledger.banking_reasons import BOOK_REFUSED
 from ledger.errors import ConcurrencyExhausted, LedgerError
 
 if TYPE_CHECKING:
@@ -303,7 +304,7 @@ def _pay(
             today=runtime.clock.today(),
         )
     except LedgerError as error:
-        return match.refused(f"the customer's book refused it: {error.detail}")
+        return match.refused(BOOK_REFUSED.write(detail=error.detail))
     books[match.customer_id] = book
     return match
 

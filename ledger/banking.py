@@ -33,6 +33,7 @@ from ledger.bankfiles.model import BankLine, Direction
 from ledger.errors import Conflict, NotFound, ReasonRequired
 from ledger.events import GENESIS_HASH, EventMeta, LedgerCreated
 from ledger.money import Money
+from ledger.system_texts import BANK_REFERENCE, BANK_REFERENCE_UNNUMBERED
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -58,8 +59,9 @@ def payment_id_for(dedup_key: str) -> str:
 
 def payment_reference(number: str, booked_on: date) -> str:
     """The payment's reference on the customer's book: the bank document's number and date."""
-    shown = f"№{number.strip()} " if number.strip() else ""
-    return f"bank document {shown}of {booked_on.isoformat()}"
+    if number.strip():
+        return BANK_REFERENCE.write(number=number.strip(), booked_on=booked_on.isoformat())
+    return BANK_REFERENCE_UNNUMBERED.write(booked_on=booked_on.isoformat())
 
 
 def classify_line(

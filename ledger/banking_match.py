@@ -9,10 +9,12 @@ The evidence, strongest first, as an accountant weighs it:
   invoices) says the payer meant exactly that.
 
 Each piece adds points (``INN_POINTS`` ...) to a score out of 100 and a clause to a reason
-an accountant can read. A single customer with a score of at least ``THRESHOLD`` is a
-match. No candidate, a score below the threshold, or pieces of evidence that point at
-different customers send the line to the queue for a person to decide; so does a payment
-in a currency other than the customer's, which the book would refuse anyway.
+an accountant can read (written from the templates of ``banking_reasons.py``, which the
+workspace reads back to show it in the reader's language). A single customer with a score
+of at least ``THRESHOLD`` is a match. No candidate, a score below the threshold, or pieces
+of evidence that point at different customers send the line to the queue for a person to
+decide; so does a payment in a currency other than the customer's, which the book would
+refuse anyway.
 
 The lookups come through :class:`Directory`, which the caller implements (the API reads
 its views), so that this module stays free of I/O and the command layer free of views.
@@ -23,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from ledger import banking_reasons as said
 from ledger.bankfiles.invoice_refs import DEFAULT_PREFIXES, find_invoice_numbers
 
 if TYPE_CHECKING:
@@ -95,12 +98,12 @@ class Match:
 
     def refused(self, why: str) -> Match:
         """The same evidence, sent to the queue because the book refused the payment."""
-        return replace(self, status="unmatched", reason=f"{self.reason}; {why}")
+        return replace(self, status="unmatched", reason=said.SEPARATOR.join((self.reason, why)))
 
     def held_as_duplicate(self, payment_id: str, received_on: date) -> Match:
         """The same evidence, sent to the queue: the book has a payment typed in like it."""
-        why = (f"possible duplicate of payment {payment_id} of {received_on.isoformat()}"
-               " recorded by hand; link it or record it")
+        why = said.POSSIBLE_DUPLICATE.write(payment_id=payment_id,
+                                            received_on=received_on.isoformat())
         return replace(self.refused(why), duplicate_of=payment_id)
 
 
@@ -118,7 +121,7 @@ class _Evidence:
         self.clauses += (clause,)
 
     def conclude(self, status: MatchStatus, extra: str | None = None) -> Match:
-        reason = "; ".join((*self.clauses, *((extra,) if extra else ())))
+        reason = said.SEPARATOR.join((*self.clauses, *((extra,) if extra else ())))
         customer = self.customer_id if status == "matched" else None
         ids = tuple(i.invoice_id for i in self.invoices) if status == "matched" else ()
         return Match(status, customer, ids, min(self.score, 100), reason)
@@ -142,11 +145,12 @@ def match_line(
     if evidence.customer_id is None:
         return evidence.conclude("unmatched", _why_nobody(line, invoices))
     if evidence.currency != line.amount.currency:
-        return evidence.conclude("unmatched", f"the payment is in {line.amount.currency}"
-                                 f" but {evidence.name} is billed in {evidence.currency}")
+        return evidence.conclude("unmatched", said.OTHER_CURRENCY.write(
+            currency=line.amount.currency, name=evidence.name, billed=evidence.currency))
     _weigh_amount(line.amount, directory, evidence)
     if evidence.score < threshold:
-        return evidence.conclude("unmatched", f"score {evidence.score} is below {threshold}")
+        return evidence.conclude("unmatched", said.LOW_SCORE.write(score=evidence.score,
+                                                                   threshold=threshold))
     return evidence.conclude("matched")
 
 
@@ -172,16 +176,16 @@ def _identify(
         by_inn = [c for c in by_inn if c.customer_id in invoiced] or by_inn
     if len(by_inn) > 1:
         names = ", ".join(sorted(c.name for c in by_inn))
-        return f"ИНН {inn} belongs to {len(by_inn)} customers ({names})"
+        return said.INN_SHARED.write(inn=inn, count=len(by_inn), names=names)
     if by_inn:
         return _by_inn(by_inn[0], inn, kpp, invoices, evidence)
     if len(invoiced) > 1:
-        return "the invoices in the purpose belong to different customers"
+        return said.INVOICES_OF_SEVERAL.write()
     if invoices:
         first = invoices[0]
         evidence.customer_id, evidence.name = first.customer_id, first.customer_name
         evidence.currency = first.currency
-        _credit_invoices(invoices, evidence, f" (customer {first.customer_name})")
+        _credit_invoices(invoices, evidence, first.customer_name)
     return None
 
 
@@ -191,23 +195,24 @@ def _by_inn(
 ) -> str | None:
     evidence.customer_id, evidence.name = customer.customer_id, customer.name
     evidence.currency = customer.currency
-    evidence.add(INN_POINTS, f"ИНН {inn} matches {customer.name}")
+    evidence.add(INN_POINTS, said.INN_MATCHES.write(inn=inn, name=customer.name))
     if kpp and customer.kpp == kpp:
-        evidence.add(KPP_POINTS, f"КПП {kpp} matches")
+        evidence.add(KPP_POINTS, said.KPP_MATCHES.write(kpp=kpp))
     others = [i.number for i in invoices if i.customer_id != customer.customer_id]
     if others:
-        return f"but invoice {', '.join(others)} in the purpose belongs to another customer"
+        return said.INVOICE_OF_ANOTHER.write(numbers=", ".join(others))
     _credit_invoices(invoices, evidence)
     return None
 
 
 def _credit_invoices(
-    invoices: Sequence[InvoiceCandidate], evidence: _Evidence, owner: str = ""
+    invoices: Sequence[InvoiceCandidate], evidence: _Evidence, owner: str | None = None
 ) -> None:
     if invoices:
         evidence.invoices = tuple(invoices)
         numbers = ", ".join(i.number for i in invoices)
-        evidence.add(INVOICE_POINTS, f"invoice {numbers} found in purpose{owner}")
+        evidence.add(INVOICE_POINTS, said.INVOICE_FOUND_FOR.write(numbers=numbers, name=owner)
+                     if owner else said.INVOICE_FOUND.write(numbers=numbers))
 
 
 def _weigh_amount(amount: Money, directory: Directory, evidence: _Evidence) -> None:
@@ -215,22 +220,22 @@ def _weigh_amount(amount: Money, directory: Directory, evidence: _Evidence) -> N
     if evidence.invoices:
         named = sum(i.open_minor for i in evidence.invoices)
         if named == amount.minor:
-            evidence.add(AMOUNT_POINTS, f"amount equals open {grouped(amount)}")
+            evidence.add(AMOUNT_POINTS, said.AMOUNT_EQUALS.write(amount=grouped(amount)))
         return
     assert evidence.customer_id is not None  # noqa: S101  (identified before weighing)
     for invoice in directory.open_invoices(evidence.customer_id):
         if invoice.open_minor == amount.minor and invoice.currency == amount.currency:
             evidence.invoices = (invoice,)
-            evidence.add(AMOUNT_POINTS,
-                         f"amount equals open {grouped(amount)} of invoice {invoice.number}")
+            evidence.add(AMOUNT_POINTS, said.AMOUNT_EQUALS_OF.write(amount=grouped(amount),
+                                                                    number=invoice.number))
             return
 
 
 def _why_nobody(line: BankLine, invoices: Sequence[InvoiceCandidate]) -> str:
     inn = (line.counterparty_inn or "").strip()
-    who = f"no customer has ИНН {inn}" if inn else "the payer gave no ИНН"
-    what = "" if invoices else "; no invoice number of ours in the purpose"
-    return who + what
+    who = said.NO_CUSTOMER_WITH_INN.write(inn=inn) if inn else said.NO_INN.write()
+    what = () if invoices else (said.NO_INVOICE_NUMBER.write(),)
+    return said.SEPARATOR.join((who, *what))
 
 
 def grouped(amount: Money) -> str:

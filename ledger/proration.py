@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from ledger.errors import CurrencyMismatch
 from ledger.periods import Interval
 from ledger.pricing_errors import InvalidPeriod
+from ledger.system_texts import REMAINING_PART, UNUSED_PART
 
 if TYPE_CHECKING:
     from datetime import date
@@ -113,21 +114,23 @@ def plan_change_lines(
     if old_price.currency != new_price.currency:
         raise CurrencyMismatch(expected=old_price.currency, got=new_price.currency)
     remaining = Interval(change_on, period.end)
-    days = f"{remaining.days}/{period.days}"
     unused = prorate(old_price, remaining, period).amount
     charge = prorate(new_price, remaining, period).amount
     return [
         ProrationLine(
             amount=-unused,
             covers=remaining,
-            formula=f"{signed(-unused)} = {signed(old_price)} × {days}, unused part of {old_label}",
+            formula=UNUSED_PART.write(amount=signed(-unused), price=signed(old_price),
+                                      days=remaining.days, period_days=period.days,
+                                      plan=old_label),
             kind="credit_unused",
         ),
         ProrationLine(
             amount=charge,
             covers=remaining,
-            formula=f"{signed(charge)} = {signed(new_price)} × {days}, "
-            f"remaining part of {new_label}",
+            formula=REMAINING_PART.write(amount=signed(charge), price=signed(new_price),
+                                         days=remaining.days, period_days=period.days,
+                                         plan=new_label),
             kind="charge_remaining",
         ),
     ]

@@ -2,7 +2,9 @@
 
 ``describe(event)`` gives a :class:`~projections.messages.Line`: a message id (the English
 template) with typed values, so that each reader sees it in their own language; the
-messages are declared below, one constant per wording.
+messages are declared below, one constant per wording. A reason, reference or formula the
+system wrote itself becomes a line of its own (``projections/system_lines.py``); a person's
+words are kept as they were typed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ledger.customers import events as ev
 from ledger.customers.state import Profile, ServiceStatus
 from projections import describe_collections as collections
 from projections.messages import Line, declare
+from projections.system_lines import correction, enumeration, said
 
 if TYPE_CHECKING:
     from projections.messages import Value
@@ -30,8 +33,8 @@ def describe(event: Any) -> Line:
     return Line(UNKNOWN, {"event_type": type(event).__name__})
 
 
-def _reason(event: Any) -> str:
-    return str(event.meta.reason or "")
+def _reason(event: Any) -> Value:
+    return said(event.meta.reason)
 
 
 REGISTERED = declare("Customer registered: {name}, billed in {currency}")
@@ -155,9 +158,11 @@ def _(event: bev.SubscriptionChanged) -> Line:
     values: dict[str, Value] = {
         "tariff_code": event.tariff_code, "tariff_version": event.tariff_version,
         "quantity": event.quantity, "effective_on": event.effective_on}
-    corrections = "; ".join(line.formula for line in event.lines if line.formula)
+    corrections = tuple(correction(line.formula, line.amount.currency)
+                        for line in event.lines if line.formula)
     if corrections:
-        return Line(CHANGED_CORRECTED[event.when], {**values, "corrections": corrections})
+        return Line(CHANGED_CORRECTED[event.when],
+                    {**values, "corrections": enumeration(corrections)})
     return Line(CHANGED[event.when], values)
 
 
@@ -218,7 +223,7 @@ def _(event: ev.DiscountGranted) -> Line:
             else Line(UNTIL, {"until": event.until}) if event.until else Line(NO_END_DATE))
     scope = Line(ON_COMPONENT, {"component": event.component}) if event.component else NOTHING
     return Line(DISCOUNT, {"size": size, "scope": scope, "span": span,
-                           "description": event.description})
+                           "description": said(event.description)})
 
 
 PAYMENT = declare("Payment received: {amount} on {received_on}{reference}{settles}")
@@ -228,8 +233,8 @@ PAYMENT_SETTLES = declare(", settles {count} invoice(s)")
 
 @describe.register
 def _(event: ev.PaymentReceived) -> Line:
-    reference = (Line(PAYMENT_REFERENCE, {"reference": event.reference}) if event.reference
-                 else NOTHING)
+    reference = (Line(PAYMENT_REFERENCE, {"reference": said(event.reference)})
+                 if event.reference else NOTHING)
     settles = (Line(PAYMENT_SETTLES, {"count": len(event.allocations)}) if event.allocations
                else NOTHING)
     return Line(PAYMENT, {"amount": event.amount, "received_on": event.received_on,
@@ -254,13 +259,13 @@ def _(event: ev.AdjustmentRecorded) -> Line:
 def _(event: ev.ServiceStatusChanged) -> Line:
     return Line(STATUS_CHANGED, {"previous": Line(STATUSES[event.previous]),
                                  "status": Line(STATUSES[event.status]),
-                                 "reason": f"{event.meta.reason}"})
+                                 "reason": _reason(event)})
 
 
 @describe.register
 def _(event: ev.CustomerClosed) -> Line:
     if event.meta.reason:
-        return Line(CLOSED, {"reason": event.meta.reason})
+        return Line(CLOSED, {"reason": _reason(event)})
     return Line(CLOSED_NO_REASON)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.customers import collections_events as cev
 from ledger.money import Money
 from projections.messages import Line, declare
+from projections.system_lines import said
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 NOTHING = ""
 
 
-def _reason(event: Any) -> str:
-    return str(event.meta.reason or "")
+def _reason(event: Any) -> Value:
+    return said(event.meta.reason)
 
 
 ON_INVOICE = declare("{number} {amount}")
@@ -88,7 +89,7 @@ def chargeback(event: cev.ChargebackRecorded) -> Line:
     currency = event.amount.currency
     reopened = (Line(REOPENED, {"invoices": _on_invoices(event.removed, event.numbers, currency)})
                 if event.removed else NOTHING)
-    why = Line(BECAUSE, {"reason": event.meta.reason}) if event.meta.reason else NOTHING
+    why = Line(BECAUSE, {"reason": _reason(event)}) if event.meta.reason else NOTHING
     return Line(CHARGEBACK, {"amount": event.amount, "payment_id": event.payment_id,
                              "reopened": reopened, "why": why})
 

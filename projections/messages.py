@@ -26,7 +26,7 @@ Message = NewType("Message", str)
 """A declared message id: its English template."""
 
 MESSAGES: list[Message] = []
-"""Every message id a timeline line may carry, in declaration order."""
+"""Every message id a timeline line (or a bank line's reason) may carry, in declaration order."""
 
 Value: TypeAlias = "str | int | Decimal | date | Money | Line | tuple[Value, ...]"
 

@@ -34,6 +34,7 @@ class CustomerTimeline(Projection):
     """Who did what, when, and why, for each customer."""
 
     name = "timeline"
+    revision = 2  # 2: system-written reasons, references and formulas are nested messages
     tables = ("view_timeline",)
     schema = (
         "CREATE TABLE IF NOT EXISTS view_timeline ("

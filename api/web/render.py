@@ -1,13 +1,14 @@
 """Rendering workspace pages: Jinja templates in the reader's language, with notices.
 
 Every page goes through :func:`page`, which gives templates the signed-in person, their
-language, locale-aware formatters (``fmt.money``, ``fmt.date``...), the CSRF token for
-forms and the one-shot notice left by the previous action (post → redirect → get).
+language, locale-aware formatters (``fmt.money``, ``fmt.date``...), what the system wrote
+itself in that language (``said``, ``bank_reason``, ``formula``: see ``said.py``), the CSRF
+token for forms and the one-shot notice left by the previous action (post → redirect → get).
 """
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlencode
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.web.i18n import LANGUAGES, Formats, language_of, translations
+from api.web.said import bank_reason_text, formula_text, said_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -50,6 +52,9 @@ def environment(language: str) -> Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["languages"] = LANGUAGES
+    env.globals["said"] = partial(said_text, language=language)
+    env.globals["bank_reason"] = partial(bank_reason_text, language=language)
+    env.globals["formula"] = partial(formula_text, language=language)
     env.filters["urlquote"] = lambda value: quote(str(value), safe="")
     env.filters["merge_query"] = merge_query
     return env

@@ -27,6 +27,12 @@ from ledger.billing.schedule import Plan, cycle_of, plan_on, settle, slices
 from ledger.errors import CurrencyMismatch, InvalidField
 from ledger.periods import Interval
 from ledger.proration import ProrationLine, plan_change_lines, prorate, signed
+from ledger.system_texts import (
+    REMAINING_PART,
+    REMAINING_PART_LINE,
+    UNUSED_PART,
+    UNUSED_PART_LINE,
+)
 
 if TYPE_CHECKING:
     from datetime import date
@@ -166,20 +172,22 @@ def _cut_swap(
     old_price: Money, new_price: Money, part: Interval, full: Interval, labels: tuple[str, str]
 ) -> list[ProrationLine]:
     """The same two lines for days that end before their period does (service ends there)."""
-    days = f"{part.days}/{full.days}"
+    days = {"days": part.days, "period_days": full.days}
     unused = -prorate(old_price, part, full).amount
     charge = prorate(new_price, part, full).amount
     return [
         ProrationLine(
             unused,
             part,
-            f"{signed(unused)} = {signed(old_price)} × {days}, unused part of {labels[0]}",
+            UNUSED_PART.write(amount=signed(unused), price=signed(old_price), **days,
+                              plan=labels[0]),
             "credit_unused",
         ),
         ProrationLine(
             charge,
             part,
-            f"{signed(charge)} = {signed(new_price)} × {days}, remaining part of {labels[1]}",
+            REMAINING_PART.write(amount=signed(charge), price=signed(new_price), **days,
+                                 plan=labels[1]),
             "charge_remaining",
         ),
     ]
@@ -192,13 +200,15 @@ def _line(subscription_id: str, old: Plan, new: Plan, swap: ProrationLine) -> In
     kind: Literal["proration_credit", "proration_charge"] = (
         "proration_credit" if credit else "proration_charge"
     )
-    what = "unused part" if credit else "remaining part"
+    described = UNUSED_PART_LINE if credit else REMAINING_PART_LINE
     return InvoiceLine(
         line_id=f"{subscription_id}:{plan_id}:{swap.covers.start}:{kind}",
         subscription_id=subscription_id,
         component=None,
         kind=kind,
-        description=f"{plan.definition.name}: {what} {swap.covers}",
+        description=described.write(plan=plan.definition.name,
+                                    start=swap.covers.start.isoformat(),
+                                    end=swap.covers.end.isoformat()),
         period=swap.covers,
         quantity=plan.quantity,
         amount=swap.amount,

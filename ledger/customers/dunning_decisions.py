@@ -22,6 +22,12 @@ from ledger.customers import collections_events as ev
 from ledger.customers.events import ServiceStatusChanged
 from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus
 from ledger.money import Money
+from ledger.system_texts import (
+    DEBT_SETTLED,
+    DUNNING_CANCELLATION,
+    DUNNING_STEP,
+    DUNNING_SUSPENSION,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,7 +37,7 @@ if TYPE_CHECKING:
     from ledger.dunning import DunningStep, DunningTerms
     from ledger.events import Provenance
 
-CANCEL_REASON = "dunning: cancelled for non-payment"
+CANCEL_REASON = DUNNING_CANCELLATION.write()
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,8 @@ class DunningDecisions:
     ) -> None:
         self.record(
             ev.DunningStepTaken, provenance, as_of,
-            f"dunning policy v{version}, step {number}: {step.action}"
-            f" {step.days_after_due} days after due",
+            DUNNING_STEP.write(version=version, step=number, action=step.action,
+                               days_after_due=step.days_after_due),
             invoice_id=invoice.invoice_id, invoice_number=invoice.number,
             due_on=invoice.due_on, step=number, days_after_due=step.days_after_due,
             action=step.action, days_overdue=(as_of - invoice.due_on).days,
@@ -126,8 +132,8 @@ class DunningDecisions:
             self._take_step(provenance, as_of, worst, version=terms.version, number=number,
                             step=terms.steps[number - 1])
         self._set_status(provenance, as_of, ServiceStatus.SUSPENDED,
-                         f"dunning: invoice {worst.number} overdue"
-                         f" {(as_of - worst.due_on).days} days (suspension at {bar})")
+                         DUNNING_SUSPENSION.write(number=worst.number,
+                                                  days=(as_of - worst.due_on).days, bar=bar))
 
     def reactivate_if_settled(self, provenance: Provenance, effective_date: date) -> bool:
         """Reactivate a customer suspended by dunning once nothing is overdue past the bar.
@@ -142,7 +148,7 @@ class DunningDecisions:
                for i in self.overdue_invoices(effective_date)):
             return False
         return self._set_status(provenance, effective_date, ServiceStatus.ACTIVE,
-                                f"debt settled: no invoice overdue {bar} days or more")
+                                DEBT_SETTLED.write(bar=bar))
 
     def _set_status(
         self, provenance: Provenance, effective_date: date, status: ServiceStatus, reason: str

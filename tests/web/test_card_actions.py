@@ -163,7 +163,8 @@ def test_a_change_is_previewed_before_it_is_confirmed(
     shown = post(workspace, customer, "change", {**change, "step": "preview"})
 
     assert shown.status_code == 200
-    assert "unused part" in shown.text  # the correction lines with their formulas
+    assert "неиспользованная часть тарифа" in shown.text  # the lines with their formulas
+    assert "unused part" not in shown.text
     assert "/actions/change" in shown.text
     assert events_of(services, customer) == before  # a preview writes nothing
 

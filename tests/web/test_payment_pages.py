@@ -250,7 +250,7 @@ def test_a_line_like_a_payment_typed_in_by_hand_is_linked_to_it(
     upload(workspace, statement(paid("17", "10000.00", f"Оплата по счету {customer.number}")))
     (line,) = queued(services)
     line_id = str(line["bank_payment_id"])
-    why = "possible duplicate of payment pp-17 of 2026-01-10 recorded by hand"
+    why = "possible duplicate of payment pp-17 of Jan 10, 2026 recorded by hand"
     assert why in workspace.get("/app/payments/queue").text
     page = f"/app/payments/bank-lines/{line_id}"
     shown = workspace.get(page)

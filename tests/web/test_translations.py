@@ -9,6 +9,7 @@ from string import Formatter
 from babel.messages.extract import extract_from_dir
 
 from api.web.i18n import catalog, translations
+from projections import bank_reasons
 from projections.describe import describe
 from projections.messages import MESSAGES
 
@@ -50,11 +51,16 @@ def _placeholders(template: str) -> set[str]:
 
 
 def test_every_timeline_message_has_a_russian_translation_with_the_same_placeholders() -> None:
-    """Every message ``describe()`` may give (declared in ``projections/describe*.py``)."""
-    assert describe  # importing it declares every message
+    """Every message ``describe()`` or ``bank_reason()`` may give, system texts included.
+
+    They are declared in ``projections/describe*.py``, ``system_lines.py`` and
+    ``bank_reasons.py``.
+    """
+    assert describe  # importing it declares every message of the timeline ...
+    assert bank_reasons.CLAUSES  # ... and this every message of a bank line's reason
     russian = catalog("ru")
     missing = [m for m in MESSAGES if not getattr(russian.get(m), "string", None)]
-    assert not missing, f"add these to api/web/locale/ru/timeline.po: {missing}"
+    assert not missing, f"add these to api/web/locale/ru/timeline.po or system.po: {missing}"
     differing = {m: str(russian[m].string) for m in MESSAGES
                  if _placeholders(str(russian[m].string)) != _placeholders(m)}
     assert not differing, f"keep every {{placeholder}} of these messages: {differing}"

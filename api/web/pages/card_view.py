@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from api.web.i18n import Formats, translations
+from api.web.said import timeline_text
 from projections import queries
 from projections.describe import describe
-from projections.messages import Style, render
 from projections.queries import decode_cursor, encode_cursor
 from projections.timeline import params_of
 
@@ -136,10 +135,3 @@ def _past_line(event: Any) -> dict[str, Any]:
             "message": line.message, "params": line.encoded(),
             "event_type": type(event).__name__}
 
-
-def timeline_text(entry: Mapping[str, Any], language: str) -> str:
-    """A timeline line in the reader's language: the message translated, values formatted."""
-    formats = Formats(language)
-    style = Style(translate=translations(language).gettext, money=formats.money,
-                  date=formats.date, number=formats.amount)
-    return render(entry["message"], entry["params"], style)
