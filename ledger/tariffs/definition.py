@@ -13,20 +13,37 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from ledger.errors import InvalidAmount
 from ledger.money import Money, minor_digits
 from ledger.periods import BillingPeriod, PeriodUnit
 from ledger.pricing import PricingModel, from_dict, to_dict
 from ledger.vat import VatMode, VatRate
 
+
+def _not_float(value: object) -> object:
+    """Refuse a binary fraction before it becomes a price (``10.5`` holds no exact kopeck).
+
+    A JSON number with a fraction arrives as a float; a decimal string or a whole number is
+    exact. Metered prices are refused the same way (``ledger.pricing``).
+    """
+    if isinstance(value, float):
+        msg = f"{value!r} is a float; quote it"
+        raise ValueError(msg)  # noqa: TRY004  (pydantic reports a ValueError at its path)
+    return value
+
+
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
-Price = Annotated[Decimal, Field(ge=0, max_digits=18)]
+Price = Annotated[Decimal, BeforeValidator(_not_float), Field(ge=0, max_digits=18)]
 
 
 class _Value(BaseModel):
@@ -89,9 +106,7 @@ class TariffDefinition(_Value):
         codes = [c.code for c in self.components]
         if len(codes) != len(set(codes)):
             raise ValueError("component codes must be unique within a tariff")
-        prices = [c.price for c in self.components if c.price is not None]
-        for price in [*prices, *([self.minimum] if self.minimum is not None else [])]:
-            Money.parse(format(price, "f"), self.currency)  # refuses sub-kopeck prices
+        _check_minor_units(self)
         return self
 
     @property
@@ -117,6 +132,31 @@ class TariffDefinition(_Value):
             elif component.kind == "seat" and component.price is not None:
                 total += component.price * quantity
         return Money.of(total, self.currency)
+
+
+def _check_minor_units(definition: TariffDefinition) -> None:
+    """Refuse a price finer than the currency's minor unit, at the price's own path.
+
+    The currency is known only to the whole definition, so the check runs here; the error
+    names ``components.N.price`` (or ``minimum``), and a caller's path in front of it
+    (``definition.components.0.price``), as pydantic does for its own checks.
+    """
+    priced: list[tuple[tuple[str | int, ...], Decimal | None]] = [
+        (("components", index, "price"), component.price)
+        for index, component in enumerate(definition.components)
+    ]
+    priced.append((("minimum",), definition.minimum))
+    problems: list[InitErrorDetails] = []
+    for loc, price in priced:
+        if price is None:
+            continue
+        try:
+            Money.parse(format(price, "f"), definition.currency)
+        except InvalidAmount as error:
+            kind = PydanticCustomError("too_many_decimals", "{why}", {"why": error.detail})
+            problems.append(InitErrorDetails(type=kind, loc=loc, input=format(price, "f")))
+    if problems:
+        raise ValidationError.from_exception_data(type(definition).__name__, problems)
 
 
 def pricing_to_dict(model: PricingModel) -> dict[str, Any]:
