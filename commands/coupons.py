@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from commands.base import AmountText, Command, CustomerCommand, money
+from commands.grant_discount import ensure_component
 from commands.unit_of_work import execute
 from ledger.coupons import Coupon, coupon_id_for
 from ledger.errors import InvalidField, NotFound
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from commands.base import Context, Outcome
     from commands.runtime import Runtime
     from commands.unit_of_work import Decision
+    from ledger.customers import Customer
     from ledger.events import Provenance
 
 CouponCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{3,40}$")]
@@ -83,12 +85,25 @@ def handle_redeem(command: RedeemCoupon, context: Context, runtime: Runtime) -> 
         coupon.redeem(provenance, today, customer.id)
         terms = coupon.state
         discount_id = context.derive_id(customer.id, "coupon")
+        if terms.component is not None:
+            ensure_component(customer, terms.component, runtime, field="code")
         customer.grant_discount(
             provenance, today, discount_id=discount_id, kind=terms.kind,
             percent=terms.percent, amount=terms.amount, component=terms.component,
-            periods=terms.periods, until=None, position=0,
+            periods=terms.periods, until=None, position=next_position(customer),
             description=COUPON.write(code=terms.code),
         )
         return [customer, coupon], {"discount_id": discount_id, "code": terms.code}
 
     return execute(runtime, context, command, command.customer_id, decide)
+
+
+def next_position(customer: Customer) -> int:
+    """The position after every discount the customer has: a coupon applies after them.
+
+    Discounts apply in ``position`` order, and equal positions in the order of their ids,
+    which are hashes, not the order of granting. A coupon redeemed later therefore takes
+    the next position, so it comes after the discounts granted before it (0 when it is
+    the first).
+    """
+    return max((d.position + 1 for d in customer.state.discounts.values()), default=0)

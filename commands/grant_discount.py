@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from commands.base import Context, Outcome
     from commands.runtime import Runtime
     from commands.unit_of_work import Decision
+    from ledger.customers import Customer
     from ledger.events import Provenance
 
 
@@ -52,6 +53,8 @@ def handle(command: GrantDiscount, context: Context, runtime: Runtime) -> Outcom
             amount = money(command.amount, customer.state.profile.currency)
             if amount.minor <= 0:
                 raise InvalidField(field="amount", why="a fixed discount must be positive")
+        if command.component is not None:
+            ensure_component(customer, command.component, runtime)
         discount_id = context.derive_id(customer.id, "discount")
         customer.grant_discount(
             provenance, context.effective_date or runtime.clock.today(),
@@ -62,3 +65,20 @@ def handle(command: GrantDiscount, context: Context, runtime: Runtime) -> Outcom
         return [customer], {"discount_id": discount_id}
 
     return execute(runtime, context, command, command.customer_id, decide)
+
+
+def ensure_component(
+    customer: Customer, component: str, runtime: Runtime, *, field: str = "component",
+) -> None:
+    """Refuse a discount on a component none of the customer's tariffs has: it never applies.
+
+    The tariffs are those of every subscription, and the plans changes will move them to.
+    ``field`` is the command's field at fault (a coupon's ``code``, which names it).
+    """
+    plans = [(sub.tariff_code, sub.tariff_version) for sub in customer.state.subscriptions.values()]
+    plans += [(sub.pending.tariff_code, sub.pending.tariff_version)
+              for sub in customer.state.subscriptions.values() if sub.pending is not None]
+    if not any(runtime.definition(*plan).component(component) for plan in plans):
+        raise InvalidField(field=field, why=(
+            f"no subscription of the customer has a component {component!r}; "
+            "a discount on it would never apply"))
