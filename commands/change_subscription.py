@@ -13,6 +13,7 @@ from pydantic import Field
 
 from commands.base import CustomerCommand
 from commands.unit_of_work import execute
+from ledger.customers.vat_modes import ensure_one_vat_mode
 from ledger.tariffs.definition import Code
 
 if TYPE_CHECKING:
@@ -43,16 +44,22 @@ def _apply(
     customer: Customer, command: ChangeSubscription, runtime: Runtime, provenance: Provenance
 ) -> list[PendingCharge]:
     sub = customer.subscription(command.subscription_id)
-    code = command.tariff_code or sub.tariff_code
+    # the latest plan: a pending change (a change refused while one is still pending, so
+    # one found here is billed through and about to be taken as the current plan)
+    latest = sub.pending or sub
+    code = command.tariff_code or latest.tariff_code
     if command.tariff_version is not None:
         version = command.tariff_version
-    elif code == sub.tariff_code:
-        version = sub.tariff_version
+    elif code == latest.tariff_code:
+        version = latest.tariff_version
     else:
         version = runtime.latest_version(code)
+    if (code, version) != (latest.tariff_code, latest.tariff_version):
+        ensure_one_vat_mode(customer.state, runtime.definition, code,
+                            runtime.definition(code, version), command.effective_date)
     return customer.change_subscription(
         provenance, subscription_id=command.subscription_id, tariff_code=code,
-        tariff_version=version, quantity=command.quantity or sub.quantity,
+        tariff_version=version, quantity=command.quantity or latest.quantity,
         change_on=command.effective_date, when=command.when, catalog=runtime.definition,
     )
 

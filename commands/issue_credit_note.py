@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 
 
 class IssueCreditNote(CustomerCommand):
-    """Credit the listed lines of an invoice (all of them when ``line_ids`` is empty)."""
+    """Credit the listed lines of an invoice (all it has left when ``line_ids`` is empty).
+
+    A line is credited whole and at most once: a note without ``line_ids`` credits every
+    line that no earlier note credited.
+    """
 
     invoice_id: Annotated[str, Field(min_length=1, max_length=100)]
     line_ids: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
@@ -29,17 +33,33 @@ class IssueCreditNote(CustomerCommand):
 
 
 def _lines(runtime: Runtime, command: IssueCreditNote) -> list[LineRecord]:
-    from ledger.customers.billing_events import InvoiceIssued  # noqa: PLC0415
+    """The invoice's lines to credit: those named, else every line no note credited yet.
 
+    Read from the customer's history, which also says which lines earlier notes credited
+    (a snapshot taken before the state kept that holds no trace of them); a named line
+    already credited is refused, naming it, and nothing is written.
+    """
+    from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued  # noqa: PLC0415
+
+    issued: InvoiceIssued | None = None
+    credited: set[str] = set()
     for event in runtime.ledger.customer_history(command.customer_id):
         if isinstance(event, InvoiceIssued) and event.invoice_id == command.invoice_id:
-            if not command.line_ids:
-                return list(event.lines)
-            chosen = [line for line in event.lines if line.line_id in set(command.line_ids)]
-            if len(chosen) != len(set(command.line_ids)):
-                raise InvalidField(field="line_ids", why="some lines are not on this invoice")
-            return chosen
-    raise NotFound(f"no invoice {command.invoice_id}", field="invoice_id")
+            issued = event
+        elif isinstance(event, CreditNoteIssued) and event.invoice_id == command.invoice_id:
+            credited.update(line.line_id for line in event.lines)
+    if issued is None:
+        raise NotFound(f"no invoice {command.invoice_id}", field="invoice_id")
+    if not command.line_ids:
+        return [line for line in issued.lines if line.line_id not in credited]
+    wanted = set(command.line_ids)
+    if unknown := sorted(wanted - {line.line_id for line in issued.lines}):
+        raise InvalidField(field="line_ids",
+                           why=f"not lines of invoice {issued.number}: {', '.join(unknown)}")
+    if again := sorted(wanted & credited):
+        raise InvalidField(field="line_ids", why=(
+            f"already credited on invoice {issued.number}: {', '.join(again)}"))
+    return [line for line in issued.lines if line.line_id in wanted]
 
 
 def handle(command: IssueCreditNote, context: Context, runtime: Runtime) -> Outcome:

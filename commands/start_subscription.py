@@ -9,6 +9,7 @@ from pydantic import Field
 
 from commands.base import CustomerCommand
 from commands.unit_of_work import execute
+from ledger.customers.vat_modes import ensure_one_vat_mode
 from ledger.errors import CurrencyMismatch, InvalidField, TariffNotFound
 from ledger.periods import BillingPeriod, next_boundary
 from ledger.tariffs import Tariff, tariff_id_for
@@ -36,7 +37,7 @@ class StartSubscription(CustomerCommand):
 
 
 def handle(command: StartSubscription, context: Context, runtime: Runtime) -> Outcome:
-    """Check the tariff version and currency, work out the first renewal, record it."""
+    """Check the tariff version, currency and VAT mode, work out the first renewal, record it."""
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
@@ -52,6 +53,8 @@ def handle(command: StartSubscription, context: Context, runtime: Runtime) -> Ou
                 field="tariff_code", expected=customer.state.profile.currency,
                 got=definition.currency,
             )
+        ensure_one_vat_mode(customer.state, runtime.definition, command.tariff_code,
+                            definition, command.start_date)
         if command.term_end is not None and command.term_end <= command.start_date:
             raise InvalidField(field="term_end", why="the term must end after it starts")
         anchor = command.anchor_day or command.start_date.day

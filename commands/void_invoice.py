@@ -24,12 +24,17 @@ class VoidInvoice(CustomerCommand):
 
 
 def handle(command: VoidInvoice, context: Context, runtime: Runtime) -> Outcome:
-    """Record the void, dated the business day (the company's, not UTC's)."""
+    """Record the void, dated the business day (the company's, not UTC's).
+
+    A suspended customer whose overdue debt this invoice was is reactivated, judged on the
+    real business day (the clock's), never on a back-dated one.
+    """
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
         customer.void_invoice(provenance, command.invoice_id, command.reason,
-                              on=context.effective_date or runtime.clock.today())
+                              on=context.effective_date or runtime.clock.today(),
+                              today=runtime.clock.today())
         return [customer], {"invoice_id": command.invoice_id}
 
     return execute(runtime, context, command, command.customer_id, decide)

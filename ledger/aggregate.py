@@ -28,6 +28,10 @@ class LedgerAggregate(BaseAggregate[UUID], Generic[TState]):
 
     Event = LedgerEvent
     state_class: ClassVar[type[BaseModel]]
+    state_version: ClassVar[int] = 1
+    """The shape of ``state`` a snapshot holds. Raise it when the state gains something
+    replay derives but an older snapshot cannot have: snapshots of another version are
+    then ignored (:attr:`LedgerSnapshot.is_current`) and the aggregate is replayed."""
 
     def begin(self, state: TState) -> None:
         """Set the initial state (called by the created event on every replay)."""
@@ -88,12 +92,19 @@ class LedgerSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
             timestamp=aggregate.modified_on,
             topic=get_topic(type(aggregate)),
             state={
+                "state_version": type(aggregate).state_version,
                 "state": aggregate.state.model_dump(mode="json", context={"compact": True}),
                 "last_hash": aggregate.last_hash,
                 "created_on": aggregate.created_on.isoformat(),
                 "modified_on": aggregate.modified_on.isoformat(),
             },
         )
+
+    @property
+    def is_current(self) -> bool:
+        """True when the snapshot holds the state as its aggregate class now shapes it."""
+        version = getattr(resolve_topic(self.topic), "state_version", 1)
+        return bool(self.state.get("state_version", 1) == version)
 
     def mutate(self, _: None) -> Any:
         """Rebuild the aggregate from the snapshot."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import EventStore, IntegrityError
 from eventsourcing.utils import get_topic
 
 from ledger.aggregate import LedgerAggregate, LedgerSnapshot
@@ -32,6 +32,8 @@ from ledger.persistence import OrjsonTranscoder, PydanticMapper, select_after, s
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
     from contextlib import AbstractContextManager
+
+    from eventsourcing.domain import DomainEventProtocol
 
     from ledger.events import LedgerEvent
 
@@ -54,6 +56,29 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate
+
+
+def _current(snapshot: object) -> bool:
+    """True unless ``snapshot`` holds a state of another version than its class's."""
+    return not isinstance(snapshot, LedgerSnapshot) or snapshot.is_current
+
+
+class CurrentSnapshots(EventStore[UUID]):
+    """A snapshot store that passes over snapshots of an older state version.
+
+    Why: a snapshot is the state as it was shaped when it was taken; when the state gains
+    something only a replay can derive (``LedgerAggregate.state_version``), such a
+    snapshot would load without it. Passed over, the aggregate replays from its events,
+    and the next snapshot is current.
+    """
+
+    def get(
+        self, originator_id: UUID, *, gt: int | None = None, lte: int | None = None,
+        desc: bool = False, limit: int | None = None,
+    ) -> Iterator[DomainEventProtocol[UUID]]:
+        """The stored snapshots, less those of another state version."""
+        found = super().get(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        return (snapshot for snapshot in found if _current(snapshot))
 
 
 def _checked(aggregate_id: UUID, aggregate: Any, kind: type[TAgg]) -> TAgg:
@@ -90,6 +115,11 @@ class Ledger(Application[UUID]):
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Customer: SNAPSHOT_INTERVAL}
     snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {Customer: project}
     snapshot_class = LedgerSnapshot
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """The snapshot store, reading only snapshots of the current state version."""
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        return CurrentSnapshots(mapper=self.mapper, recorder=recorder)
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         keys = ("LEDGER_PERSISTENCE_MODULE", "PERSISTENCE_MODULE")
@@ -231,14 +261,20 @@ class Ledger(Application[UUID]):
         snapshot_store = repository.snapshot_store
         latest = (select_latest(snapshot_store.recorder, aggregate_ids)
                   if snapshot_store is not None else {})
-        after = {i: latest[i].originator_version if i in latest else 0 for i in aggregate_ids}
+        snapshots = {
+            i: snapshot for i, row in latest.items()
+            if snapshot_store is not None
+            and _current(snapshot := snapshot_store.mapper.to_domain_event(row))
+        }
+        after = {i: snapshots[i].originator_version if i in snapshots else 0
+                 for i in aggregate_ids}
         events = select_after(repository.event_store.recorder, after)
         mapper = repository.event_store.mapper
         built = {}
         for aggregate_id in aggregate_ids:
             history = [mapper.to_domain_event(s) for s in events.get(aggregate_id, ())]
-            if aggregate_id in latest and snapshot_store is not None:
-                history.insert(0, snapshot_store.mapper.to_domain_event(latest[aggregate_id]))
+            if aggregate_id in snapshots:
+                history.insert(0, snapshots[aggregate_id])
             aggregate = project(None, history)
             if aggregate is not None:
                 built[aggregate_id] = aggregate

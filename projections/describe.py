@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.customers import billing_events as bev
 from ledger.customers import events as ev
 from ledger.customers.state import Profile, ServiceStatus
+from ledger.money import Money
 from projections import describe_collections as collections
 from projections.messages import Line, declare
 from projections.system_lines import correction, enumeration, said
@@ -119,6 +120,9 @@ def _(event: bev.InvoiceIssued) -> Line:
 
 VOIDED = declare("Invoice {number} voided ({total}) — {reason}")
 CREDIT_NOTE = declare("Credit note {number} on invoice {invoice_number}: {total} — {reason}")
+CREDIT_NOTE_RELEASING = declare(
+    "Credit note {number} on invoice {invoice_number}: {total}; {released} paid on it is"
+    " credit again — {reason}")
 USAGE = declare("Usage: {quantity} × {component} on {occurred_on}")
 
 
@@ -130,8 +134,13 @@ def _(event: bev.InvoiceVoided) -> Line:
 
 @describe.register
 def _(event: bev.CreditNoteIssued) -> Line:
-    return Line(CREDIT_NOTE, {"number": event.number, "invoice_number": event.invoice_number,
-                              "total": event.total, "reason": _reason(event)})
+    values: dict[str, Value] = {"number": event.number, "invoice_number": event.invoice_number,
+                                "total": event.total, "reason": _reason(event)}
+    released = sum(event.released.values()) + event.released_credit
+    if not released:
+        return Line(CREDIT_NOTE, values)
+    return Line(CREDIT_NOTE_RELEASING,
+                {**values, "released": Money(released, event.total.currency)})
 
 
 @describe.register

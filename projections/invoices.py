@@ -13,7 +13,11 @@ It is cleared when the invoice reopens (a payment moved away, a chargeback). A w
 not a payment: an invoice closed by writing off its rest keeps ``paid_on`` empty, and so
 does one credited in full with nothing paid; but one partly written off and then paid in
 full is dated by the payment that closed it. A credit note lowers what is owed: one that
-closes a partly paid invoice dates it, one on an invoice already paid does not move the date.
+closes a partly paid invoice (crediting no more than is open) dates it. What a note credits
+beyond that was paid, and the note releases it (``CreditNoteIssued.released``: the money is
+credit again, and settles other invoices), so it no longer counts as paid: a note on an
+invoice already paid keeps its date while something paid remains, and an invoice credited
+in full has nothing paid and no ``paid_on``, like one a payment was moved off.
 """
 
 from __future__ import annotations
@@ -161,9 +165,15 @@ class InvoiceRegister(Projection):
 
     @on(CreditNoteIssued)
     def credited(self, tx: Transaction, event: CreditNoteIssued, position: int) -> None:
-        """Lower the invoice by the credit note, and list its lines as negative lines."""
+        """Lower the invoice by the credit note, and list its lines as negative lines.
+
+        What the note released (the part of ``paid`` it made credit again) no longer
+        counts as paid on the invoice.
+        """
         self._settle(tx, event.invoice_id, "credited", event.total.minor,
                      event.meta.effective_date)
+        if released := sum(event.released.values()) + event.released_credit:
+            self._settle(tx, event.invoice_id, "paid", -released, event.meta.effective_date)
         self._lines(tx, event, event.credit_note_id, event.number,
                     issued_on=event.meta.effective_date.isoformat(), lines=event.lines,
                     sign=-1, position=position)

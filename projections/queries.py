@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
@@ -250,11 +250,19 @@ def register(
     return _page(store, sql, params, limit, lambda r: [r["position"], r[tiebreak]])
 
 
+InvoiceStatus = Literal["issued", "partially_paid", "paid", "credited", "written_off", "overdue",
+                        "void"]
+"""What an invoice register row's ``status`` can be (and a register can be filtered by)."""
+
 INVOICE_STATUS = (
-    "CASE WHEN void = 1 THEN 'void' WHEN open = 0 THEN 'paid'"
+    "CASE WHEN void = 1 THEN 'void'"
+    " WHEN open = 0 AND written_off > 0 THEN 'written_off'"
+    " WHEN open = 0 AND paid = 0 AND credited > 0 THEN 'credited'"
+    " WHEN open = 0 THEN 'paid'"
     " WHEN due_on < :today THEN 'overdue'"
     " WHEN paid + credited > 0 THEN 'partially_paid' ELSE 'issued' END"
 )
+"""An invoice's status as ``InvoiceState.status`` says it, and ``overdue`` as of ``:today``."""
 
 
 def invoices(

@@ -20,6 +20,7 @@ from api.documents.tables import MEDIA_TYPES, Column, Export, Table, write_csv, 
 from ledger.errors import CustomerNotFound, InvalidField
 from ledger.money import Money
 from projections import queries
+from projections.queries import InvoiceStatus
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -41,7 +42,7 @@ class Filters(BaseModel):
     customer_id: UUID | None = None
     date_from: BusinessDate | None = None
     date_to: BusinessDate | None = None
-    status: Literal["issued", "partially_paid", "paid", "overdue", "void"] | None = None
+    status: InvoiceStatus | None = None
     currency: str | None = None
     as_of: BusinessDate | None = None
 

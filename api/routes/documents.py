@@ -22,6 +22,7 @@ from api.documents import export_register, render_credit_note_pdf, render_invoic
 from api.documents.tables import MEDIA_TYPES
 from api.errors import problem_responses
 from ledger.errors import InvalidField
+from projections.queries import InvoiceStatus
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 
@@ -90,7 +91,7 @@ def export(
     customer_id: UUID | None = None,
     date_from: Annotated[BusinessDate | None, Query(alias="from")] = None,
     date_to: Annotated[BusinessDate | None, Query(alias="to")] = None,
-    status: Literal["issued", "partially_paid", "paid", "overdue", "void"] | None = None,
+    status: InvoiceStatus | None = None,
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     as_of: BusinessDate | None = None,
 ) -> Response:

@@ -8,7 +8,7 @@ of the command's outcome) to read its own write.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -20,7 +20,7 @@ from ledger.customers import ServiceStatus, customer_id_for
 from ledger.errors import CustomerNotFound, NotFound
 from ledger.money import Money
 from projections import queries
-from projections.queries import Page
+from projections.queries import InvoiceStatus, Page
 from projections.timeline import params_of
 
 router = APIRouter(prefix="/v1", tags=["queries"])
@@ -180,7 +180,7 @@ _register("view_invoice_lines", "issued_on", "line_id", "invoice-lines",
 @router.get("/invoices", openapi_extra=roles_extra(*READ), summary="Invoice register")
 def list_invoices(
     services: Views, _: Reader,
-    status: Literal["issued", "partially_paid", "paid", "overdue", "void"] | None = None,
+    status: InvoiceStatus | None = None,
     customer_id: UUID | None = None,
     period_from: date | None = None, period_to: date | None = None,
     limit: Limit = 50, cursor: Cursor = None,

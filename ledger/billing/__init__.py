@@ -5,11 +5,13 @@ parameters and every value is a frozen dataclass (``model``), so a bill run can 
 previewed, replayed and tested as a function.
 
 - ``model``: the inputs (``SubscriptionTerms`` with its billing cursors
-  ``billed_until``/``usage_billed_until``/``setup_billed``, ``PriceOverride``,
-  ``PendingChange``, ``UsageRecord``, ``DiscountTerms``) and the outputs
+  ``billed_until``/``usage_billed_until``/``setup_billed`` and its plans before the
+  current one, ``PastPlan``; ``PriceOverride``, ``PendingChange``, ``UsageRecord``,
+  ``DiscountTerms``) and the outputs
   (``InvoiceLine`` with a checkable formula, ``SubscriptionAdvance``, ``BillingResult``).
 - ``schedule``: one ``BillingCycle`` per subscription, cut into *slices*: the part
-  of a billing period within the service, split where a plan change takes effect.
+  of a billing period within the service, split wherever another plan takes over
+  (a past plan's end, a pending change), so each day is priced by its own plan.
 - ``fees``: flat and seat fees (prorated over the full period: "7.24 = 24.95 × 9/31"),
   setup fees, and credits for days billed beyond the end of service.
 - ``usage``: metered charges per ended slice, the minimum top-up, late-usage corrections.
@@ -32,6 +34,7 @@ from ledger.billing.model import (
     BillingResult,
     DiscountTerms,
     InvoiceLine,
+    PastPlan,
     PendingChange,
     PriceOverride,
     SubscriptionAdvance,
@@ -44,6 +47,7 @@ __all__ = [
     "ChangeResult",
     "DiscountTerms",
     "InvoiceLine",
+    "PastPlan",
     "PendingChange",
     "PriceOverride",
     "SubscriptionAdvance",

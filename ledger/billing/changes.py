@@ -4,16 +4,19 @@ Why a pure function: the same call previews a change for a person and makes it
 for the command layer, so what is shown is what is booked. The money policy:
 
 - immediate change on day D: days from D that were already billed (in advance)
-  get a credit of the unused part of the old price and a charge of the same part
-  of the new price (``proration.plan_change_lines``: "−500.00 = 1000.00 × 15/30,
-  unused part of A"); days not yet billed are billed later at the new price;
+  get a credit of the unused part of the price they were billed at and a charge of
+  the same part of the new price, per flat or seat component ("−500.00 =
+  1000.00 × 15/30, unused part of A"); days not yet billed are billed later at
+  the new price;
 - end of term: no lines now; the new price applies from the next period;
 - a quantity change is a change to the same tariff with another quantity.
 
 The new plan is recorded as a ``PendingChange`` on the terms, so slices before
 its date keep the old price (an in-arrears period, the usage of the period) and
 slices from it take the new; it is folded into the terms once everything before
-it is billed (``schedule.settle``). A change keeps the billing period: moving
+it is billed (``schedule.settle``), and the plans before it stay in the terms'
+``history``, so a later change, cancellation or late usage re-prices their days at
+their own price. A change keeps the billing period: moving
 between periods of different length is a new subscription.
 """
 
@@ -22,11 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
+from ledger.billing.fees import segments
 from ledger.billing.model import InvoiceLine, PendingChange
 from ledger.billing.schedule import Plan, cycle_of, plan_on, settle, slices
 from ledger.errors import CurrencyMismatch, InvalidField
 from ledger.periods import Interval
-from ledger.proration import ProrationLine, plan_change_lines, prorate, signed
+from ledger.proration import prorate, signed
 from ledger.system_texts import (
     REMAINING_PART,
     REMAINING_PART_LINE,
@@ -39,7 +43,7 @@ if TYPE_CHECKING:
 
     from ledger.billing.model import SubscriptionTerms
     from ledger.money import Money
-    from ledger.tariffs.definition import TariffDefinition
+    from ledger.tariffs.definition import Component, TariffDefinition
 
 When: TypeAlias = Literal["immediate", "end_of_term"]
 
@@ -53,11 +57,16 @@ class ChangeResult:
             ``bill(..., pending_lines=lines)``); empty for an end-of-term change.
         new_terms: the terms to record; the new plan applies from ``effective_on``.
         effective_on: the first day of the new plan.
+        settled: when the subscription had a pending change already billed through,
+            the terms with it folded in (``schedule.settle``), which this change
+            starts from; record that fold with the change, or the plan of its days
+            is lost. ``None`` otherwise.
     """
 
     lines: tuple[InvoiceLine, ...]
     new_terms: SubscriptionTerms
     effective_on: date
+    settled: SubscriptionTerms | None = None
 
 
 def change_plan(
@@ -102,7 +111,8 @@ def change_plan(
     )
     new_terms = replace(terms, pending=change)
     lines = _settlement(terms, plan_on(new_terms, effective_on), effective_on)
-    return ChangeResult(tuple(lines), settle(new_terms), effective_on)
+    folded = terms if subscription.pending is not None and terms.pending is None else None
+    return ChangeResult(tuple(lines), settle(new_terms), effective_on, folded)
 
 
 def _check(
@@ -139,7 +149,14 @@ def _effective_on(terms: SubscriptionTerms, change_on: date, when: When) -> date
 
 
 def _settlement(terms: SubscriptionTerms, new: Plan, effective_on: date) -> list[InvoiceLine]:
-    """Credit the old price and charge the new one for days already billed from the change."""
+    """Credit the old price and charge the new one for days already billed from the change.
+
+    One credit and one charge per flat or seat component and per stretch of one price
+    (an individual price that ends inside the days splits them), like the fee lines
+    they correct, so a component's discount and VAT treat both the same way. Each
+    stretch of days is credited at the plan it was billed under (a past plan, for a
+    backdated change); a component priced the same before and after is left alone.
+    """
     billed_until = terms.billed_until
     if billed_until is None or billed_until <= effective_on:
         return []
@@ -148,71 +165,76 @@ def _settlement(terms: SubscriptionTerms, new: Plan, effective_on: date) -> list
         if piece.part.start >= billed_until:
             break
         part = Interval(piece.part.start, min(piece.part.end, billed_until))
-        old_price = piece.plan.recurring_price(part.start)
-        new_price = new.recurring_price(part.start)
-        if old_price == new_price:
-            continue
-        swap = (
-            plan_change_lines(
-                old_price,
-                new_price,
-                part.start,
-                piece.full,
-                old_label=piece.plan.label,
-                new_label=new.label,
-            )
-            if part.end == piece.full.end
-            else _cut_swap(old_price, new_price, part, piece.full, (piece.plan.label, new.label))
-        )
-        lines += [_line(terms.subscription_id, piece.plan, new, line) for line in swap]
+        old, charged = _priced(piece.plan, part), _priced(new, part)
+        same = {key for key in old.keys() & charged.keys() if old[key][1] == charged[key][1]}
+        lines += [
+            _line(terms.subscription_id, piece.plan, old[key], key[1], piece.full, credit=True)
+            for key in old if key not in same
+        ]
+        lines += [
+            _line(terms.subscription_id, new, charged[key], key[1], piece.full, credit=False)
+            for key in charged if key not in same
+        ]
     return lines
 
 
-def _cut_swap(
-    old_price: Money, new_price: Money, part: Interval, full: Interval, labels: tuple[str, str]
-) -> list[ProrationLine]:
-    """The same two lines for days that end before their period does (service ends there)."""
-    days = {"days": part.days, "period_days": full.days}
-    unused = -prorate(old_price, part, full).amount
-    charge = prorate(new_price, part, full).amount
-    return [
-        ProrationLine(
-            unused,
-            part,
-            UNUSED_PART.write(amount=signed(unused), price=signed(old_price), **days,
-                              plan=labels[0]),
-            "credit_unused",
-        ),
-        ProrationLine(
-            charge,
-            part,
-            REMAINING_PART.write(amount=signed(charge), price=signed(new_price), **days,
-                                 plan=labels[1]),
-            "charge_remaining",
-        ),
-    ]
+_Key: TypeAlias = tuple[str, Interval]
 
 
-def _line(subscription_id: str, old: Plan, new: Plan, swap: ProrationLine) -> InvoiceLine:
-    credit = swap.kind == "credit_unused"
-    plan = old if credit else new
+def _priced(plan: Plan, part: Interval) -> dict[_Key, tuple[Component, Money]]:
+    """Each flat and seat component's full-period price (seats included), per stretch of days.
+
+    Keyed by component code and days, so the same component on both sides of a change
+    can be matched.
+    """
+    priced: dict[_Key, tuple[Component, Money]] = {}
+    for component in plan.definition.components:
+        if component.kind not in {"flat", "seat"}:
+            continue
+        for stretch in segments(part, plan.overrides.get(component.code)):
+            unit, _ = plan.unit_price(component, stretch.start)
+            seats = plan.quantity if component.kind == "seat" else 1
+            priced[component.code, stretch] = (component, unit.times(seats))
+    return priced
+
+
+def _line(
+    subscription_id: str,
+    plan: Plan,
+    priced: tuple[Component, Money],
+    part: Interval,
+    full: Interval,
+    *,
+    credit: bool,
+) -> InvoiceLine:
+    component, price = priced
+    recurring = [c for c in plan.definition.components if c.kind in {"flat", "seat"}]
+    single = len(recurring) == 1
+    label = plan.label if single else f"{plan.label}, {component.name}"
+    name = plan.definition.name if single else f"{plan.definition.name}, {component.name}"
+    days = {"days": part.days, "period_days": full.days, "plan": label}
+    amount = prorate(price, part, full).amount
+    if credit:
+        amount = -amount
+        formula = UNUSED_PART.write(amount=signed(amount), price=signed(price), **days)
+    else:
+        formula = REMAINING_PART.write(amount=signed(amount), price=signed(price), **days)
     plan_id = f"{plan.tariff_code}.v{plan.tariff_version}x{plan.quantity}"
     kind: Literal["proration_credit", "proration_charge"] = (
         "proration_credit" if credit else "proration_charge"
     )
     described = UNUSED_PART_LINE if credit else REMAINING_PART_LINE
     return InvoiceLine(
-        line_id=f"{subscription_id}:{plan_id}:{swap.covers.start}:{kind}",
+        line_id=f"{subscription_id}:{plan_id}:{component.code}:{part.start}:{kind}",
         subscription_id=subscription_id,
-        component=None,
+        component=component.code,
         kind=kind,
-        description=described.write(plan=plan.definition.name,
-                                    start=swap.covers.start.isoformat(),
-                                    end=swap.covers.end.isoformat()),
-        period=swap.covers,
+        description=described.write(plan=name, start=part.start.isoformat(),
+                                    end=part.end.isoformat()),
+        period=part,
         quantity=plan.quantity,
-        amount=swap.amount,
-        formula=swap.formula,
+        amount=amount,
+        formula=formula,
         vat_rate=plan.definition.vat_rate,
         tariff_code=plan.tariff_code,
     )

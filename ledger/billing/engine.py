@@ -75,8 +75,10 @@ def bill(
         credit_available: the customer's credit balance, taken off the total.
         currency: the invoice currency; every tariff must be in it.
         vat_mode: the customer's VAT mode; ``None`` takes the tariffs' (which must agree).
-        vat_rate: the customer's VAT rate for every line; ``None`` takes each tariff's.
-        pending_lines: lines made elsewhere (plan changes, one-off charges) to invoice now.
+        vat_rate: the customer's VAT rate for every line a tariff priced (one-off
+            charges keep theirs); ``None`` takes each tariff's.
+        pending_lines: lines made elsewhere (plan changes, one-off charges) to invoice now;
+            their subscriptions' tariffs count for the VAT mode.
         billed_usage: records already invoiced, the base late usage is priced on.
 
     Returns:
@@ -89,17 +91,17 @@ def bill(
     """
     _check_currency(subscriptions, credit_available, currency)
     runs = [_run(terms, as_of, usage, billed_usage) for terms in subscriptions]
-    # pending lines (one-off charges, change corrections) carry the rate already resolved;
-    # the customer's rate overrides only what the tariffs priced
-    lines = (*pending_lines, *(
-        line if vat_rate is None else replace(line, vat_rate=vat_rate.percent)
-        for run in runs for line in run.lines
-    ))
+    lines = tuple(
+        _rated(line, vat_rate)
+        for line in (*pending_lines, *(line for run in runs for line in run.lines))
+    )
     offered = active_discounts(discounts, as_of) if lines else []
+    billed = {line.subscription_id for line in lines}
     totals = compute_invoice(
         [DraftLine(line.amount, line.component, VatRate(line.vat_rate)) for line in lines],
         [spec_of(discount) for discount in offered],
-        _vat_mode(vat_mode, [t for t, run in zip(subscriptions, runs, strict=True) if run.lines]),
+        _vat_mode(vat_mode, [t for t in subscriptions if t.subscription_id in billed],
+                  subscriptions),
         VatRate.exempt(),
         credit_available,
     )
@@ -128,16 +130,48 @@ def _check_currency(
         raise CurrencyMismatch(expected=currency, got=other)
 
 
-def _vat_mode(vat_mode: VatMode | None, subscriptions: Sequence[SubscriptionTerms]) -> VatMode:
-    """The customer's VAT mode, else that of the tariffs billed on this invoice (which agree)."""
+def _rated(line: InvoiceLine, vat_rate: VatRate | None) -> InvoiceLine:
+    """The line at the customer's VAT rate, when it has one and a tariff priced the line.
+
+    A tariff's rate is only a default: the customer's rate replaces it on every line a
+    tariff priced, including the corrections of a plan change that wait as pending lines
+    (they keep the tariff's rate in stored events). A one-off charge keeps the rate it was
+    recorded with: one given explicitly stands, and one not given was already resolved to
+    the customer's rate when the line was made.
+    """
+    if vat_rate is None or line.kind == "one_off":
+        return line
+    return replace(line, vat_rate=vat_rate.percent)
+
+
+def _vat_mode(
+    vat_mode: VatMode | None,
+    billed: Sequence[SubscriptionTerms],
+    subscriptions: Sequence[SubscriptionTerms],
+) -> VatMode:
+    """The customer's VAT mode, else that of the tariffs billed on this invoice (which agree).
+
+    ``billed`` are the subscriptions with a line on the invoice, its pending lines included:
+    an invoice holding only a plan change's corrections is read in the mode of the tariffs
+    that priced them, not in the fallback (exclusive), which would add VAT to inclusive
+    prices. An invoice of one-off charges alone is read in the mode the customer's tariffs
+    agree on, as the same charges would be beside a subscription's fee; exclusive when the
+    customer has no tariff (or tariffs that disagree, which only older histories can hold).
+    """
     if vat_mode is not None:
         return vat_mode
-    modes = {terms.definition.vat_mode for terms in subscriptions}
-    modes |= {terms.pending.definition.vat_mode for terms in subscriptions if terms.pending}
+    modes = _modes(billed)
     if len(modes) > 1:
         why = "the tariffs on one invoice disagree on the VAT mode; give the customer's"
         raise InvalidField(field="vat_mode", why=why)
+    if not modes and len(every := _modes(subscriptions)) == 1:
+        modes = every
     return next(iter(modes), VatMode.EXCLUSIVE)
+
+
+def _modes(subscriptions: Sequence[SubscriptionTerms]) -> set[VatMode]:
+    modes = {terms.definition.vat_mode for terms in subscriptions}
+    return modes | {terms.pending.definition.vat_mode for terms in subscriptions if terms.pending}
 
 
 def _run(
@@ -208,10 +242,12 @@ def _arrears(
     billed: Sequence[UsageRecord],
 ) -> tuple[list[InvoiceLine], date | None, list[str]]:
     """Usage, minimums and late corrections, the new ``usage_billed_until``, the records used."""
+    since = max(terms.started_on, terms.usage_billed_until or terms.started_on)
+    late = [record for record in records if record.occurred_on < since]
     plans = [terms.definition] + ([terms.pending.definition] if terms.pending else [])
     if not any(has_arrears_items(definition) for definition in plans):
-        return [], None, []
-    since = max(terms.started_on, terms.usage_billed_until or terms.started_on)
+        # usage of days under a past metered plan can still come late
+        return late_lines(terms, late, billed), None, [record.usage_id for record in late]
     lines: list[InvoiceLine] = []
     until = None
     used: list[str] = []
@@ -225,7 +261,6 @@ def _arrears(
         lines += [*charged, *([minimum] if minimum else [])]
         used += [record.usage_id for record in mine]
         until = piece.part.end
-    late = [record for record in records if record.occurred_on < since]
     lines += late_lines(terms, late, billed)
     return lines, until, used + [record.usage_id for record in late]
 

@@ -52,15 +52,15 @@ def fee_lines(
     for component in piece.plan.definition.components:
         if component.kind not in {"flat", "seat"}:
             continue
-        segments = _segments(piece.part, piece.plan.overrides.get(component.code))
         lines.extend(
             _fee_line(subscription_id, piece, component, segment, kind=kind, credit=credit)
-            for segment in segments
+            for segment in segments(piece.part, piece.plan.overrides.get(component.code))
         )
     return lines
 
 
-def _segments(part: Interval, override: PriceOverride | None) -> tuple[Interval, ...]:
+def segments(part: Interval, override: PriceOverride | None) -> tuple[Interval, ...]:
+    """``part`` cut where an individual price ends inside it, so each piece has one price."""
     until = override.until if override is not None else None
     if until is None or not part.start < until < part.end:
         return (part,)

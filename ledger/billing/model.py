@@ -64,6 +64,24 @@ class PendingChange:
 
 
 @dataclass(frozen=True, slots=True)
+class PastPlan:
+    """A plan the subscription had before its current one, in force on ``[since, until)``.
+
+    Why kept: days billed under it may be re-priced later (a cancellation or pause
+    credits them, a backdated change swaps them, late usage is charged for them), and
+    each day must be re-priced at the price it was billed at, not at today's.
+    """
+
+    since: date
+    until: date
+    tariff_code: str
+    tariff_version: int
+    definition: TariffDefinition
+    quantity: int
+    overrides: Mapping[str, PriceOverride] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class SubscriptionTerms:
     """Everything the engine needs to know about one subscription, and how far it is billed.
 
@@ -79,6 +97,9 @@ class SubscriptionTerms:
         setup_billed: the first invoice (with any one-time fees) has been made.
         overrides: individual conditions by component code.
         pending: a plan change not yet in force for every day billed after it.
+        history: the plans in force before the current one, oldest first and
+            contiguous; the current plan runs from the last one's ``until`` (or
+            from ``started_on``).
     """
 
     subscription_id: str
@@ -99,6 +120,7 @@ class SubscriptionTerms:
     setup_billed: bool = False
     overrides: Mapping[str, PriceOverride] = field(default_factory=dict)
     pending: PendingChange | None = None
+    history: tuple[PastPlan, ...] = ()
 
     def __post_init__(self) -> None:
         day = self.anchor_day
@@ -117,6 +139,11 @@ class SubscriptionTerms:
         if self.trial_end is None:
             return self.started_on
         return max(self.started_on, self.trial_end)
+
+    @property
+    def plan_since(self) -> date:
+        """The first day of the current plan: the end of the last past plan, or the start."""
+        return self.history[-1].until if self.history else self.started_on
 
     @property
     def service_end(self) -> date | None:

@@ -3,7 +3,9 @@
 Why one module cuts the calendar: every line the engine writes is "a plan's price
 over a slice of days", so the slicing is done once, here. A slice is the part of
 one billing period that lies within the service (from the start, or a cursor, up
-to the service's end), cut again where a pending plan change takes effect. All
+to the service's end), cut again wherever another plan takes over: at the end of
+each past plan (``SubscriptionTerms.history``) and where a pending change takes
+effect. So every slice has one plan, the one in force on its days. All
 slices of a subscription come from one ``BillingCycle`` fixed by its anchor and
 start, so re-running from a cursor yields exactly the same days.
 """
@@ -11,9 +13,11 @@ start, so re-running from a cursor yields exactly the same days.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ledger.billing.model import PastPlan
 from ledger.money import Money, total
 from ledger.periods import Anchor, BillingCycle, Interval
 
@@ -92,24 +96,39 @@ def cycle_of(terms: SubscriptionTerms) -> BillingCycle:
 
 
 def plan_on(terms: SubscriptionTerms, day: date) -> Plan:
-    """The plan in force on ``day``: the pending change's from its date, else the current one."""
+    """The plan in force on ``day``: the pending change's from its date, else the one of its time.
+
+    A pending change replaces every plan from its date on (a backdated change reaches
+    over the plans it starts before); before it, the past plans keep their days.
+    """
     change = terms.pending
-    if change is None or day < change.effective_on:
+    if change is not None and day >= change.effective_on:
+        same_tariff = change.definition == terms.definition
         return Plan(
-            terms.tariff_code,
-            terms.tariff_version,
-            terms.definition,
-            terms.quantity,
-            terms.overrides,
+            change.tariff_code,
+            change.tariff_version,
+            change.definition,
+            change.quantity,
+            terms.overrides if same_tariff else {},
         )
-    same_tariff = change.definition == terms.definition
+    for past in terms.history:
+        if day < past.until:
+            return Plan(
+                past.tariff_code, past.tariff_version, past.definition, past.quantity,
+                past.overrides,
+            )
     return Plan(
-        change.tariff_code,
-        change.tariff_version,
-        change.definition,
-        change.quantity,
-        terms.overrides if same_tariff else {},
+        terms.tariff_code, terms.tariff_version, terms.definition, terms.quantity, terms.overrides
     )
+
+
+def plan_cuts(terms: SubscriptionTerms) -> list[date]:
+    """The days another plan takes over: each past plan's end, and the pending change's date."""
+    change = terms.pending
+    cuts = [p.until for p in terms.history if change is None or p.until < change.effective_on]
+    if change is not None:
+        cuts.append(change.effective_on)
+    return cuts
 
 
 def slice_at(
@@ -127,12 +146,11 @@ def slice_at(
     full = cycle.period_at(cycle.index_of(day))
     start = max(full.start, since)
     stop = full.end if end is None else min(full.end, end)
-    cut = terms.pending.effective_on if terms.pending is not None else None
-    if cut is not None and start < cut < stop:
-        if day < cut:
-            stop = cut
+    for cut in plan_cuts(terms):
+        if cut <= day:
+            start = max(start, cut)
         else:
-            start = cut
+            stop = min(stop, cut)
     return Slice(Interval(start, stop), full, plan_on(terms, start))
 
 
@@ -148,17 +166,19 @@ def settle(terms: SubscriptionTerms) -> SubscriptionTerms:
     """Fold a pending plan change into the terms once no day before it remains unbilled.
 
     Until then the engine prices each slice with the plan in force on its days;
-    afterwards the new plan simply is the subscription's plan. Individual prices
-    survive a change only when the tariff definition stays the same. When the old
-    plan billed nothing at period ends, the usage cursor starts at the change, so
-    a new minimum or meter never reaches back before it.
+    afterwards the new plan simply is the subscription's current plan, and the plans
+    before it join ``history`` (cut at the change's date), so days already billed
+    keep their price. Individual prices survive a change only when the tariff
+    definition stays the same. When the old plan billed nothing at period ends, the
+    usage cursor starts at the change, so a new minimum or meter never reaches back
+    before it.
     """
     change = terms.pending
     if change is None or not _billed_through(terms, change.effective_on):
         return terms
     plan = plan_on(terms, change.effective_on)
     usage_until = terms.usage_billed_until
-    if not has_arrears_items(terms.definition):
+    if not has_arrears_items(_plan_before(terms, change.effective_on).definition):
         usage_until = max(usage_until or change.effective_on, change.effective_on)
     return replace(
         terms,
@@ -169,13 +189,33 @@ def settle(terms: SubscriptionTerms) -> SubscriptionTerms:
         overrides=plan.overrides,
         usage_billed_until=usage_until,
         pending=None,
+        history=history_before(terms, change.effective_on),
     )
+
+
+def history_before(terms: SubscriptionTerms, day: date) -> tuple[PastPlan, ...]:
+    """The plans in force before ``day``: the past ones cut there, then the current one."""
+    kept = [replace(past, until=min(past.until, day)) for past in terms.history if past.since < day]
+    since = terms.plan_since
+    if since < day:
+        kept.append(
+            PastPlan(
+                since, day, terms.tariff_code, terms.tariff_version, terms.definition,
+                terms.quantity, terms.overrides,
+            )
+        )
+    return tuple(kept)
+
+
+def _plan_before(terms: SubscriptionTerms, day: date) -> Plan:
+    """The plan in force on the day before ``day`` (the first plan, for the first day)."""
+    return plan_on(replace(terms, pending=None), day - timedelta(days=1))
 
 
 def _billed_through(terms: SubscriptionTerms, day: date) -> bool:
     recurring_from = max(terms.billing_start, terms.billed_until or terms.billing_start)
     if recurring_from < day:
         return False
-    if not has_arrears_items(terms.definition):
+    if not has_arrears_items(_plan_before(terms, day).definition):
         return True
     return max(terms.started_on, terms.usage_billed_until or terms.started_on) >= day

@@ -10,12 +10,16 @@ part period, and never for trial days), a "minimum" line adds the difference.
 Usage that arrives after its period was billed is charged on the next invoice as
 a correction naming its original period, priced as the increase it causes:
 ``price(billed + late) − price(billed)``, so tiers and free units count the units
-already invoiced (as far as the caller passes them). Minimums are not revisited.
+already invoiced (as far as the caller passes them), under the plan in force on the
+usage's day. With a minimum, a correction is what the period's charges grow by
+above it: ``max(minimum, charged after) − max(minimum, charged before)``, so usage
+the minimum top-up already paid for costs nothing more.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -125,18 +129,15 @@ def minimum_line(
         billing_start: the first day after the trial.
         usage_charged: the usage lines of ``piece`` on this invoice.
     """
-    definition = piece.plan.definition
-    start = max(piece.part.start, billing_start)
-    if definition.minimum is None or start >= piece.part.end:
+    floor = _floor(subscription_id, piece, billing_start)
+    if floor is None:
         return None
-    part = Interval(start, piece.part.end)
-    floor = money(definition.minimum, definition.currency)
-    floor_due = prorate(floor, part, piece.full).amount
-    fees = fee_lines(subscription_id, Slice(part, piece.full, piece.plan), "recurring")
-    charged = total((line.amount for line in fees), definition.currency) + usage_charged
+    part, floor_due, fees, said = floor
+    charged = fees + usage_charged
     if charged >= floor_due:
         return None
     shortfall = floor_due - charged
+    definition = piece.plan.definition
     return InvoiceLine(
         line_id=f"{subscription_id}:minimum:{part.start}:minimum",
         subscription_id=subscription_id,
@@ -146,10 +147,32 @@ def minimum_line(
         period=part,
         quantity=1,
         amount=shortfall,
-        formula=f"{signed(shortfall)} = minimum {expression(floor, None, part, piece.full)}"
-        f" {MINUS} {signed(charged)} charged",
+        formula=f"{signed(shortfall)} = minimum {said} {MINUS} {signed(charged)} charged",
         vat_rate=definition.vat_rate,
         tariff_code=piece.plan.tariff_code,
+    )
+
+
+def _floor(
+    subscription_id: str, piece: Slice, billing_start: date
+) -> tuple[Interval, Money, Money, str] | None:
+    """The minimum of ``piece``, or ``None`` when it has none.
+
+    Returns its days after the trial, the minimum prorated over them, the flat and
+    seat fees of those days, and the minimum as a formula writes it.
+    """
+    definition = piece.plan.definition
+    start = max(piece.part.start, billing_start)
+    if definition.minimum is None or start >= piece.part.end:
+        return None
+    part = Interval(start, piece.part.end)
+    floor = money(definition.minimum, definition.currency)
+    fees = fee_lines(subscription_id, Slice(part, piece.full, piece.plan), "recurring")
+    return (
+        part,
+        prorate(floor, part, piece.full).amount,
+        total((line.amount for line in fees), definition.currency),
+        expression(floor, None, part, piece.full),
     )
 
 
@@ -158,38 +181,80 @@ def late_lines(
 ) -> list[InvoiceLine]:
     """Return the corrections for usage that arrived after its period was billed.
 
+    Each record is priced under the plan in force on its day (a past plan too), in
+    the slice of that plan that holds its day.
+
     Args:
         terms: the subscription; each record's period is found from its date.
         late: unbilled records dated before ``usage_billed_until``.
         billed: records already invoiced, the base the correction is priced on top of.
     """
-    groups: dict[tuple[str, date], tuple[Slice, list[UsageRecord]]] = {}
+    groups: dict[date, tuple[Slice, list[UsageRecord]]] = {}
     for record in late:
         piece = slice_at(terms, record.occurred_on, since=terms.started_on)
         if piece is not None:
-            key = (record.component, piece.part.start)
-            groups.setdefault(key, (piece, []))[1].append(record)
-    return [
-        _correction(terms.subscription_id, piece, code, records, billed)
-        for (code, _), (piece, records) in sorted(groups.items())
+            groups.setdefault(piece.part.start, (piece, []))[1].append(record)
+    lines = [
+        line
+        for piece, records in groups.values()
+        for line in _corrections(terms, piece, records, billed)
     ]
+    return sorted(lines, key=lambda line: (line.component or "", line.line_id))
+
+
+def _corrections(
+    terms: SubscriptionTerms,
+    piece: Slice,
+    records: list[UsageRecord],
+    billed: Sequence[UsageRecord],
+) -> list[InvoiceLine]:
+    """The corrections of one slice, one per metered component used late.
+
+    With a minimum, what the slice was charged (fees and usage) only grows past the
+    minimum: each correction is ``max(minimum, charged after) − max(minimum, charged
+    before)``, taken component after component.
+    """
+    sub = terms.subscription_id
+    base = [r for r in billed if r.subscription_id == sub and r.occurred_on in piece.part]
+    floor = _floor(sub, piece, terms.billing_start)
+    charged = None
+    if floor is not None:
+        metered = [c for c in piece.plan.definition.components if c.kind == "metered"]
+        usage = [_charge(piece, c, [r for r in base if r.component == c.code])[0] for c in metered]
+        charged = total(usage, piece.plan.definition.currency) + floor[2]
+    lines = []
+    for code in sorted({record.component for record in records}):
+        mine = [record for record in records if record.component == code]
+        line, increase = _correction(sub, piece, mine, [r for r in base if r.component == code])
+        if floor is not None and charged is not None:
+            line = _floored(line, floor[1], charged, increase)
+            charged += increase
+        lines.append(line)
+    return lines
+
+
+def _floored(line: InvoiceLine, floor_due: Money, charged: Money, increase: Money) -> InvoiceLine:
+    """A late correction less what the minimum already charged for the slice covers."""
+    after = charged + increase
+    amount = max(floor_due, after) - max(floor_due, charged)
+    if amount == increase:
+        return line
+    formula = (
+        f"{signed(amount)} = max({signed(floor_due)} minimum, {signed(after)} charged)"
+        f" {MINUS} max({signed(floor_due)} minimum, {signed(charged)} charged);"
+        f" usage {line.formula}"
+    )
+    return replace(line, amount=amount, formula=formula)
 
 
 def _correction(
     subscription_id: str,
     piece: Slice,
-    code: str,
     records: list[UsageRecord],
-    billed: Sequence[UsageRecord],
-) -> InvoiceLine:
+    base: list[UsageRecord],
+) -> tuple[InvoiceLine, Money]:
     component = metered_component(piece.plan, records[0])
-    base = [
-        record
-        for record in billed
-        if record.subscription_id == subscription_id
-        and record.component == code
-        and record.occurred_on in piece.part
-    ]
+    code = component.code
     before, _ = _charge(piece, component, base)
     after, text = _charge(piece, component, [*base, *records])
     amount = after - before
@@ -199,7 +264,7 @@ def _correction(
         formula = f"{signed(amount)} = {signed(after)} ({text}) {MINUS} {already}"
     digest = hashlib.sha256(",".join(sorted(r.usage_id for r in records)).encode()).hexdigest()
     name = piece.plan.definition.name
-    return InvoiceLine(
+    line = InvoiceLine(
         line_id=f"{subscription_id}:{code}:{piece.part.start}:usage-late-{digest[:12]}",
         subscription_id=subscription_id,
         component=code,
@@ -212,3 +277,4 @@ def _correction(
         vat_rate=piece.plan.definition.vat_rate,
         tariff_code=piece.plan.tariff_code,
     )
+    return line, amount

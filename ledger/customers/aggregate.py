@@ -16,6 +16,7 @@ from ledger.customers.billing import BillingDecisions
 from ledger.customers.collections import CollectionsDecisions
 from ledger.customers.credit import CreditSettlement
 from ledger.customers.lifecycle import LifecycleDecisions
+from ledger.customers.payment_book import RESERVED_PAYMENT_IDS
 from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus, normalised_tags
 from ledger.errors import (
     CustomerClosedError,
@@ -48,6 +49,9 @@ class Customer(
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState
+    state_version: ClassVar[int] = 2
+    """2: subscriptions keep the plans they had (``Subscription.history``), which a
+    snapshot of version 1 had already forgotten; such snapshots are ignored."""
 
     @classmethod
     def register(cls, provenance: Provenance, effective_date: date, **profile: Any) -> Customer:
@@ -172,6 +176,9 @@ class Customer(
         self._ensure_currency(amount)
         if amount.minor <= 0:
             raise InvalidField(field="amount", why="a payment must be positive")
+        if payment_id in RESERVED_PAYMENT_IDS:
+            raise InvalidField(field="payment_id", why=(
+                f"{payment_id!r} is reserved: the ledger's name for credit no payment holds"))
         if payment_id in self.state.payments:
             raise DuplicateId(field="payment_id", kind="payment", value=payment_id)
         allocations = self._allocation(amount.minor, invoice_ids)
@@ -259,13 +266,14 @@ class Customer(
     def close(self, provenance: Provenance, effective_date: date, reason: str | None) -> None:
         """End the relationship: every live subscription ends today, then the book closes.
 
+        Live means serving after today, whatever the status: a subscription already
+        cancelled at the end of its term still serves until then, so it ends today too.
         Days already billed beyond the close are credited by the final invoice (the next bill
         run); nothing else is billed.
         """
         self._ensure_open()
         for sub in list(self.state.subscriptions.values()):
-            ends_later = sub.cancel_at is None or sub.cancel_at > effective_date
-            if sub.status != "cancelled" and ends_later:
+            if sub.cancel_at is None or sub.cancel_at > effective_date:
                 self.record(billing_events.SubscriptionCancelled, provenance, effective_date,
                             reason, subscription_id=sub.subscription_id, when="immediate",
                             cancel_at=max(effective_date, sub.started_on))

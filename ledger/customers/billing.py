@@ -18,13 +18,21 @@ from ledger.billing.feedback import advance_subscriptions
 from ledger.billing.model import (
     DiscountTerms,
     InvoiceLine,
+    PastPlan,
     PendingChange,
     PriceOverride,
     SubscriptionTerms,
     UsageRecord,
 )
+from ledger.billing.schedule import plan_on
 from ledger.customers import billing_events as ev
-from ledger.customers.state import CustomerState, PendingCharge, Subscription
+from ledger.customers.payment_book import NO_PAYMENT
+from ledger.customers.state import (
+    CustomerState,
+    PendingCharge,
+    PriceOverrideState,
+    Subscription,
+)
 from ledger.errors import InvalidField, NotFound
 from ledger.periods import Interval
 from ledger.vat import VatRate
@@ -79,6 +87,15 @@ class BillingDecisions:
                 definition=catalog(sub.pending.tariff_code, sub.pending.tariff_version),
                 quantity=sub.pending.quantity,
             )
+        history = tuple(
+            PastPlan(
+                since=past.since, until=past.until, tariff_code=past.tariff_code,
+                tariff_version=past.tariff_version,
+                definition=catalog(past.tariff_code, past.tariff_version),
+                quantity=past.quantity, overrides=_overrides(past.overrides),
+            )
+            for past in sub.history
+        )
         return SubscriptionTerms(
             subscription_id=sub.subscription_id, tariff_code=sub.tariff_code,
             tariff_version=sub.tariff_version,
@@ -88,11 +105,7 @@ class BillingDecisions:
             status=sub.status, paused_from=sub.paused_from, cancel_at=sub.cancel_at,
             billed_until=sub.billed_until, usage_billed_until=sub.usage_billed_until,
             setup_billed=sub.setup_billed,
-            overrides={
-                code: PriceOverride(price=o.price, pricing=o.pricing, until=o.until, note=o.note)
-                for code, o in sub.overrides.items()
-            },
-            pending=pending,
+            overrides=_overrides(sub.overrides), pending=pending, history=history,
         )
 
     def _pending_lines(self) -> list[InvoiceLine]:
@@ -165,7 +178,11 @@ class BillingDecisions:
                             self._credit_sources(result.totals.credit_applied))
 
     def _credit_sources(self, applied: Money) -> dict[str, int]:
-        """Take the credit used from the oldest payments with money left unallocated."""
+        """Take the credit used from the oldest payments with money left unallocated.
+
+        The rest is credit no payment holds (``NO_PAYMENT``), added to, never written over,
+        an entry of that name (a payment recorded under it before the name was reserved).
+        """
         left, sources = applied.minor, {}
         for payment in sorted(self.state.payments.values(), key=lambda p: p.received_on):
             if left <= 0:
@@ -175,7 +192,7 @@ class BillingDecisions:
                 sources[payment.payment_id] = take
                 left -= take
         if left > 0:
-            sources["credit"] = left
+            sources[NO_PAYMENT] = sources.get(NO_PAYMENT, 0) + left
         return sources
 
     def issue_invoice(
@@ -235,15 +252,16 @@ class BillingDecisions:
         if usage_id in self.state.usage_ids:
             return False
         sub = self.subscription(subscription_id)
-        definition = catalog(sub.tariff_code, sub.tariff_version)
-        found = definition.component(component)
-        if found is None or found.kind != "metered":
-            raise InvalidField(field="component",
-                               why=f"{component!r} is not a metered component of {sub.tariff_code}")
-        if quantity < 0:
-            raise InvalidField(field="quantity", why="usage cannot be negative")
         if occurred_on < sub.started_on:
             raise InvalidField(field="occurred_on", why="usage before the subscription began")
+        plan = plan_on(self.terms_of(sub, catalog), occurred_on)  # the plan of that day
+        found = plan.definition.component(component)
+        if found is None or found.kind != "metered":
+            raise InvalidField(field="component", why=(
+                f"{component!r} is not a metered component of {plan.tariff_code}"
+                f" (the tariff on {occurred_on})"))
+        if quantity < 0:
+            raise InvalidField(field="quantity", why="usage cannot be negative")
         self.record(ev.UsageRecorded, provenance, occurred_on, usage_id=usage_id,
                     subscription_id=subscription_id, component=component, quantity=quantity,
                     occurred_on=occurred_on)
@@ -267,8 +285,28 @@ class BillingDecisions:
             ev.SubscriptionChanged, provenance, change_on, subscription_id=subscription_id,
             when=when, effective_on=result.effective_on, tariff_code=tariff_code,
             tariff_version=tariff_version, quantity=quantity, lines=lines,
+            settled=_settled(sub, result.settled),
         )
         return lines
+
+
+def _overrides(overrides: dict[str, PriceOverrideState]) -> dict[str, PriceOverride]:
+    return {
+        code: PriceOverride(price=o.price, pricing=o.pricing, until=o.until, note=o.note)
+        for code, o in overrides.items()
+    }
+
+
+def _settled(sub: Subscription, settled: SubscriptionTerms | None) -> ev.SettledChange | None:
+    """The earlier pending change a change folded first (see ``ChangeResult.settled``)."""
+    if settled is None or sub.pending is None:
+        return None
+    earlier = sub.pending
+    return ev.SettledChange(
+        effective_on=earlier.effective_on, tariff_code=earlier.tariff_code,
+        tariff_version=earlier.tariff_version, quantity=earlier.quantity,
+        usage_billed_until=settled.usage_billed_until,
+    )
 
 
 def date_of(text: str) -> date:
@@ -279,6 +317,12 @@ def date_of(text: str) -> date:
 
 
 def _pending(line: InvoiceLine, prefix: str) -> PendingCharge:
+    """A change's correction line, waiting for the next invoice as the tariff priced it.
+
+    It keeps the tariff's VAT rate and no VAT mode, as stored events always have: the bill
+    run reads it like the tariff's own lines (the customer's rate replaces the tariff's,
+    and the mode is that of the subscription's tariff), so nothing is resolved twice.
+    """
     return PendingCharge(
         charge_id=f"{prefix}/{line.line_id}", kind=line.kind, description=line.description,
         amount=line.amount, vat_rate=line.vat_rate, subscription_id=line.subscription_id,

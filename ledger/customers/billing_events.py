@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.aggregate import StateEvent
+from ledger.customers.collections_events import move_allocations
 from ledger.customers.state import (
     CustomerState,
     InvoiceState,
@@ -81,12 +82,31 @@ class UsageRecorded(StateEvent):
         )
 
 
+class SettledChange(BaseModel):
+    """An earlier pending change that a new change found billed through, and took first.
+
+    Its plan becomes the current one from ``effective_on`` (the plans before it join the
+    subscription's history) and the usage cursor is where folding it left it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    effective_on: date
+    tariff_code: str
+    tariff_version: int
+    quantity: int
+    usage_billed_until: date | None = None
+
+
 class SubscriptionChanged(StateEvent):
     """A tariff or quantity change was requested, effective ``effective_on``.
 
     Immediate changes inside an already billed period carry correction lines (credit for
     the unused part of the old plan, charge for the rest of the period on the new one);
-    they are billed on the next invoice.
+    they are billed on the next invoice. ``settled``: the earlier pending change this one
+    found billed through, made the current plan before this change is remembered. Changes
+    recorded before ``settled`` existed replace the earlier pending change, as they did:
+    the days after it were billed without it.
     """
 
     subscription_id: str
@@ -96,10 +116,19 @@ class SubscriptionChanged(StateEvent):
     tariff_version: int
     quantity: int
     lines: list[PendingCharge] = Field(default_factory=list)
+    settled: SettledChange | None = None
 
     def change(self, state: CustomerState) -> None:
         """Remember the change until it is billed through, and its correction lines."""
-        state.subscriptions[self.subscription_id].pending = PendingChangeState(
+        sub = state.subscriptions[self.subscription_id]
+        if self.settled is not None:
+            earlier = self.settled
+            sub.pending = PendingChangeState(
+                effective_on=earlier.effective_on, tariff_code=earlier.tariff_code,
+                tariff_version=earlier.tariff_version, quantity=earlier.quantity,
+            )
+            sub.take_pending(usage_billed_until=earlier.usage_billed_until)
+        sub.pending = PendingChangeState(
             effective_on=self.effective_on, tariff_code=self.tariff_code,
             tariff_version=self.tariff_version, quantity=self.quantity,
         )
@@ -230,7 +259,14 @@ class InvoiceIssued(StateEvent):
 
 
 def _move(state: CustomerState, cursor: SubscriptionCursor) -> None:
+    """Move a subscription's cursors; a change billed through becomes its current plan.
+
+    The plan it replaces joins the subscription's history up to the change's date (from
+    the pending change in the state, for histories recorded before there was a history).
+    """
     sub = state.subscriptions[cursor.subscription_id]
+    if cursor.change_settled and sub.pending is not None:
+        sub.take_pending(usage_billed_until=cursor.usage_billed_until)
     tariff_changed = (cursor.tariff_code, cursor.tariff_version) != (
         sub.tariff_code, sub.tariff_version)
     sub.billed_until = cursor.billed_until
@@ -260,8 +296,15 @@ class InvoiceVoided(StateEvent):
 class CreditNoteIssued(StateEvent):
     """A credit note corrected an issued invoice (in full or by lines); the amount is credit.
 
-    It lowers what its invoice asks for; what goes beyond what that invoice had open settles
-    other open invoices through the ``CreditAllocated`` recorded right after it.
+    It lowers what its invoice asks for; what goes beyond what that invoice had open was
+    paid on it, and is released: ``released`` takes that much off the payments that had
+    settled the invoice (payment id → minor units, the most recent payment first), whose
+    money is free again, and ``released_credit`` off the credit no payment holds that had
+    settled it (credit used at its issue, or allocated to it). The invoice then counts
+    as paid only what it still needs, so the same money never settles it and something
+    else. The freed money settles other open invoices through the ``CreditAllocated``
+    recorded right after it; what none needs stays credit. Notes recorded before the
+    release existed carry neither field, and replay as they were.
     """
 
     credit_note_id: str
@@ -271,8 +314,17 @@ class CreditNoteIssued(StateEvent):
     lines: list[LineRecord]
     vat_total: Money
     total: Money
+    released: dict[str, int] = Field(default_factory=dict)
+    released_credit: int = 0
 
     def change(self, state: CustomerState) -> None:
-        """Lower what the customer owes and what the invoice asks for."""
+        """Lower what the customer owes and what the invoice asks for; free what it paid."""
         state.balance(self.total.currency).credited += self.total.minor
-        state.invoices[self.invoice_id].credited += self.total.minor
+        invoice = state.invoices[self.invoice_id]
+        invoice.credited += self.total.minor
+        for line in self.lines:
+            credited = invoice.credited_lines.get(line.line_id, 0)
+            invoice.credited_lines[line.line_id] = credited + line.total.minor
+        for payment_id, minor in self.released.items():
+            move_allocations(state, state.payments[payment_id], {self.invoice_id: minor}, -1)
+        invoice.paid -= self.released_credit

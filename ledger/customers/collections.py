@@ -6,7 +6,7 @@ mixin corrects allocations afterwards and handles money that goes back out or is
 - a **re-allocation** moves a payment's money between invoices (or off them, leaving it as
   credit); it never changes what the customer owes, only which invoices are open;
 - a **refund** pays money back: against one payment (at most its unallocated part, so
-  re-allocate first) or from the customer's credit (at most that credit);
+  re-allocate first) or from the customer's credit; never more than that credit;
 - a **chargeback** is a payment taken back by the payer's bank: its unallocated part goes
   first, then the invoices it settled reopen, the most recently allocated first;
 - a **write-off** gives up (part of) one invoice's open amount, with a reason and an
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ledger.customers import collections_events as ev
 from ledger.customers.dunning_decisions import DunningDecisions
+from ledger.customers.payment_book import NO_PAYMENT
 from ledger.errors import CurrencyMismatch, InvalidField, NotFound, ReasonRequired
 from ledger.money import Money
 
@@ -52,6 +53,18 @@ def _approver(approver: str, actor: str) -> str:
     if name.rpartition(":")[2].casefold() == actor.rpartition(":")[2].casefold():
         raise InvalidField(field="approver", why="the approver must be someone other than you")
     return name
+
+
+def _ensure_not_credited_twice(invoice: InvoiceState, payment_id: str) -> None:
+    """Refuse to take a payment off an invoice that a credit note already turned into credit.
+
+    Notes recorded before they released payments (``CreditNoteIssued.released``) left such
+    invoices settled beyond their total: freeing the payment would free that money twice.
+    """
+    if invoice.paid + invoice.credited + invoice.written_off > invoice.total:
+        raise InvalidField(field="remove", why=(
+            f"invoice {invoice.number} was credited after payment {payment_id} settled it,"
+            " so that money is already the customer's credit"))
 
 
 def _minor(amount: Money, currency: str, field: str) -> int:
@@ -159,6 +172,7 @@ class CollectionsDecisions(DunningDecisions):
                 raise InvalidField(field="remove", why=(
                     f"payment {payment_id} settles only {Money(settled, payment.currency)}"
                     f" of invoice {numbers[invoice_id]}"))
+            _ensure_not_credited_twice(self.state.invoices[invoice_id], payment_id)
         for invoice_id, minor in put.items():
             invoice = self.invoice(invoice_id, "add")
             numbers[invoice_id] = invoice.number
@@ -205,17 +219,26 @@ class CollectionsDecisions(DunningDecisions):
                 raise InvalidField(field="amount", why=(
                     f"payment {payment_id} has only {Money(payment.unallocated, amount.currency)}"
                     " not allocated to invoices; re-allocate it first"))
+            self._ensure_credit_covers(amount)
             sources = {payment_id: minor}
         else:
             minor = _minor(amount, self.state.profile.currency, "amount")
-            balance = self.state.balances.get(amount.currency)
-            credit = balance.credit if balance else Money.zero(amount.currency)
-            if amount > credit:
-                raise InvalidField(field="amount", why=f"the customer's credit is only {credit}")
+            self._ensure_credit_covers(amount)
             sources = self._refund_sources(minor)
         self.record(ev.RefundIssued, provenance, effective_date, why, refund_id=refund_id,
                     amount=amount, payment_id=payment_id, sources=sources)
         return sources
+
+    def _ensure_credit_covers(self, amount: Money) -> None:
+        """Refuse a refund beyond the customer's credit, whatever a payment seems to hold.
+
+        A payment's free money is credit only while nothing else is owed (a debit adjustment
+        is owed on no invoice): paying back more would leave a debt that nothing carries.
+        """
+        balance = self.state.balances.get(amount.currency)
+        credit = balance.credit if balance else Money.zero(amount.currency)
+        if amount > credit:
+            raise InvalidField(field="amount", why=f"the customer's credit is only {credit}")
 
     def _refund_sources(self, minor: int) -> dict[str, int]:
         """Take a refund of credit from the most recent payments with money unallocated."""
@@ -225,14 +248,18 @@ class CollectionsDecisions(DunningDecisions):
             if take > 0:
                 sources[payment.payment_id] = take
         if (rest := minor - sum(sources.values())) > 0:
-            sources["credit"] = rest
+            sources[NO_PAYMENT] = sources.get(NO_PAYMENT, 0) + rest
         return sources
 
     def record_chargeback(
         self, provenance: Provenance, effective_date: date, *, chargeback_id: str,
         payment_id: str, amount: Money, reason: str | None,
     ) -> dict[str, int]:
-        """Record a payment taken back by the bank; return the allocations it undid.
+        """Record a payment taken back by the bank; return what it reopened.
+
+        Returns:
+            Invoice id → how much more is open on it now (minor units): what the undone
+            allocations really reopened.
 
         Raises:
             InvalidField: more than is left of the payment after earlier refunds.
@@ -250,11 +277,13 @@ class CollectionsDecisions(DunningDecisions):
             removed[invoice_id] = min(settled, to_undo)
             to_undo -= removed[invoice_id]
         numbers = {i: self.state.invoices[i].number for i in removed}
+        was_open = {i: self.state.invoices[i].open_minor for i in removed}
         self.record(ev.ChargebackRecorded, provenance, effective_date,
                     reason.strip() if reason and reason.strip() else None,
                     chargeback_id=chargeback_id, payment_id=payment_id, amount=amount,
                     removed=removed, numbers=numbers)
-        return removed
+        reopened = {i: self.state.invoices[i].open_minor - was_open[i] for i in removed}
+        return {i: minor for i, minor in reopened.items() if minor > 0}
 
     def write_off(
         self, provenance: Provenance, effective_date: date, *, write_off_id: str,

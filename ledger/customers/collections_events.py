@@ -22,16 +22,22 @@ if TYPE_CHECKING:
     from ledger.customers.state import CustomerState
 
 
-def _move_allocations(
-    state: CustomerState, payment: PaymentState, amounts: dict[str, int], sign: int
-) -> None:
-    """Add (sign 1) or take back (sign -1) a payment's allocations, and the invoices' paid."""
+def allocate(payment: PaymentState, amounts: dict[str, int], sign: int) -> None:
+    """Add (sign 1) or take back (sign -1) a payment's allocations (not the invoices' paid)."""
     for invoice_id, minor in amounts.items():
         left = payment.allocations.get(invoice_id, 0) + sign * minor
         if left:
             payment.allocations[invoice_id] = left
         else:
             payment.allocations.pop(invoice_id, None)
+
+
+def move_allocations(
+    state: CustomerState, payment: PaymentState, amounts: dict[str, int], sign: int
+) -> None:
+    """Add (sign 1) or take back (sign -1) a payment's allocations, and the invoices' paid."""
+    allocate(payment, amounts, sign)
+    for invoice_id, minor in amounts.items():
         state.invoices[invoice_id].paid += sign * minor
 
 
@@ -52,8 +58,8 @@ class PaymentReallocated(StateEvent):
     def change(self, state: CustomerState) -> None:
         """Move the allocations."""
         payment = state.payments[self.payment_id]
-        _move_allocations(state, payment, self.removed, -1)
-        _move_allocations(state, payment, self.added, 1)
+        move_allocations(state, payment, self.removed, -1)
+        move_allocations(state, payment, self.added, 1)
 
 
 class CreditAllocated(StateEvent):
@@ -68,6 +74,13 @@ class CreditAllocated(StateEvent):
     the rest stays credit for the next invoices. What the customer owes does not change,
     only which invoices are open. Like an invoice's ``credit_applied``, the amounts count
     as paid on the invoices they settle.
+
+    ``payments`` says which part of ``allocations`` is payments' money (payment id →
+    invoice id → minor units): a credit note on a paid invoice frees the payments that
+    had settled it (``CreditNoteIssued.released``), and that money settles the other
+    invoices as those payments' allocations, so that a refund, re-allocation or chargeback
+    of a payment follows its money. The rest is credit that no payment holds. Notes
+    recorded before this field existed carry none.
     """
 
     source: Literal["invoice", "credit_note"]
@@ -76,11 +89,14 @@ class CreditAllocated(StateEvent):
     credit: Money
     allocations: dict[str, int] = Field(default_factory=dict)
     numbers: dict[str, str] = Field(default_factory=dict)
+    payments: dict[str, dict[str, int]] = Field(default_factory=dict)
 
     def change(self, state: CustomerState) -> None:
         """Settle the invoices; a negative invoice remembers that its credit is spent."""
         for invoice_id, minor in self.allocations.items():
             state.invoices[invoice_id].paid += minor
+        for payment_id, amounts in self.payments.items():
+            allocate(state.payments[payment_id], amounts, 1)
         if self.source == "invoice":
             state.invoices[self.source_id].credit_allocated += sum(self.allocations.values())
 
@@ -124,7 +140,7 @@ class ChargebackRecorded(StateEvent):
         state.balance(self.amount.currency).refunded += self.amount.minor
         payment = state.payments[self.payment_id]
         payment.refunded += self.amount.minor
-        _move_allocations(state, payment, self.removed, -1)
+        move_allocations(state, payment, self.removed, -1)
 
 
 class DebtWrittenOff(StateEvent):

@@ -12,6 +12,11 @@ command: the history says which credit settled which invoice, views and dunning 
 event, and histories recorded before it existed replay as they were. Only what no open
 invoice needs stays credit, used by the next invoices (``InvoiceIssued.credit_applied``).
 What the customer owes never changes: the money was already counted when the document was.
+
+A credit note's credit is mostly money a payment brought: the note released it from the
+invoice the payment had paid (``CreditNoteIssued.released``). That money settles the open
+invoices as the payment's own allocations (``CreditAllocated.payments``), so that a later
+refund, re-allocation or chargeback of the payment finds its money where it really is.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from ledger.customers import collections_events as ev
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from datetime import date
 
     from ledger.customers.state import CustomerState
@@ -40,6 +45,7 @@ class CreditSettlement:
         self, provenance: Provenance, effective_date: date, credit: Money, *,
         source: Literal["invoice", "credit_note"], source_id: str, source_number: str,
         today: date | None = None, reason: str | None = None,
+        funds: Mapping[str, int] | None = None,
     ) -> dict[str, int]:
         """Let ``credit`` from a document settle the open invoices, oldest due first.
 
@@ -49,7 +55,9 @@ class CreditSettlement:
         payment (judged on the recording day, like a payment: ``today``, the business day,
         which commands give; without it, the UTC date of recording stands in). ``reason``
         is the document's own (a credit note's), recorded in ``meta.reason`` so that the
-        timeline says why the credit arose.
+        timeline says why the credit arose. ``funds`` says which payments' free money the
+        credit is (payment id → minor units, drawn in that order; the rest of the credit
+        is no payment's): the invoices it settles become those payments' allocations.
 
         Returns:
             The allocation (invoice id → minor units), in the order settled.
@@ -73,8 +81,26 @@ class CreditSettlement:
             source=source, source_id=source_id, source_number=source_number, credit=credit,
             allocations=allocations,
             numbers={i: self.state.invoices[i].number for i in allocations},
+            payments=_drawn_from(funds or {}, allocations),
         )
         self.reactivate_if_settled(provenance, max(effective_date,
                                                     today or provenance.recorded_at.date()))
         return allocations
 
+
+def _drawn_from(funds: Mapping[str, int], allocations: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Which payment's money settles which invoice: ``funds`` drawn in order, invoice by invoice.
+
+    What the funds do not cover is credit no payment holds, and is not listed.
+    """
+    left = dict(funds)
+    drawn: dict[str, dict[str, int]] = {}
+    for invoice_id, minor in allocations.items():
+        need = minor
+        for payment_id, free in left.items():
+            take = min(free, need)
+            if take > 0:
+                drawn.setdefault(payment_id, {})[invoice_id] = take
+                left[payment_id] -= take
+                need -= take
+    return drawn

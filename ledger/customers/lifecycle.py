@@ -3,7 +3,10 @@
 Pause, resume and cancel only move dates: the billing engine credits days already billed
 beyond the end of service on the next invoice. Individual prices are validated against the
 subscription's tariff. An invoice is never edited: it is voided (when nothing settled it)
-or corrected by a credit note that references it.
+or corrected by a credit note that references it. A note credits each line at most once,
+and what it gives back beyond the invoice's open amount is released from the payments that
+paid the invoice, so that money settles one invoice at a time. Either correction may clear
+a suspended customer's overdue debt, and then reactivates the customer, as a payment does.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class LifecycleDecisions:
     subscription: Callable[[str], Subscription]
     terms_of: Callable[[Subscription, Catalog], SubscriptionTerms]
     settle_with_credit: Callable[..., dict[str, int]]
+    reactivate_if_settled: Callable[[Provenance, date], bool]
 
     def pause_subscription(
         self, provenance: Provenance, subscription_id: str, paused_from: date
@@ -103,11 +107,14 @@ class LifecycleDecisions:
                     subscription_id=subscription_id, component=component, **condition)
 
     def void_invoice(
-        self, provenance: Provenance, invoice_id: str, reason: str, *, on: date
+        self, provenance: Provenance, invoice_id: str, reason: str, *, on: date,
+        today: date | None = None,
     ) -> None:
         """Void an invoice nothing has settled yet (otherwise issue a credit note).
 
-        ``on`` is the business date of the void (the company's day, not the UTC one).
+        ``on`` is the business date of the void (the company's day, not the UTC one);
+        ``today`` the real business day of recording, on which a suspended customer whose
+        overdue invoice this was is reactivated (``on`` when not given).
         """
         invoice = self._invoice(invoice_id)
         if invoice.paid or invoice.credited or invoice.written_off:
@@ -120,24 +127,26 @@ class LifecycleDecisions:
         self.record(ev.InvoiceVoided, provenance, on, reason,
                     invoice_id=invoice_id, number=invoice.number,
                     total=Money(invoice.total, invoice.currency))
+        self.reactivate_if_settled(provenance, max(on, today or on))
 
     def _ensure_credit_unspent(self, invoice: InvoiceState) -> None:
         """Refuse to void a negative invoice whose credit the customer no longer holds.
 
         Credit used at the issue of a later invoice (``credit_applied``) is gone from the
         balance without a trace on the negative invoice: voiding it would leave a debt that
-        no open invoice carries.
+        no open invoice carries. Only credit no payment holds can be that credit: a
+        payment's free money (an overpayment) is the payment's, and stays refundable.
         """
         if invoice.total >= 0:
             return
-        balance = self.state.balances.get(invoice.currency)
-        left = Money(0 if balance is None else balance.credit.minor, invoice.currency)
+        left = Money(self.state.credit_no_payment_holds(invoice.currency), invoice.currency)
         credit = Money(-invoice.total, invoice.currency)
         if left.minor < credit.minor:
             raise Rejected(
                 f"invoice {invoice.number} (invoice_id {invoice.invoice_id}) cannot be voided:"
-                f" its credit of {credit} was already used and only {left} of credit is left;"
-                " issue an invoice or a charge for what should be taken back instead",
+                f" its credit of {credit} was already used and only {left} of credit no"
+                " payment holds is left; issue an invoice or a charge for what should be"
+                " taken back instead",
                 field="invoice_id")
 
     def credit_invoice(
@@ -148,15 +157,41 @@ class LifecycleDecisions:
 
         The note first lowers what its own invoice has open; what goes beyond that is
         credit, and only as much of it as was paid on the invoice (a written-off part was
-        never paid, so crediting it gives nothing back). That credit settles the customer's
-        other open invoices at once (``CreditAllocated``, carrying the note's reason) and
-        only then waits for the next ones. A note may credit only what is neither credited
-        nor written off yet. ``on`` is the note's business date: its document date and its
+        never paid, so crediting it gives nothing back). The note releases that much of what
+        had paid the invoice (``CreditNoteIssued.released``): the payments that settled it,
+        the most recent first, hold that money free again. It then settles the customer's
+        other open invoices at once, as those payments' allocations (``CreditAllocated``,
+        carrying the note's reason), and only the rest waits for the next invoices. A note
+        may credit only lines that no note credited yet, and only what is neither credited
+        nor written off. ``on`` is the note's business date: its document date and its
         events' effective date. ``today`` is the real business day of recording, on which a
         suspended customer's debt is judged (``on`` when not given).
         """
         invoice = self._invoice(invoice_id)
         total = Money(sum(line.total.minor for line in lines), invoice.currency)
+        self._ensure_creditable(invoice, lines, total)
+        vat = Money(sum(line.vat.minor for line in lines), invoice.currency)
+        beyond = min(max(total.minor - invoice.open_minor, 0), invoice.paid)
+        released = self._release(invoice, beyond)
+        self.record(ev.CreditNoteIssued, provenance, on, reason,
+                    credit_note_id=credit_note_id, number=number, invoice_id=invoice_id,
+                    invoice_number=invoice.number, lines=lines, vat_total=vat, total=total,
+                    released=released, released_credit=beyond - sum(released.values()))
+        if beyond:
+            self.settle_with_credit(provenance, on, Money(beyond, invoice.currency),
+                                    source="credit_note", source_id=credit_note_id,
+                                    source_number=number, today=today or on, reason=reason,
+                                    funds=released)
+        self.reactivate_if_settled(provenance, max(on, today or on))
+        return total
+
+    @staticmethod
+    def _ensure_creditable(invoice: InvoiceState, lines: list[ev.LineRecord], total: Money) -> None:
+        """Refuse a note that credits nothing, a line again, or more than is left to credit."""
+        again = sorted({line.line_id for line in lines if line.line_id in invoice.credited_lines})
+        if again:
+            raise InvalidField(field="line_ids", why=(
+                f"already credited on invoice {invoice.number}: {', '.join(again)}"))
         if total.minor <= 0:
             raise InvalidField(field="line_ids", why="nothing to credit")
         if invoice.credited + invoice.written_off + total.minor > invoice.total:
@@ -165,17 +200,20 @@ class LifecycleDecisions:
                 f" {Money(invoice.total, invoice.currency)},"
                 f" {Money(invoice.credited, invoice.currency)} is already credited and"
                 f" {Money(invoice.written_off, invoice.currency)} written off"))
-        vat = Money(sum(line.vat.minor for line in lines), invoice.currency)
-        beyond = Money(min(max(total.minor - invoice.open_minor, 0), invoice.paid),
-                       invoice.currency)
-        self.record(ev.CreditNoteIssued, provenance, on, reason,
-                    credit_note_id=credit_note_id, number=number, invoice_id=invoice_id,
-                    invoice_number=invoice.number, lines=lines, vat_total=vat, total=total)
-        if beyond.minor:
-            self.settle_with_credit(provenance, on, beyond, source="credit_note",
-                                    source_id=credit_note_id, source_number=number,
-                                    today=today or on, reason=reason)
-        return total
+
+    def _release(self, invoice: InvoiceState, minor: int) -> dict[str, int]:
+        """Take ``minor`` off the payments that settle ``invoice``, the most recent first.
+
+        Returns the payments and amounts (payment id → minor units); what they do not cover
+        is credit no payment holds that had settled the invoice.
+        """
+        released: dict[str, int] = {}
+        for payment in reversed(list(self.state.payments.allocated_to(invoice.invoice_id))):
+            take = min(payment.allocations[invoice.invoice_id], minor - sum(released.values()))
+            if take <= 0:
+                break
+            released[payment.payment_id] = take
+        return released
 
     def _invoice(self, invoice_id: str) -> InvoiceState:
         invoice = self.state.invoices.get(invoice_id)

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 
     from pydantic import GetCoreSchemaHandler
 
+NO_PAYMENT = "credit"
+"""The source key of credit that no payment holds (a credit note's, a negative invoice's, an
+adjustment's) where events say which payments money came from (``InvoiceIssued.credit_sources``,
+``RefundIssued.sources``): never a payment id, so no payment may be recorded under it."""
+RESERVED_PAYMENT_IDS = frozenset({NO_PAYMENT})
+
 Row = str
 """A stored payment, one string: ``"<amount> <received_on> <currency>"``, then
 ``" <refunded> <allocations as JSON>"`` when either is set (minor units; the payment id is
@@ -144,6 +150,20 @@ class PaymentBook(MutableMapping[str, PaymentState]):
                 alike = _amount_of(entry) == (minor, currency)
             if alike:
                 yield self[payment_id]
+
+    def allocated_to(self, invoice_id: str) -> Iterator[PaymentState]:
+        """The payments that settle part of ``invoice_id``, in the order they arrived.
+
+        A stored row is built only when its allocations name the invoice, so that finding
+        the few payments on one invoice among thousands builds no model for the others.
+        """
+        quoted = orjson.dumps(invoice_id).decode()
+        for payment_id, entry in list(self._entries.items()):
+            if isinstance(entry, str) and quoted not in entry:
+                continue
+            payment = self[payment_id]
+            if payment.allocations.get(invoice_id):
+                yield payment
 
     def rows(self) -> dict[str, Entry]:
         """Every payment in its stored form, building none that is still a row."""

@@ -83,8 +83,28 @@ class PendingChangeState(_State):
     quantity: int
 
 
+class PastPlanState(_State):
+    """A plan a subscription had before its current one, in force on ``[since, until)``.
+
+    Kept because days billed under it may be re-priced later (credited on a cancellation
+    or pause, swapped by a backdated change, charged for late usage) at their own price.
+    """
+
+    since: date
+    until: date
+    tariff_code: str
+    tariff_version: int
+    quantity: int
+    overrides: dict[str, PriceOverrideState] = Field(default_factory=dict)
+
+
 class Subscription(_State):
-    """One subscription of the customer to a tariff version, and how far it is billed."""
+    """One subscription of the customer to a tariff version, and how far it is billed.
+
+    ``tariff_code``, ``tariff_version``, ``quantity`` and ``overrides`` are the current
+    plan, in force from the end of the last of ``history`` (the plans before it, oldest
+    first), or from ``started_on``.
+    """
 
     subscription_id: str
     tariff_code: str
@@ -107,6 +127,38 @@ class Subscription(_State):
     setup_billed: bool = False
     overrides: dict[str, PriceOverrideState] = Field(default_factory=dict)
     pending: PendingChangeState | None = None
+    history: list[PastPlanState] = Field(default_factory=list)
+
+    @property
+    def plan_since(self) -> date:
+        """The first day of the current plan."""
+        return self.history[-1].until if self.history else self.started_on
+
+    def take_pending(self, *, usage_billed_until: date | None) -> None:
+        """Make the pending change the current plan; the plans before it join ``history``.
+
+        The plans are cut at the change's date (a backdated change replaces the days
+        after it); individual prices stay only on the same tariff. Called when the
+        change is billed through (an invoice's cursor, or a later change that found it so).
+        """
+        change = self.pending
+        if change is None:
+            return
+        day = change.effective_on
+        kept = [past.model_copy(update={"until": min(past.until, day)})
+                for past in self.history if past.since < day]
+        if self.plan_since < day:
+            kept.append(PastPlanState(
+                since=self.plan_since, until=day, tariff_code=self.tariff_code,
+                tariff_version=self.tariff_version, quantity=self.quantity,
+                overrides=dict(self.overrides)))
+        if (change.tariff_code, change.tariff_version) != (self.tariff_code, self.tariff_version):
+            self.overrides = {}
+        self.history = kept
+        self.tariff_code, self.tariff_version = change.tariff_code, change.tariff_version
+        self.quantity = change.quantity
+        self.usage_billed_until = usage_billed_until
+        self.pending = None
 
 
 class Discount(_State):
@@ -195,6 +247,9 @@ class InvoiceState(_State):
     credit_allocated: int = 0
     """Of a negative invoice's credit, what has settled other invoices (``CreditAllocated``):
     such an invoice can no longer be voided, since the invoices it settled would reopen."""
+    credited_lines: dict[str, int] = Field(default_factory=dict)
+    """Line id → what credit notes have credited of that line, so that no note credits a
+    line twice (``CreditNoteIssued.lines``, replayed from every note)."""
 
     @property
     def open_minor(self) -> int:
@@ -205,12 +260,20 @@ class InvoiceState(_State):
 
     @property
     def status(self) -> str:
-        """issued, partially_paid, paid or void (overdue is a matter of the date)."""
+        """How the invoice stands (overdue is a matter of the date, not of the state).
+
+        ``issued`` (nothing settled), ``partially_paid``, ``void``; once nothing is open:
+        ``written_off`` when part or all of it was given up as bad debt, ``credited`` when
+        credit notes cleared it with nothing paid, else ``paid``. So a filter on ``paid``
+        never lists debt that was given up or cancelled.
+        """
         if self.void:
             return "void"
-        if self.open_minor == 0:
-            return "paid"
-        return "partially_paid" if self.paid or self.credited else "issued"
+        if self.open_minor > 0:
+            return "partially_paid" if self.paid or self.credited else "issued"
+        if self.written_off:
+            return "written_off"
+        return "credited" if self.credited and not self.paid else "paid"
 
 
 class CustomerState(_State):
@@ -241,3 +304,17 @@ class CustomerState(_State):
         if currency not in self.balances:
             self.balances[currency] = Balance(currency=currency)
         return self.balances[currency]
+
+    def credit_no_payment_holds(self, currency: str) -> int:
+        """The part of the credit (minor units) that is no payment's unallocated money.
+
+        Credit a negative invoice, a credit note or an adjustment left, not yet used: the
+        rest of the customer's credit is payments' free money, which refunds, re-allocations
+        and chargebacks of those payments draw on.
+        """
+        balance = self.balances.get(currency)
+        if balance is None:
+            return 0
+        held = sum(max(p.unallocated, 0) for p in self.payments.values()
+                   if p.currency == currency)
+        return max(balance.credit.minor - held, 0)

@@ -165,3 +165,23 @@ def test_a_statement_period_must_make_sense_and_name_a_customer(
     unknown = client.get("/v1/customers/00000000-0000-0000-0000-000000000000/statement"
                          "?from=2026-01-01&to=2026-02-01", headers=auth(token))
     assert unknown.status_code == 404
+
+
+def test_a_payment_named_credit_is_refused_and_credited_invoices_are_filtered_apart(
+    client: TestClient, keys: dict[Role, str], services: Services
+) -> None:
+    customer, invoice = owing(services)
+    token = keys[Role.ACCOUNTANT]
+    reserved = client.post(f"/v1/customers/{customer}/payments",
+                           json={"amount": "100.00", "currency": "RUB", "payment_id": "credit"},
+                           headers=auth(token, "p-credit"))
+    assert reserved.status_code == 422, reserved.text
+    assert reserved.json()["field"] == "payment_id"
+    noted = client.post(f"/v1/customers/{customer}/invoices/{invoice}/credit-notes",
+                        json={"reason": "Услуги не оказаны"}, headers=auth(token, "cn-1"))
+    assert noted.status_code == 201, noted.text
+    services.runner.catch_up()
+    for status, expected in (("credited", [invoice]), ("paid", []), ("written_off", [])):
+        listed = client.get(f"/v1/invoices?status={status}", headers=auth(token))
+        assert listed.status_code == 200, listed.text
+        assert [r["invoice_id"] for r in listed.json()["items"]] == expected, status

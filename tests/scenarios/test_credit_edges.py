@@ -127,7 +127,7 @@ def test_a_negative_invoice_whose_credit_was_used_at_issue_cannot_be_voided(
 
     assert caught.value.field == "invoice_id"
     assert negative.invoice_id in caught.value.detail
-    assert "only 1850.00 USD of credit is left" in caught.value.detail
+    assert "only 1850.00 USD of credit no payment holds is left" in caught.value.detail
     assert "issue an invoice or a charge" in caught.value.detail
     assert new_events(story, since) == []
     assert state(story).balances["USD"].net_minor == -185000

@@ -292,8 +292,10 @@ def test_an_invoice_settled_by_credit_counts_as_paid_on_that_day(
     on(services, date(2026, 1, 15))
     services.runner.catch_up()
     days = Tables(workspace.get("/app/analytics?from=2025-11&to=2025-12").text).keyed("t-days")
-    assert days["2025-11"][1:] == ["1", "10"]  # the note does not move November's day
-    assert days["2025-12"][1:] == ["1", "7"]  # settled by the note's credit on 8 December
+    # the note released the payment from November (credited, nothing paid on it): the
+    # money counts once, for December, which the note's credit settled on 8 December
+    assert days["2025-11"][1:] == ["0", "—"]
+    assert days["2025-12"][1:] == ["1", "7"]
 
 
 def test_a_drawn_report_is_reused_until_the_views_move_and_a_minute_passes(

@@ -31,7 +31,8 @@ from projections import queries
 router = APIRouter(include_in_schema=False)
 FileFormat = Literal["csv", "xlsx"]
 Day = Annotated[str, Query(max_length=10)]
-Status = Literal["", "issued", "partially_paid", "paid", "overdue", "void"]
+Status = Literal["", "issued", "partially_paid", "paid", "credited", "written_off", "overdue",
+                 "void"]
 PAGE_SIZE = 50
 
 

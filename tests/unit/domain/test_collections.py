@@ -242,7 +242,7 @@ def test_a_write_off_settles_at_most_what_is_open_and_by_default_all_of_it() -> 
     written = customer.write_off(P, DAY, write_off_id="w-1", invoice_id="inv-1", amount=None,
                                  reason="Банкротство", approver="boris")
     assert written == rub("750.00")
-    assert customer.state.invoices["inv-1"].status == "paid"
+    assert customer.state.invoices["inv-1"].status == "written_off"
     assert customer.state.balances["RUB"].written_off == 75000
     assert customer.state.balances["RUB"].receivable == rub("0.00")
 

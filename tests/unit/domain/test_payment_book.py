@@ -100,6 +100,16 @@ def test_looking_for_payments_of_an_amount_builds_only_those() -> None:
     assert [p.payment_id for p in older.of_amount(80000, "RUB", older)] == ["p-3"]
 
 
+def test_finding_the_payments_on_an_invoice_builds_only_those() -> None:
+    restored = through_a_snapshot(a_customer_with_history())
+    book = restored.state.payments  # p-1 settles inv-1 and half of inv-2, p-2 the rest
+
+    assert [p.payment_id for p in book.allocated_to("inv-1")] == ["p-1"]
+    assert book._built == {"p-1"}
+    assert [p.payment_id for p in book.allocated_to("inv-2")] == ["p-1", "p-2"]
+    assert list(book.allocated_to("inv-9")) == []
+
+
 def test_a_payment_read_from_a_snapshot_changes_like_any_other() -> None:
     restored = through_a_snapshot(a_customer_with_history())
     restored.reallocate_payment(P, DAY, payment_id="p-1", removed={"inv-2": rub("500.00")},

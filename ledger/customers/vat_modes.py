@@ -1,0 +1,89 @@
+"""One VAT mode per customer's invoices: a tariff that would mix modes is refused up front.
+
+Why at the door: an invoice reads every line in one VAT mode — the customer's own, else
+that of the tariffs billed on it, which must agree. Tariffs that disagree, accepted on one
+customer, would make every later bill run skip the customer (nothing billed, and a plan
+change's corrections read in the wrong mode). So a new subscription, or a change to
+another tariff, must bill in the mode of the customer's tariffs that can still put a line
+on an invoice, unless the customer has a VAT mode of its own, which then governs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ledger.billing.schedule import has_arrears_items
+from ledger.errors import InvalidField
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
+    from ledger.customers.state import CustomerState, Subscription
+    from ledger.tariffs.definition import TariffDefinition
+    from ledger.vat import VatMode
+
+    Catalog = Callable[[str, int], TariffDefinition]
+
+
+def ensure_one_vat_mode(
+    state: CustomerState, catalog: Catalog, tariff_code: str, definition: TariffDefinition,
+    on: date,
+) -> None:
+    """Refuse ``definition`` when its VAT mode differs from the customer's tariffs'.
+
+    Args:
+        state: the customer, with its subscriptions as they stand (the one changing too).
+        catalog: looks up the tariff versions the subscriptions are on.
+        tariff_code: the tariff asked for, named in the refusal.
+        definition: that tariff's version.
+        on: the first day it would be billed for (a start, a change's date).
+
+    Raises:
+        InvalidField: ``tariff_code``: the customer has no VAT mode of its own and a
+            subscription that can still be billed is on a tariff of another mode.
+    """
+    if state.profile.vat_mode is not None:
+        return
+    others = modes_in_use(state, catalog, on) - {definition.vat_mode}
+    if others:
+        listed = ", ".join(sorted(others))
+        raise InvalidField(field="tariff_code", why=(
+            f"{tariff_code} bills VAT {definition.vat_mode}, the customer's tariffs bill it "
+            f"{listed}; one invoice has one VAT mode: set the customer's vat_mode to mix them"))
+
+
+def modes_in_use(state: CustomerState, catalog: Catalog, on: date) -> set[VatMode]:
+    """The VAT modes of the tariffs (and pending plans) that may bill alongside one from ``on``."""
+    modes: set[VatMode] = set()
+    for sub in state.subscriptions.values():
+        definition = catalog(sub.tariff_code, sub.tariff_version)
+        if _over(state, sub, definition, on):
+            continue
+        modes.add(definition.vat_mode)
+        if sub.pending is not None:
+            modes.add(catalog(sub.pending.tariff_code, sub.pending.tariff_version).vat_mode)
+    return modes
+
+
+def _over(state: CustomerState, sub: Subscription, definition: TariffDefinition,
+          on: date) -> bool:
+    """True only for a cancelled subscription ended by ``on`` and billed exactly to its end.
+
+    Paused subscriptions may resume. A cancelled one serving after ``on`` may still be
+    credited for days after a closing day, and one ended may still owe fees or usage of the
+    days before its end, or a credit for days billed after it: those still count.
+    """
+    if sub.status != "cancelled" or sub.cancel_at is None or sub.cancel_at > on:
+        return False
+    if any(c.subscription_id == sub.subscription_id for c in state.pending_charges.values()):
+        return False
+    term_end = None if sub.auto_renew else sub.term_end
+    end = min(day for day in (sub.cancel_at, sub.paused_from, term_end) if day is not None)
+    billing_start = max(sub.started_on, sub.trial_end or sub.started_on)
+    fees_done = (sub.setup_billed or sub.started_on >= end) and (
+        (sub.billed_until or billing_start) >= end)
+    credit_done = sub.billed_until is None or sub.billed_until <= max(end, billing_start)
+    usage_done = (not has_arrears_items(definition) or sub.started_on >= end
+                  or (sub.usage_billed_until is not None and sub.usage_billed_until >= end))
+    return fees_done and credit_done and usage_done

@@ -1,0 +1,46 @@
+"""A snapshot of an older state version is passed over: the book replays and loses nothing.
+
+Version 1 snapshots were taken before subscriptions kept their plan history; loaded, they
+would forget the plans a subscription had. The ledger reads only snapshots of the
+aggregate's current ``state_version``, so such a book is rebuilt from its events, on every
+load path (one book, a batch, a past version).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ledger.aggregate import LedgerSnapshot
+from ledger.customers import Customer
+from tests.scenarios.support import Story, flat_tariff
+from tests.scenarios.test_plan_history import change
+
+if TYPE_CHECKING:
+    from api.bootstrap import Services
+
+
+def test_a_version_1_snapshot_is_ignored_and_the_history_replayed(services: Services) -> None:
+    story = Story.begin(services, flat_tariff("1000.00", "RUB", name="A"), date(2026, 1, 1),
+                        anchor_day=1, code="a")
+    story.bill(date(2026, 1, 1))
+    change(story, date(2026, 1, 10), quantity=2, when="end_of_term")
+    story.bill(date(2026, 2, 1))  # the change is billed through: January is history
+    ledger, customer = services.ledger, story.customer
+    book = ledger.customer(customer)
+    assert len(book.state.subscriptions[story.subscription].history) == 1
+    old = LedgerSnapshot.take(book)
+    old.state.pop("state_version")
+    for sub in old.state["state"]["subscriptions"].values():
+        sub.pop("history")  # what version 1 stored
+    assert ledger.snapshots is not None
+    ledger.snapshots.put([old])
+
+    assert not old.is_current
+    assert LedgerSnapshot.take(book).is_current
+    assert Customer.state_version == 2
+    ledger.forget(customer)
+    for loaded in (ledger.customer(customer), ledger.customers([customer])[0],
+                   ledger.customer(customer, version=book.version)):
+        assert loaded.state == book.state
+        assert loaded.version == book.version
