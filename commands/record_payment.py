@@ -20,6 +20,7 @@ from commands.unit_of_work import execute
 from ledger.customers.events import PaymentReceived
 from ledger.customers.payment_book import RESERVED_PAYMENT_IDS
 from ledger.errors import InvalidField, PossibleDuplicatePayment
+from ledger.system_texts import ANOTHER_PAYMENT
 
 if TYPE_CHECKING:
     from commands.base import Context, Outcome
@@ -125,5 +126,5 @@ def _told_apart(twin: PaymentState | None) -> str | None:
     """What the event says when the sender overrode a possible duplicate (else nothing)."""
     if twin is None:
         return None
-    return (f"{OVERRIDE}: another payment than {twin.payment_id} of"
-            f" {twin.received_on.isoformat()} from the bank statement, of the same amount")
+    return ANOTHER_PAYMENT.write(payment_id=twin.payment_id,
+                                 received_on=twin.received_on.isoformat())
