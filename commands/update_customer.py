@@ -11,6 +11,7 @@ from commands.base import CustomerCommand, Text
 from commands.register_customer import Email, ExternalIds, Inn, Kpp, Ogrn, Phone, Tags
 from commands.unit_of_work import execute
 from ledger.customers import VatMode
+from ledger.customers.vat_modes import ensure_own_mode_kept
 
 if TYPE_CHECKING:
     from commands.base import Context, Outcome
@@ -23,7 +24,8 @@ class UpdateCustomer(CustomerCommand):
     """Change the fields given; fields left out stay as they are.
 
     ``tags`` replace the customer's tags; ``external_ids`` add or change the keys of the
-    systems named and keep the others.
+    systems named and keep the others. ``vat_mode`` set to null clears the customer's own
+    VAT mode, refused while its tariffs disagree on theirs.
     """
 
     name: Text | None = None
@@ -46,10 +48,13 @@ class UpdateCustomer(CustomerCommand):
 
 
 def handle(command: UpdateCustomer, context: Context, runtime: Runtime) -> Outcome:
-    """Record only the fields that really change."""
+    """Record only the fields that really change; keep a VAT mode the tariffs need."""
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
+        if "vat_mode" in command.model_fields_set:
+            ensure_own_mode_kept(customer.state, runtime.definition, command.vat_mode,
+                                 runtime.clock.today())
         changed = customer.update_profile(
             provenance, context.effective_date or runtime.clock.today(), command.changes()
         )

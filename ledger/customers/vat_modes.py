@@ -5,7 +5,8 @@ that of the tariffs billed on it, which must agree. Tariffs that disagree, accep
 customer, would make every later bill run skip the customer (nothing billed, and a plan
 change's corrections read in the wrong mode). So a new subscription, or a change to
 another tariff, must bill in the mode of the customer's tariffs that can still put a line
-on an invoice, unless the customer has a VAT mode of its own, which then governs.
+on an invoice, unless the customer has a VAT mode of its own, which then governs; and that
+mode of its own cannot be cleared while the tariffs it governs disagree.
 """
 
 from __future__ import annotations
@@ -51,6 +52,31 @@ def ensure_one_vat_mode(
         raise InvalidField(field="tariff_code", why=(
             f"{tariff_code} bills VAT {definition.vat_mode}, the customer's tariffs bill it "
             f"{listed}; one invoice has one VAT mode: set the customer's vat_mode to mix them"))
+
+
+def ensure_own_mode_kept(
+    state: CustomerState, catalog: Catalog, vat_mode: VatMode | None, on: date,
+) -> None:
+    """Refuse to clear the customer's own VAT mode while its tariffs disagree.
+
+    Args:
+        state: the customer, with its VAT mode and subscriptions as they stand.
+        catalog: looks up the tariff versions the subscriptions are on.
+        vat_mode: the customer's VAT mode asked for; ``None`` clears it.
+        on: the day from which the tariffs alone would decide (the business day).
+
+    Raises:
+        InvalidField: ``vat_mode``: clearing it would leave a subscription that can still
+            be billed on a tariff of another mode than the others'.
+    """
+    if vat_mode is not None or state.profile.vat_mode is None:
+        return
+    modes = modes_in_use(state, catalog, on)
+    if len(modes) > 1:
+        listed = ", ".join(sorted(modes))
+        raise InvalidField(field="vat_mode", why=(
+            f"the customer's tariffs bill VAT {listed}; one invoice has one VAT mode: "
+            "keep the customer's vat_mode while they mix"))
 
 
 def modes_in_use(state: CustomerState, catalog: Catalog, on: date) -> set[VatMode]:

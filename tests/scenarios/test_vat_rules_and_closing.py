@@ -17,6 +17,7 @@ from commands.cancel_subscription import CancelSubscription
 from commands.change_subscription import ChangeSubscription, PreviewSubscriptionChange, preview
 from commands.close_customer import CloseCustomer
 from commands.start_subscription import StartSubscription
+from commands.update_customer import UpdateCustomer
 from ledger.errors import InvalidField
 from ledger.vat import VatMode
 from tests.scenarios.support import Story, flat_tariff
@@ -156,6 +157,27 @@ def test_with_a_vat_mode_of_its_own_the_customer_may_mix_tariffs(services: Servi
     story = Story(services, customer, "")
     story.bill(JAN1)
     assert story.totals() == ["2708.40"]  # (1220.00 + 1000.00) + 22 % on top
+
+
+def test_the_customers_vat_mode_cannot_be_cleared_while_its_tariffs_mix(
+        services: Services) -> None:
+    customer, _ = mixed_customer(services, vat_mode=VatMode.EXCLUSIVE)
+    mixed = send(services, StartSubscription(customer_id=customer, tariff_code="exc",
+                                             start_date=JAN1, anchor_day=1))
+    before = event_names(services, customer)
+    with pytest.raises(InvalidField) as refused:
+        send(services, UpdateCustomer(customer_id=customer, vat_mode=None, name="Ромашка"))
+    assert refused.value.field == "vat_mode"
+    assert "exclusive, inclusive" in refused.value.detail
+    assert event_names(services, customer) == before
+    # another mode of its own still governs, and fields other than vat_mode pass
+    send(services, UpdateCustomer(customer_id=customer, vat_mode=VatMode.INCLUSIVE))
+    send(services, UpdateCustomer(customer_id=customer, name="Ромашка"))
+    send(services, CancelSubscription(customer_id=customer,
+                                      subscription_id=mixed.result["subscription_id"],
+                                      effective_date=JAN1, when="immediate"))
+    send(services, UpdateCustomer(customer_id=customer, vat_mode=None))  # one mode left
+    assert services.ledger.customer(customer).state.profile.vat_mode is None
 
 
 def test_a_tariff_of_another_mode_is_accepted_once_the_old_one_has_ended_and_is_billed(
