@@ -53,6 +53,7 @@ class MrrMovements(Projection):
     """MRR per tariff version, subscription and customer, and every movement of it."""
 
     name = "mrr"
+    revision = 2  # 2: a backdated plan change drops the later-dated changes it replaces
     tables = ("view_mrr_tariffs", "view_mrr_facts", "view_mrr_subscriptions",
               "view_mrr_customers", "view_mrr_movements")
     schema = (
@@ -139,7 +140,17 @@ class MrrMovements(Projection):
 
     @on(SubscriptionChanged)
     def changed(self, tx: Transaction, event: SubscriptionChanged, position: int) -> None:
-        """The new tariff or quantity counts from the change's effective date."""
+        """The new tariff or quantity counts from the change's effective date.
+
+        As in the ledger, the plans from that date on are this change's own: a change of
+        the subscription dated that day or later, recorded before it, is dropped.
+        """
+        tx.execute(
+            "DELETE FROM view_mrr_facts WHERE customer_id = :cid AND subscription_id = :sid"
+            " AND op = 'change' AND effective_date >= :day",
+            {"cid": str(event.originator_id), "sid": event.subscription_id,
+             "day": event.effective_on.isoformat()},
+        )
         self._record(tx, event, position, [(event.effective_on, event.subscription_id, {
             "op": "change", "sid": event.subscription_id, "code": event.tariff_code,
             "version": event.tariff_version, "quantity": event.quantity})])

@@ -14,11 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from commands.change_subscription import ChangeSubscription
 from commands.close_customer import CloseCustomer
 from commands.grant_discount import GrantDiscount
 from commands.issue_api_key import IssueApiKey
+from commands.run_billing import RunBilling, bill_run_context, run_billing
 from commands.start_subscription import StartSubscription
 from ledger.access import Role
+from ledger.customers.billing_events import InvoiceIssued
 from projections import queries
 from projections.mrr import MrrMovements
 from tests.support.dsl import publish, register, send
@@ -154,6 +157,39 @@ def test_closing_a_customer_churns_and_the_report_adds_up(
         assert row["closing"] == row["opening"] + moved
         assert row["closing_arr"] == 12 * row["closing"]
     assert report[1]["customers_churn"] == 1
+
+
+def test_a_backdated_change_drops_the_later_dated_change_it_replaces(
+    services: Services, clock: SimulatedClock
+) -> None:
+    publish(services)
+    publish(services, "pro", flat("3000.00"))
+    publish(services, "mid", flat("2000.00"))
+    customer = register(services)
+    outcome = send(services, StartSubscription(customer_id=customer, tariff_code="start",
+                                               start_date=date(2026, 1, 1), anchor_day=1))
+    sub = outcome.result["subscription_id"]
+    run_billing(RunBilling(as_of=date(2026, 1, 1)), bill_run_context("test"), services.runtime,
+                [customer])  # January billed in advance
+    clock.move_to(date(2026, 1, 10))
+    for code, day in (("pro", date(2026, 1, 20)), ("mid", date(2026, 1, 15))):
+        send(services, ChangeSubscription(customer_id=customer, subscription_id=sub,
+                                          tariff_code=code, effective_date=day))
+    services.runner.catch_up()
+    # the ledger bills "mid" from the 15th on, "pro" never: so does the MRR
+    assert moves(services.store, customer) == [
+        ("2026-01-01", "new", 100000, 100000, "SubscriptionStarted"),
+        ("2026-01-15", "expansion", 100000, 200000, "SubscriptionChanged"),
+    ]
+    assert mrr_of(services.store, customer) == 200000
+    services.runner.rebuild("mrr")
+    assert mrr_of(services.store, customer) == 200000
+    clock.move_to(date(2026, 2, 1))
+    run_billing(RunBilling(as_of=date(2026, 2, 1)), bill_run_context("test"), services.runtime,
+                [customer])
+    february = [e for e in services.ledger.history(customer) if isinstance(e, InvoiceIssued)][-1]
+    assert [line.amount.to_decimal_string() for line in february.lines
+            if line.kind == "recurring"] == ["2000.00"]  # the ledger bills "mid" on
 
 
 def test_a_rebuild_gives_exactly_what_incremental_updates_gave(
