@@ -19,11 +19,13 @@ from api.web.refusals import explain, explain_problem
 from commands.cancel_subscription import CancelSubscription
 from commands.change_subscription import ChangeSubscription
 from commands.grant_discount import GrantDiscount
+from commands.issue_credit_note import IssueCreditNote
 from commands.pause_subscription import PauseSubscription, ResumeSubscription
 from commands.record_adjustment import RecordAdjustment
 from commands.record_payment import RecordPayment
 from commands.set_individual_price import SetIndividualPrice
 from commands.start_subscription import StartSubscription
+from commands.void_invoice import VoidInvoice
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -67,6 +69,8 @@ ACTIONS: dict[str, Action] = {
     "price": Action(SetIndividualPrice, "price", "Individual price set."),
     "payment": Action(RecordPayment, "amount", "Payment recorded."),
     "adjustment": Action(RecordAdjustment, "amount", "Adjustment recorded."),
+    "void": Action(VoidInvoice, "invoice_id", "Invoice voided."),
+    "credit_note": Action(IssueCreditNote, "line_ids", "Credit note issued."),
 }
 
 
@@ -96,6 +100,8 @@ def command_fields(form: dict[str, str]) -> dict[str, Any]:
                               for k, v in form.items() if k not in FORM_ONLY and v.strip()}
     if "invoice_ids" in fields:
         fields["invoice_ids"] = [i for i in fields["invoice_ids"].replace(",", " ").split() if i]
+    if "line_ids" in fields:  # the credit-note form offers one line (or, blank, all left)
+        fields["line_ids"] = [fields["line_ids"]]
     return fields
 
 

@@ -1,16 +1,20 @@
-"""The choices the card's action forms offer: tariffs, the customer's subscriptions, components.
+"""The choices the card's action forms offer: tariffs, subscriptions, components, invoices.
 
 Read from the tariff catalog view and the customer's replayed state, so a form never offers
-a subscription that has ended or a component its tariff does not have.
+a subscription that has ended, a component its tariff does not have, an invoice that can no
+longer be voided or a line a credit note has already credited.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued
 from projections import queries
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from api.bootstrap import Services
 
 
@@ -46,3 +50,35 @@ def form_options(services: Services, customer: Any) -> dict[str, Any]:
         "today": services.runtime.clock.today().isoformat(),
         "currency": state.profile.currency,
     }
+
+
+def invoice_options(customer: Any, events: Sequence[Any]) -> dict[str, Any]:
+    """The invoices the void and credit-note forms offer, newest first.
+
+    A void is offered for an invoice nothing has settled (paid, credited, written off, or
+    its credit used), as ``VoidInvoice`` allows; a credit note for an invoice not void with
+    lines no earlier note credited, each line offered on its own (a line is credited whole
+    and at most once). Amounts are minor units, formatted by the template.
+    """
+    invoices = customer.state.invoices
+    credited: set[tuple[str, str]] = {
+        (event.invoice_id, line.line_id)
+        for event in events if isinstance(event, CreditNoteIssued) for line in event.lines}
+    voidable, creditable = [], []
+    for event in reversed(events):
+        if not isinstance(event, InvoiceIssued) or event.invoice_id not in invoices:
+            continue
+        invoice = invoices[event.invoice_id]
+        if invoice.void:
+            continue
+        entry = {"invoice_id": invoice.invoice_id, "number": invoice.number,
+                 "total": invoice.total, "currency": invoice.currency}
+        if not (invoice.paid or invoice.credited or invoice.written_off
+                or invoice.credit_allocated):
+            voidable.append(entry)
+        left = [{"line_id": line.line_id, "description": line.description,
+                 "total": line.total.minor}
+                for line in event.lines if (event.invoice_id, line.line_id) not in credited]
+        if left and invoice.total > invoice.credited + invoice.written_off:
+            creditable.append({**entry, "lines": left})
+    return {"void_invoices": voidable, "credit_invoices": creditable}

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependency at runtime)
 from api.web.actions import ALREADY_SENT, new_form_key, send
 from api.web.pages.card_actions import ACTIONS, FORM_LEVEL, FormRefused, build, refusal_errors
-from api.web.pages.card_forms import form_options
+from api.web.pages.card_forms import form_options, invoice_options
 from api.web.pages.card_state import AsOf, Replayed, parse_as_of, replayed
 from api.web.pages.card_view import card_context
 from api.web.render import page, redirect, translate
@@ -67,6 +67,7 @@ def draw(
     actions = user.can_write and not as_of.active
     if actions:
         context.update(form_options(services, state.customer))
+        context.update(invoice_options(state.customer, state.events))
     forms = {name: {"name": name, "key": new_form_key(), "fields": {}, "errors": {}}
              for name in ACTIONS}
     if form is not None:
