@@ -10,8 +10,11 @@ different VAT. The money policy pins it:
    the lines' remaining sum, or a fixed amount capped at that sum, is then split
    across the lines by largest remainder in proportion to their remaining amounts,
    so the parts add up exactly and each line's VAT is computed on what it really
-   costs. A percent discount also shrinks credit lines (unused days credited back)
-   by its percent, so days billed at a discount are credited at that discount;
+   costs. A credit line (unused days given back) whose days an earlier invoice
+   billed carries that invoice's share of discount (``carried_discount``), and the
+   invoice's own discounts leave it alone; a credit without one (its days are
+   charged on this same invoice) is shrunk by each percent discount, so days billed
+   at a discount are credited at that discount;
 3. VAT per line, ROUND_HALF_UP (``ledger.vat``); a line may override the rate;
 4. account credit, up to the total; the rest is the amount due.
 
@@ -43,11 +46,21 @@ class DraftLine:
         amount: the line amount; negative for a credit (unused part of a plan).
         component: the tariff component it bills, for component discounts.
         vat_rate: this line's own VAT rate; ``None`` uses the invoice's rate.
+        carried_discount: for a credit, the discount it gives back, decided by the
+            invoice that billed its days (negative, at most the amount); the
+            invoice's discounts then leave the line alone.
     """
 
     amount: Money
     component: str | None = None
     vat_rate: VatRate | None = None
+    carried_discount: Money | None = None
+
+    def __post_init__(self) -> None:
+        carried = self.carried_discount
+        if carried is not None and not self.amount <= carried <= Money.zero(carried.currency):
+            why = f"a credit of {self.amount} carries a discount between it and zero"
+            raise InvalidDiscount(field="carried_discount", value=str(carried), why=why)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +170,7 @@ def compute_invoice(
         lines=results,
         discounts_applied=tuple(applied),
         subtotal=total((line.before_discount for line in results), currency),
-        discount_total=total(applied, currency),
+        discount_total=total((line.discount for line in results), currency),
         net_total=total((line.net for line in results), currency),
         vat_total=total((line.vat for line in results), currency),
         total=document_total,
@@ -170,6 +183,7 @@ def _check_currency(
     lines: Sequence[DraftLine], discounts: Sequence[DiscountSpec], currency: str
 ) -> None:
     amounts = [line.amount for line in lines] + [d.amount for d in discounts if d.amount]
+    amounts += [line.carried_discount for line in lines if line.carried_discount is not None]
     for amount in amounts:
         if amount.currency != currency:
             raise CurrencyMismatch(expected=currency, got=amount.currency)
@@ -180,13 +194,17 @@ def _apply_discounts(
 ) -> tuple[list[Money], list[Money]]:
     """Return the discount taken off each line and the amount each discount applied.
 
-    A percent discount also shrinks credit lines (unused days given back) by its percent:
-    days that were billed at a discount are credited at that discount, not at list price.
+    A credit line keeps the discount it carries. One without (its days are charged on
+    this invoice, at this invoice's discounts) is shrunk by each percent discount: days
+    billed at a discount are credited at that discount, not at list price.
     """
     zero = Money.zero(currency)
+    own = [line.carried_discount is None for line in lines]
     remaining = [max(line.amount, zero) for line in lines]
-    credit_lines = [min(line.amount, zero) for line in lines]
-    taken = [zero for _ in lines]
+    credit_lines = [
+        min(line.amount, zero) if mine else zero for line, mine in zip(lines, own, strict=True)
+    ]
+    taken = [line.carried_discount or zero for line in lines]
     applied: list[Money] = []
     for spec in discounts:
         eligible = [

@@ -16,6 +16,8 @@ previewed, replayed and tested as a function.
   setup fees, and credits for days billed beyond the end of service.
 - ``usage``: metered charges per ended slice, the minimum top-up, late-usage corrections.
 - ``discounts``: which discounts apply, and the periods they use up.
+- ``credits``: the discount a credit gives back: the share the invoice that billed
+  its days took off (``BilledCharge``), not today's discounts.
 - ``engine.bill``: the bill run; ``changes.change_plan``: plan and quantity changes
   (also their preview); ``feedback``: builds the next run's inputs from a result.
 
@@ -31,6 +33,7 @@ from ledger.billing.changes import ChangeResult, change_plan
 from ledger.billing.engine import bill
 from ledger.billing.feedback import advance_subscriptions, unbilled_usage, use_discounts
 from ledger.billing.model import (
+    BilledCharge,
     BillingResult,
     DiscountTerms,
     InvoiceLine,
@@ -43,6 +46,7 @@ from ledger.billing.model import (
 )
 
 __all__ = [
+    "BilledCharge",
     "BillingResult",
     "ChangeResult",
     "DiscountTerms",

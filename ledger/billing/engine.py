@@ -17,7 +17,9 @@ For each subscription, in this order:
    ended by ``as_of``, then corrections for usage that came late.
 
 Then the invoice: lines → the customer's discounts in ``position`` order → VAT
-per line → account credit (``invoice_math.compute_invoice``).
+per line → account credit (``invoice_math.compute_invoice``). A credit for days an
+earlier invoice billed gives back that invoice's discount on them, whatever the
+discounts are today (``credits``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from ledger.billing.credits import carried_discounts
 from ledger.billing.discounts import active_discounts, periods_used, spec_of
 from ledger.billing.fees import fee_lines, setup_lines, unused_credit_lines
 from ledger.billing.model import BillingResult, SubscriptionAdvance
@@ -97,8 +100,12 @@ def bill(
     )
     offered = active_discounts(discounts, as_of) if lines else []
     billed = {line.subscription_id for line in lines}
+    carried = carried_discounts(lines, subscriptions)
     totals = compute_invoice(
-        [DraftLine(line.amount, line.component, VatRate(line.vat_rate)) for line in lines],
+        [
+            DraftLine(line.amount, line.component, VatRate(line.vat_rate), given_back)
+            for line, given_back in zip(lines, carried, strict=True)
+        ],
         [spec_of(discount) for discount in offered],
         _vat_mode(vat_mode, [t for t in subscriptions if t.subscription_id in billed],
                   subscriptions),

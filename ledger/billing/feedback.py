@@ -4,7 +4,8 @@ Why spelled out: the engine remembers nothing between runs; how far each
 subscription is billed, how many periods a discount has used and which usage is
 invoiced all travel in its inputs. The command layer records a result's advances
 as events and rebuilds the inputs from state; these helpers do the same in
-memory (for previews and tests) and show exactly which fields move.
+memory (for previews and tests) and show exactly which fields move, and the fees
+charged, which a later credit gives back at their net.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ledger.billing.model import FEE_KINDS, BilledCharge
 from ledger.billing.schedule import settle
 
 if TYPE_CHECKING:
@@ -29,11 +31,26 @@ if TYPE_CHECKING:
 def advance_subscriptions(
     subscriptions: Sequence[SubscriptionTerms], result: BillingResult
 ) -> tuple[SubscriptionTerms, ...]:
-    """Move each subscription's billing cursors as ``result`` says; fold plan changes now due."""
+    """Move each subscription's billing cursors as ``result`` says; fold plan changes now due.
+
+    Each also keeps the fees ``result`` charged it (``SubscriptionTerms.billed``), which a
+    later credit of their days gives back at their net.
+    """
     advances = {advance.subscription_id: advance for advance in result.advances}
     return tuple(
-        settle(_moved(terms, advances.get(terms.subscription_id))) for terms in subscriptions
+        settle(_moved(_charged(terms, result), advances.get(terms.subscription_id)))
+        for terms in subscriptions
     )
+
+
+def _charged(terms: SubscriptionTerms, result: BillingResult) -> SubscriptionTerms:
+    fees = tuple(
+        BilledCharge(line.component, line.period, figures.before_discount, figures.discount)
+        for line, figures in zip(result.lines, result.totals.lines, strict=True)
+        if line.subscription_id == terms.subscription_id and line.kind in FEE_KINDS
+        and line.component is not None and line.period is not None and line.amount.minor > 0
+    )
+    return replace(terms, billed=terms.billed + fees) if fees else terms
 
 
 def _moved(terms: SubscriptionTerms, advance: SubscriptionAdvance | None) -> SubscriptionTerms:

@@ -28,6 +28,8 @@ Status: TypeAlias = Literal["active", "paused", "cancelled"]
 LineKind: TypeAlias = Literal[
     "recurring", "usage", "setup", "minimum", "proration_credit", "proration_charge", "one_off"
 ]
+FEE_KINDS: frozenset[str] = frozenset({"recurring", "proration_charge"})
+"""The kinds of line that charge a flat or seat fee for days, which a credit may give back."""
 _LAST_ANCHOR_DAY = 31
 
 
@@ -82,6 +84,21 @@ class PastPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class BilledCharge:
+    """A flat or seat fee an issued invoice charged, and the discount it took off.
+
+    Why kept: a credit for some of its days (a cancellation, a pause, a plan change)
+    gives back what was charged for them, so it takes off the same share of discount
+    (``discount / amount``), not whatever discounts are in force on the day of the credit.
+    """
+
+    component: str
+    period: Interval
+    amount: Money
+    discount: Money
+
+
+@dataclass(frozen=True, slots=True)
 class SubscriptionTerms:
     """Everything the engine needs to know about one subscription, and how far it is billed.
 
@@ -100,6 +117,8 @@ class SubscriptionTerms:
         history: the plans in force before the current one, oldest first and
             contiguous; the current plan runs from the last one's ``until`` (or
             from ``started_on``).
+        billed: the fees issued invoices charged, oldest first; a later one
+            charged for a day supersedes an earlier one.
     """
 
     subscription_id: str
@@ -121,6 +140,7 @@ class SubscriptionTerms:
     overrides: Mapping[str, PriceOverride] = field(default_factory=dict)
     pending: PendingChange | None = None
     history: tuple[PastPlan, ...] = ()
+    billed: tuple[BilledCharge, ...] = ()
 
     def __post_init__(self) -> None:
         day = self.anchor_day

@@ -49,9 +49,11 @@ class Customer(
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState
-    state_version: ClassVar[int] = 2
+    state_version: ClassVar[int] = 3
     """2: subscriptions keep the plans they had (``Subscription.history``), which a
-    snapshot of version 1 had already forgotten; such snapshots are ignored."""
+    snapshot of version 1 had already forgotten; 3: and the fees invoices charged them
+    (``Subscription.billed``), which a snapshot of version 2 lacks. Older snapshots are
+    ignored."""
 
     @classmethod
     def register(cls, provenance: Provenance, effective_date: date, **profile: Any) -> Customer:

@@ -16,6 +16,7 @@ from ledger.billing.changes import change_plan
 from ledger.billing.engine import bill
 from ledger.billing.feedback import advance_subscriptions
 from ledger.billing.model import (
+    BilledCharge,
     DiscountTerms,
     InvoiceLine,
     PastPlan,
@@ -106,6 +107,11 @@ class BillingDecisions:
             billed_until=sub.billed_until, usage_billed_until=sub.usage_billed_until,
             setup_billed=sub.setup_billed,
             overrides=_overrides(sub.overrides), pending=pending, history=history,
+            billed=tuple(
+                BilledCharge(fee.component, Interval(fee.period_start, fee.period_end),
+                             fee.amount, fee.discount)
+                for fee in sub.billed
+            ),
         )
 
     def _pending_lines(self) -> list[InvoiceLine]:

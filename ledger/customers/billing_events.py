@@ -14,8 +14,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.aggregate import StateEvent
+from ledger.billing.model import FEE_KINDS
 from ledger.customers.collections_events import move_allocations
 from ledger.customers.state import (
+    BilledChargeState,
     CustomerState,
     InvoiceState,
     PendingChangeState,
@@ -246,6 +248,8 @@ class InvoiceIssued(StateEvent):
                 continue  # credit from a credit note or an adjustment, not from a payment
             allocations = state.payments[payment_id].allocations
             allocations[self.invoice_id] = allocations.get(self.invoice_id, 0) + minor
+        for line in self.lines:
+            _remember_fee(state, line)
         for cursor in self.cursors:
             _move(state, cursor)
         for discount_id, used in self.discounts_used.items():
@@ -256,6 +260,21 @@ class InvoiceIssued(StateEvent):
             state.billed_usage[key] = state.billed_usage.get(key, Decimal(0)) + record.quantity
         for charge_id in self.charges_billed:
             state.pending_charges.pop(charge_id, None)
+
+
+def _remember_fee(state: CustomerState, line: LineRecord) -> None:
+    """Keep a flat or seat fee the invoice charged, with the discount it took.
+
+    A later credit of its days gives back its net (``ledger.billing.credits``); invoices
+    recorded before this was kept are read the same way on replay.
+    """
+    sub = state.subscriptions.get(line.subscription_id or "")
+    if (sub is None or line.kind not in FEE_KINDS or line.component is None
+            or line.period_start is None or line.period_end is None or line.amount.minor <= 0):
+        return
+    sub.billed.append(BilledChargeState(
+        component=line.component, period_start=line.period_start, period_end=line.period_end,
+        amount=line.amount, discount=line.discount))
 
 
 def _move(state: CustomerState, cursor: SubscriptionCursor) -> None:

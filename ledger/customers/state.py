@@ -98,12 +98,26 @@ class PastPlanState(_State):
     overrides: dict[str, PriceOverrideState] = Field(default_factory=dict)
 
 
+class BilledChargeState(_State):
+    """A flat or seat fee an invoice charged for ``[period_start, period_end)``, and its discount.
+
+    Kept because a later credit for some of those days gives back what was charged for
+    them: the same share of discount, not the discounts in force on the day of the credit.
+    """
+
+    component: str
+    period_start: date
+    period_end: date
+    amount: Money
+    discount: Money
+
+
 class Subscription(_State):
     """One subscription of the customer to a tariff version, and how far it is billed.
 
     ``tariff_code``, ``tariff_version``, ``quantity`` and ``overrides`` are the current
     plan, in force from the end of the last of ``history`` (the plans before it, oldest
-    first), or from ``started_on``.
+    first), or from ``started_on``. ``billed`` lists the fees invoices charged, oldest first.
     """
 
     subscription_id: str
@@ -128,6 +142,7 @@ class Subscription(_State):
     overrides: dict[str, PriceOverrideState] = Field(default_factory=dict)
     pending: PendingChangeState | None = None
     history: list[PastPlanState] = Field(default_factory=list)
+    billed: list[BilledChargeState] = Field(default_factory=list)
 
     @property
     def plan_since(self) -> date:
