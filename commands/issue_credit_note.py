@@ -66,11 +66,12 @@ def handle(command: IssueCreditNote, context: Context, runtime: Runtime) -> Outc
     """Number the credit note in its own series and record it, both on the business day.
 
     The note is dated the context's date (else today); a suspended customer's debt is judged
-    on the real business day, the clock's.
+    on the real business day, the clock's. The lines are chosen inside the decision, so a
+    retry of a note already recorded gets its first outcome, not "already credited".
     """
-    lines = _lines(runtime, command)
 
     def decide(provenance: Provenance) -> Decision:
+        lines = _lines(runtime, command)
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
         dated = context.effective_date or runtime.clock.today()
         series = open_series(runtime, provenance, dated, "credit_note")

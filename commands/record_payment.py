@@ -13,13 +13,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from commands.base import AmountText, CurrencyCode, CustomerCommand, money
 from commands.unit_of_work import execute
 from ledger.customers.events import PaymentReceived
-from ledger.customers.payment_book import RESERVED_PAYMENT_IDS
-from ledger.errors import InvalidField, PossibleDuplicatePayment
+from ledger.errors import PossibleDuplicatePayment
 from ledger.system_texts import ANOTHER_PAYMENT
 
 if TYPE_CHECKING:
@@ -33,14 +32,6 @@ if TYPE_CHECKING:
 
 BANK_TRANSFER = "bank_transfer"
 OVERRIDE = "not_a_duplicate"
-
-
-def _not_reserved(payment_id: str) -> str:
-    """Refuse the ledger's own name for credit no payment holds (``NO_PAYMENT``)."""
-    if payment_id in RESERVED_PAYMENT_IDS:
-        raise InvalidField(field="payment_id", why=(
-            f"{payment_id!r} is reserved: the ledger's name for credit no payment holds"))
-    return payment_id
 
 
 class RecordPayment(CustomerCommand):
@@ -60,8 +51,7 @@ class RecordPayment(CustomerCommand):
     amount: AmountText
     currency: CurrencyCode
     received_on: date | None = None
-    payment_id: Annotated[str, Field(min_length=1, max_length=100),
-                          AfterValidator(_not_reserved)] | None = None
+    payment_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     payer_name: Annotated[str, Field(max_length=300)] | None = None
     payer_inn: Annotated[str, Field(pattern=r"^(\d{10}|\d{12})$")] | None = None
     reference: Annotated[str, Field(max_length=300)] = ""

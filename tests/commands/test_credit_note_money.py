@@ -265,3 +265,21 @@ def test_the_timeline_says_a_credit_note_made_the_payment_on_it_credit_again(
         "SELECT summary FROM view_timeline WHERE customer_id = :c"
         " AND event_type = 'CreditNoteIssued'", {"c": str(customer)})
     assert "400.00 RUB paid on it is credit again — Услуги не оказаны" in row["summary"]
+
+
+def test_a_retried_note_on_named_lines_gets_its_first_outcome(services: Services) -> None:
+    customer = register(services)
+    on(services, date(2026, 1, 15))
+    invoice = str(send(services, RecordCharge(customer_id=customer, amount="900.00",
+                                              description="Услуги", charge_id="services"))
+                  .result["invoice_id"])
+    note = IssueCreditNote(customer_id=customer, invoice_id=invoice, line_ids=["services"],
+                           reason="Услуги не оказаны")
+    first = send(services, note, key="note-services")
+    before = event_names(services, customer)
+
+    again = send(services, note, key="note-services")  # the client timed out and retries
+
+    assert again.replayed
+    assert again.result == first.result
+    assert event_names(services, customer) == before
