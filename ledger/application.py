@@ -69,7 +69,7 @@ class CurrentSnapshots(EventStore[UUID]):
     Why: a snapshot is the state as it was shaped when it was taken; when the state gains
     something only a replay can derive (``LedgerAggregate.state_version``), such a
     snapshot would load without it. Passed over, the aggregate replays from its events,
-    and the next snapshot is current.
+    and its next save takes a current snapshot (:meth:`Ledger._catch_up_snapshots`).
     """
 
     def get(
@@ -130,6 +130,9 @@ class Ledger(Application[UUID]):
         super().__init__(env)
         self._writers = KeyedLocks()
         self._stripes = Stripes()
+        self._unsnapshotted: set[UUID] = set()
+        """Ids rebuilt by replaying a whole snapshot interval (the newest snapshot was of an
+        older state version, or missing): their next save takes a snapshot."""
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -251,6 +254,7 @@ class Ledger(Application[UUID]):
         aggregate = project(None, [*snapshots, *repository.event_store.get(aggregate_id, gt=after)])
         if aggregate is None:
             raise AggregateNotFoundError(aggregate_id)
+        self._note_replay(aggregate, after or 0)
         return aggregate
 
     def _reconstruct_many(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, Any]:
@@ -278,7 +282,20 @@ class Ledger(Application[UUID]):
             aggregate = project(None, history)
             if aggregate is not None:
                 built[aggregate_id] = aggregate
+                self._note_replay(aggregate, after[aggregate_id])
         return built
+
+    def _note_replay(self, aggregate: Any, after: int) -> None:
+        """Remember an aggregate that replayed a whole snapshot interval past ``after``.
+
+        Snapshots are taken at multiples of the interval; if the one there was passed over
+        (an older state version) or never written, every cold load would replay from the
+        start until the next multiple, which a slow customer may not reach for years. The
+        snapshot is not written here: a load only reads; the next save writes it.
+        """
+        interval = self.snapshotting_intervals.get(type(aggregate))
+        if interval is not None and aggregate.version - after >= interval:
+            self._unsnapshotted.add(aggregate.id)
 
     def exists(self, aggregate_id: UUID) -> bool:
         """True when an aggregate with this id has at least one event."""
@@ -324,8 +341,11 @@ class Ledger(Application[UUID]):
         # The library's save() does the same, less its runtime-checkable Protocol
         # isinstance checks, which cost tens of microseconds per aggregate on Python 3.11.
         processing: ProcessingEvent[UUID] = ProcessingEvent()
+        saved = []
         for aggregate in aggregates:
-            processing.events.extend(aggregate.collect_events())
+            if events := aggregate.collect_events():
+                processing.events.extend(events)
+                saved.append(aggregate)
             processing.aggregates[aggregate.id] = aggregate
         try:
             recordings = self._record(processing)
@@ -335,7 +355,26 @@ class Ledger(Application[UUID]):
             raise WriteConflict from None
         with contextlib.suppress(IntegrityError):  # that version's snapshot is already there
             self._take_snapshots(processing)
+        self._catch_up_snapshots(saved)
         return max((r.notification.id for r in recordings), default=0)
+
+    def _catch_up_snapshots(self, saved: Sequence[LedgerAggregate[Any]]) -> None:
+        """Snapshot, as just saved, each aggregate whose load replayed a whole interval.
+
+        Taken after its events are committed, like the library's own snapshots, and from
+        the aggregate in hand (its state is its events applied, as a replay would make it),
+        so no second replay is paid for. A version at a multiple of the interval already
+        has its snapshot (``_take_snapshots``).
+        """
+        for aggregate in saved:
+            if aggregate.id not in self._unsnapshotted or self.snapshots is None:
+                continue
+            self._unsnapshotted.discard(aggregate.id)
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval is None or aggregate.version % interval == 0:
+                continue
+            with contextlib.suppress(IntegrityError):  # another process took this one
+                self.snapshots.put([self.snapshot_class.take(aggregate)])
 
     def put_back(self, *aggregates: LedgerAggregate[Any]) -> None:
         """Return aggregates taken ``for_update`` but left unchanged to the cache.

@@ -159,17 +159,20 @@ class Subscription(_State):
         change = self.pending
         if change is None:
             return
-        day = change.effective_on
-        kept = [past.model_copy(update={"until": min(past.until, day)})
-                for past in self.history if past.since < day]
-        if self.plan_since < day:
-            kept.append(PastPlanState(
-                since=self.plan_since, until=day, tariff_code=self.tariff_code,
+        day, since = change.effective_on, self.plan_since
+        # Replay takes every change in turn: a change that follows the current plan (the
+        # usual case) appends one plan, so a long history replays in linear time; only a
+        # backdated one rewrites the list, and it reuses the plans it does not cut.
+        if day < since:
+            self.history = [past if past.until <= day else past.model_copy(update={"until": day})
+                            for past in self.history if past.since < day]
+        elif since < day:
+            self.history.append(PastPlanState(
+                since=since, until=day, tariff_code=self.tariff_code,
                 tariff_version=self.tariff_version, quantity=self.quantity,
                 overrides=dict(self.overrides)))
         if (change.tariff_code, change.tariff_version) != (self.tariff_code, self.tariff_version):
             self.overrides = {}
-        self.history = kept
         self.tariff_code, self.tariff_version = change.tariff_code, change.tariff_version
         self.quantity = change.quantity
         self.usage_billed_until = usage_billed_until
