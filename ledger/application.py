@@ -347,6 +347,7 @@ class Ledger(Application[UUID]):
                 processing.events.extend(events)
                 saved.append(aggregate)
             processing.aggregates[aggregate.id] = aggregate
+        catch_up = self._catch_up_snapshots(saved)
         try:
             recordings = self._record(processing)
         except IntegrityError:
@@ -355,26 +356,46 @@ class Ledger(Application[UUID]):
             raise WriteConflict from None
         with contextlib.suppress(IntegrityError):  # that version's snapshot is already there
             self._take_snapshots(processing)
-        self._catch_up_snapshots(saved)
+        self._put_snapshots(catch_up)
         return max((r.notification.id for r in recordings), default=0)
 
-    def _catch_up_snapshots(self, saved: Sequence[LedgerAggregate[Any]]) -> None:
-        """Snapshot, as just saved, each aggregate whose load replayed a whole interval.
+    def _catch_up_snapshots(self, saved: Sequence[LedgerAggregate[Any]]) -> list[Any]:
+        """Snapshots, as about to be saved, of aggregates whose load replayed a whole interval.
 
-        Taken after its events are committed, like the library's own snapshots, and from
-        the aggregate in hand (its state is its events applied, as a replay would make it),
-        so no second replay is paid for. A version at a multiple of the interval already
-        has its snapshot (``_take_snapshots``).
+        Taken before the save, while the aggregates are still this writer's alone: once
+        recorded they are back in the cache, where the next writer of the customer may
+        already be changing them. Written after the events commit (``_put_snapshots``),
+        like the library's own, and from the aggregate in hand (its state is its events
+        applied, as a replay would make it), so no second replay is paid for. A version at
+        a multiple of the interval gets its snapshot from ``_take_snapshots``.
         """
+        taken = []
         for aggregate in saved:
             if aggregate.id not in self._unsnapshotted or self.snapshots is None:
                 continue
-            self._unsnapshotted.discard(aggregate.id)
             interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval is None or aggregate.version % interval == 0:
-                continue
-            with contextlib.suppress(IntegrityError):  # another process took this one
-                self.snapshots.put([self.snapshot_class.take(aggregate)])
+            if interval is not None and aggregate.version % interval != 0:
+                taken.append(self.snapshot_class.take(aggregate))
+            else:  # the library snapshots this version (or never snapshots its kind)
+                self._unsnapshotted.discard(aggregate.id)
+        return taken
+
+    def _put_snapshots(self, snapshots: Sequence[Any]) -> None:
+        """Write catch-up snapshots of committed events: together, else one by one.
+
+        One of them may exist already (another process caught that customer up first); the
+        others are still written. A written customer no longer needs catching up.
+        """
+        if not snapshots or self.snapshots is None:
+            return
+        try:
+            self.snapshots.put(list(snapshots))
+        except IntegrityError:
+            for snapshot in snapshots:
+                with contextlib.suppress(IntegrityError):
+                    self.snapshots.put([snapshot])
+        for snapshot in snapshots:
+            self._unsnapshotted.discard(snapshot.originator_id)
 
     def put_back(self, *aggregates: LedgerAggregate[Any]) -> None:
         """Return aggregates taken ``for_update`` but left unchanged to the cache.

@@ -125,3 +125,26 @@ def test_a_short_replay_after_a_current_snapshot_takes_none_at_save(services: Se
     pay(book, 150)
     services.ledger.save_all(book)
     assert newest_snapshot(services, customer_id).originator_version == SNAPSHOT_INTERVAL
+
+
+def test_a_catch_up_snapshot_holds_the_state_as_saved_not_what_a_next_writer_did_after(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    customer_id = book_of(services, 150, old_snapshot=True)
+    ledger = services.ledger
+    customer = ledger.customer(customer_id, for_update=True)
+    pay(customer, 1000)
+    record = ledger._record  # the step after which the book is shared again
+
+    def record_then_another_writer(processing: Any) -> Any:
+        recordings = record(processing)
+        pay(customer, 1001)  # the next writer of the book, on the object now in the cache
+        return recordings
+
+    monkeypatch.setattr(ledger, "_record", record_then_another_writer)
+    ledger.save_all(customer)
+
+    snapshot = newest_snapshot(services, customer_id)
+    assert snapshot.originator_version == 151
+    kept = str(snapshot.state["state"])
+    assert "p-1000" in kept
+    assert "p-1001" not in kept
