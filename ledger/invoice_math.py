@@ -13,8 +13,9 @@ different VAT. The money policy pins it:
    costs. A credit line (unused days given back) whose days an earlier invoice
    billed carries that invoice's share of discount (``carried_discount``), and the
    invoice's own discounts leave it alone; a credit without one (its days are
-   charged on this same invoice) is shrunk by each percent discount, so days billed
-   at a discount are credited at that discount;
+   charged on this same invoice) is shrunk by each percent discount, and by each
+   fixed discount in the share of it that the line charging its days took
+   (``charged_by``), so days billed at a discount are credited at that discount;
 3. VAT per line, ROUND_HALF_UP (``ledger.vat``); a line may override the rate;
 4. account credit, up to the total; the rest is the amount due.
 
@@ -49,12 +50,16 @@ class DraftLine:
         carried_discount: for a credit, the discount it gives back, decided by the
             invoice that billed its days (negative, at most the amount); the
             invoice's discounts then leave the line alone.
+        charged_by: for a credit whose days a charge on this same invoice charges, the
+            index of that charge: a fixed discount takes off the credit the share it
+            took off the charge, so the days served cost the charge's net for them.
     """
 
     amount: Money
     component: str | None = None
     vat_rate: VatRate | None = None
     carried_discount: Money | None = None
+    charged_by: int | None = None
 
     def __post_init__(self) -> None:
         carried = self.carried_discount
@@ -195,8 +200,10 @@ def _apply_discounts(
     """Return the discount taken off each line and the amount each discount applied.
 
     A credit line keeps the discount it carries. One without (its days are charged on
-    this invoice, at this invoice's discounts) is shrunk by each percent discount: days
-    billed at a discount are credited at that discount, not at list price.
+    this invoice, at this invoice's discounts) is shrunk by each percent discount, and by
+    each fixed discount in the share of it its charge took (a fixed discount split over a
+    charge of 1419.35 gives it 500.00: its credit of 967.74 shrinks by 500/1419.35 of it):
+    days billed at a discount are credited at that discount, not at list price.
     """
     zero = Money.zero(currency)
     own = [line.carried_discount is None for line in lines]
@@ -212,25 +219,44 @@ def _apply_discounts(
         ]
         base = total((remaining[i] for i in eligible), currency)
         off = _discount_on(spec, base)
+        rate: dict[int, Fraction] = {}
         if off:
             shares = off.allocate([remaining[i].minor for i in eligible])
             for i, share in zip(eligible, shares, strict=True):
+                rate[i] = Fraction(share.minor, remaining[i].minor)
                 remaining[i] -= share
                 taken[i] += share
-        if spec.percent is not None and lines:
-            off += _shrink_credits(spec, lines, credit_lines, taken)
+        off += _shrink_credits(_credit_rates(spec, lines, rate), credit_lines, taken, currency)
         applied.append(off)
     return taken, applied
 
 
+def _credit_rates(
+    spec: DiscountSpec, lines: Sequence[DraftLine], rate: dict[int, Fraction]
+) -> list[Fraction]:
+    """What share of each credit line a discount takes off (of what is left of it).
+
+    A percent discount takes its percent; a fixed one, the share it took of the charge on
+    this invoice that charges the credit's days (``rate``: charge index → share taken).
+    """
+    if spec.percent is not None:
+        percent = Fraction(spec.percent) / 100
+        return [percent if spec.applies_to(line) else Fraction(0) for line in lines]
+    return [
+        rate.get(line.charged_by, Fraction(0))
+        if line.charged_by is not None and spec.applies_to(line) else Fraction(0)
+        for line in lines
+    ]
+
+
 def _shrink_credits(
-    spec: DiscountSpec, lines: Sequence[DraftLine], credit_lines: list[Money], taken: list[Money]
+    rates: Sequence[Fraction], credit_lines: list[Money], taken: list[Money], currency: str
 ) -> Money:
-    """Take a percent discount off the credit lines it applies to; return the (negative) sum."""
-    shrunk = Money.zero(lines[0].amount.currency)
-    for i, line in enumerate(lines):
-        if credit_lines[i].is_negative and spec.applies_to(line):
-            share = credit_lines[i].times(Fraction(spec.percent or 0) / 100)
+    """Take each rate off what is left of its credit line; return the (negative) sum."""
+    shrunk = Money.zero(currency)
+    for i, rate in enumerate(rates):
+        if rate and credit_lines[i].is_negative:
+            share = credit_lines[i].times(rate)
             credit_lines[i] -= share
             taken[i] += share
             shrunk += share

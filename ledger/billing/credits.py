@@ -9,11 +9,15 @@ of the same subscription and component an issued invoice charged for it
 (``SubscriptionTerms.billed``). That fee's net times the credited days over its days, rounded
 once half-up, is the credit's net; the rest of its list amount is the discount it carries,
 and the invoice's own discounts leave it alone (``invoice_math.DraftLine.carried_discount``).
+A fee whose invoice was voided, or whose line a credit note credited, charged nothing in
+the end (``BilledCharge.withdrawn``): a credit of its days carries its whole amount and
+nets zero, so the same days are never given back twice.
 
 A credit whose days are charged on the same invoice (a change's charge still waiting, then
 credited by a second change or a cancellation before a bill run) carries nothing: both
-lines get that invoice's discounts (``invoice_math``). So does a credit whose days no
-issued invoice charged.
+lines get that invoice's discounts (``invoice_math``), a fixed one in the share the charge
+took (``same_invoice_charges`` says which charge). So does a credit whose days no issued
+invoice charged.
 """
 
 from __future__ import annotations
@@ -46,15 +50,34 @@ def carried_discounts(
     """
     billed = {terms.subscription_id: terms.billed for terms in subscriptions}
     carried: list[Money | None] = []
-    for index, line in enumerate(lines):
-        day = line.period.start if line.period is not None else None
+    for line, on_invoice in zip(lines, same_invoice_charges(lines), strict=True):
+        day = _first_credited_day(line)
         charge = None
-        if line.amount.minor < 0 and line.component is not None and day is not None and not any(
-            _charges(earlier, line, day) for earlier in lines[:index]
-        ):
+        if day is not None and line.component is not None and on_invoice is None:
             charge = _last_charge(billed.get(line.subscription_id, ()), line.component, day)
         carried.append(None if charge is None or day is None else _given_back(line, day, charge))
     return carried
+
+
+def same_invoice_charges(lines: Sequence[InvoiceLine]) -> list[int | None]:
+    """For each credit line, the last earlier line of the invoice that charges its first day.
+
+    Returns:
+        That charge's index, in line order; ``None`` for every other line.
+    """
+    found: list[int | None] = []
+    for index, line in enumerate(lines):
+        day = _first_credited_day(line)
+        found.append(None if day is None else next(
+            (i for i in reversed(range(index)) if _charges(lines[i], line, day)), None))
+    return found
+
+
+def _first_credited_day(line: InvoiceLine) -> date | None:
+    """A credit line's first day; ``None`` for a charge or a line without days."""
+    if line.amount.minor >= 0 or line.component is None or line.period is None:
+        return None
+    return line.period.start
 
 
 def _charges(earlier: InvoiceLine, credit: InvoiceLine, day: date) -> bool:
@@ -80,8 +103,10 @@ def _given_back(credit: InvoiceLine, day: date, charge: BilledCharge) -> Money:
     """The discount of a credit: its amount less the charge's net for the credited days.
 
     The net is never more than the credit's own amount (nor below zero), should the
-    credited days reach past the charge's.
+    credited days reach past the charge's; it is zero when the charge was withdrawn.
     """
+    if charge.withdrawn:
+        return credit.amount
     days = credit.period.end - day if credit.period is not None else timedelta(0)
     charged = charge.amount - charge.discount
     net = -charged.times(Fraction(days.days, charge.period.days))

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ledger.billing.credits import carried_discounts
+from ledger.billing.credits import carried_discounts, same_invoice_charges
 from ledger.billing.discounts import active_discounts, periods_used, spec_of
 from ledger.billing.fees import fee_lines, setup_lines, unused_credit_lines
 from ledger.billing.model import BillingResult, SubscriptionAdvance
@@ -103,8 +103,9 @@ def bill(
     carried = carried_discounts(lines, subscriptions)
     totals = compute_invoice(
         [
-            DraftLine(line.amount, line.component, VatRate(line.vat_rate), given_back)
-            for line, given_back in zip(lines, carried, strict=True)
+            DraftLine(line.amount, line.component, VatRate(line.vat_rate), given_back, charge)
+            for line, given_back, charge in zip(
+                lines, carried, same_invoice_charges(lines), strict=True)
         ],
         [spec_of(discount) for discount in offered],
         _vat_mode(vat_mode, [t for t in subscriptions if t.subscription_id in billed],

@@ -90,12 +90,15 @@ class BilledCharge:
     Why kept: a credit for some of its days (a cancellation, a pause, a plan change)
     gives back what was charged for them, so it takes off the same share of discount
     (``discount / amount``), not whatever discounts are in force on the day of the credit.
+    ``withdrawn``: its invoice was voided or its line credited by a credit note, so it
+    charged nothing in the end and a credit of its days gives nothing back.
     """
 
     component: str
     period: Interval
     amount: Money
     discount: Money
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from ledger.billing.model import (
 )
 from ledger.billing.schedule import plan_on
 from ledger.customers import billing_events as ev
+from ledger.customers.lifecycle import ensure_after_resumption
 from ledger.customers.payment_book import NO_PAYMENT
 from ledger.customers.state import (
     CustomerState,
@@ -109,7 +110,7 @@ class BillingDecisions:
             overrides=_overrides(sub.overrides), pending=pending, history=history,
             billed=tuple(
                 BilledCharge(fee.component, Interval(fee.period_start, fee.period_end),
-                             fee.amount, fee.discount)
+                             fee.amount, fee.discount, withdrawn=fee.withdrawn)
                 for fee in sub.billed
             ),
         )
@@ -281,6 +282,7 @@ class BillingDecisions:
         sub = self.subscription(subscription_id)
         if sub.status != "active":
             raise InvalidField(field="subscription_id", why=f"the subscription is {sub.status}")
+        ensure_after_resumption(sub, change_on, "plan change")
         result = change_plan(
             self.terms_of(sub, catalog), catalog(tariff_code, tariff_version), quantity,
             change_on, when,  # type: ignore[arg-type]

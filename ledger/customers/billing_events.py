@@ -160,8 +160,13 @@ class SubscriptionResumed(StateEvent):
     resumed_on: date
 
     def change(self, state: CustomerState) -> None:
-        """Bill again from the resume date (the paused days are never billed)."""
+        """Bill again from the resume date (the paused days are never billed).
+
+        The pause is kept as the last one: nothing may be dated before its resumption.
+        """
         sub = state.subscriptions[self.subscription_id]
+        if sub.paused_from is not None:
+            sub.last_pause = (sub.paused_from, self.resumed_on)
         sub.status, sub.paused_from = "active", None
         sub.billed_until = max(sub.billed_until or self.resumed_on, self.resumed_on)
         if sub.usage_billed_until is not None:
@@ -249,7 +254,7 @@ class InvoiceIssued(StateEvent):
             allocations = state.payments[payment_id].allocations
             allocations[self.invoice_id] = allocations.get(self.invoice_id, 0) + minor
         for line in self.lines:
-            _remember_fee(state, line)
+            _remember_fee(state, self.invoice_id, line)
         for cursor in self.cursors:
             _move(state, cursor)
         for discount_id, used in self.discounts_used.items():
@@ -262,7 +267,7 @@ class InvoiceIssued(StateEvent):
             state.pending_charges.pop(charge_id, None)
 
 
-def _remember_fee(state: CustomerState, line: LineRecord) -> None:
+def _remember_fee(state: CustomerState, invoice_id: str, line: LineRecord) -> None:
     """Keep a flat or seat fee the invoice charged, with the discount it took.
 
     A later credit of its days gives back its net (``ledger.billing.credits``); invoices
@@ -274,7 +279,20 @@ def _remember_fee(state: CustomerState, line: LineRecord) -> None:
         return
     sub.billed.append(BilledChargeState(
         component=line.component, period_start=line.period_start, period_end=line.period_end,
-        amount=line.amount, discount=line.discount))
+        amount=line.amount, discount=line.discount, invoice_id=invoice_id, line_id=line.line_id))
+
+
+def _withdraw(state: CustomerState, invoice_id: str, line_ids: set[str] | None = None) -> None:
+    """Mark the fees an invoice charged (all, or the lines ``line_ids``) as no longer standing.
+
+    A voided invoice, or a credited line, charged nothing in the end: a later credit of
+    those days gives nothing back (``ledger.billing.credits``). Derived on replay from the
+    void or the note, so histories recorded before this was kept are read the same way.
+    """
+    for sub in state.subscriptions.values():
+        for fee in sub.billed:
+            if fee.invoice_id == invoice_id and (line_ids is None or fee.line_id in line_ids):
+                fee.withdrawn = True
 
 
 def _move(state: CustomerState, cursor: SubscriptionCursor) -> None:
@@ -307,9 +325,10 @@ class InvoiceVoided(StateEvent):
     total: Money
 
     def change(self, state: CustomerState) -> None:
-        """Take the invoice's total off what the customer owes."""
+        """Take the invoice's total off what the customer owes; its fees no longer stand."""
         state.balance(self.total.currency).charged -= self.total.minor
         state.invoices[self.invoice_id].void = True
+        _withdraw(state, self.invoice_id)
 
 
 class CreditNoteIssued(StateEvent):
@@ -344,6 +363,7 @@ class CreditNoteIssued(StateEvent):
         for line in self.lines:
             credited = invoice.credited_lines.get(line.line_id, 0)
             invoice.credited_lines[line.line_id] = credited + line.total.minor
+        _withdraw(state, self.invoice_id, {line.line_id for line in self.lines})
         for payment_id, minor in self.released.items():
             move_allocations(state, state.payments[payment_id], {self.invoice_id: minor}, -1)
         invoice.paid -= self.released_credit

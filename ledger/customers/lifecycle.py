@@ -1,7 +1,8 @@
 """The Customer's subscription lifecycle and document corrections.
 
 Pause, resume and cancel only move dates: the billing engine credits days already billed
-beyond the end of service on the next invoice. Individual prices are validated against the
+beyond the end of service on the next invoice. Nothing is dated before the last resumption,
+which has already settled the pause before it. Individual prices are validated against the
 subscription's tariff. An invoice is never edited: it is voided (when nothing settled it)
 or corrected by a credit note that references it. A note credits each line at most once,
 and what it gives back beyond the invoice's open amount is released from the payments that
@@ -29,6 +30,23 @@ if TYPE_CHECKING:
     from ledger.events import Provenance
 
 
+def ensure_after_resumption(sub: Subscription, day: date, action: str) -> None:
+    """Refuse an ``action`` (a pause, cancellation or plan change) dated before a resumption.
+
+    The resumption already settled the pause: it credited the days billed after the pause
+    began and bills again from the resumption. A date before it would credit those paused
+    days a second time, or price them on another plan, so it is refused whether the action
+    takes effect that day or at the end of the term.
+    """
+    if sub.last_pause is None or day >= sub.last_pause[1]:
+        return
+    paused_from, resumed_on = sub.last_pause
+    raise InvalidField(field="effective_date", why=(
+        f"a {action} dated {day} is before the subscription's resumption: it was paused"
+        f" from {paused_from} and resumed on {resumed_on}; date the {action} on or after"
+        f" {resumed_on}"))
+
+
 class LifecycleDecisions:
     """Pause, resume, cancel, individual prices, voids and credit notes (mixed into Customer)."""
 
@@ -48,6 +66,7 @@ class LifecycleDecisions:
             raise InvalidField(field="subscription_id", why=f"the subscription is {sub.status}")
         if paused_from < sub.started_on:
             raise InvalidField(field="effective_date", why="a pause before the start")
+        ensure_after_resumption(sub, paused_from, "pause")
         self.record(ev.SubscriptionPaused, provenance, paused_from,
                     subscription_id=subscription_id, paused_from=paused_from)
 
@@ -73,6 +92,7 @@ class LifecycleDecisions:
             raise InvalidField(field="subscription_id", why="the subscription is already cancelled")
         if on < sub.started_on:
             raise InvalidField(field="effective_date", why="a cancellation before the start")
+        ensure_after_resumption(sub, on, "cancellation")
         cancel_at = on
         if when == "end_of_term":
             cycle = cycle_of(self.terms_of(sub, catalog))

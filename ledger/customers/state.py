@@ -103,6 +103,9 @@ class BilledChargeState(_State):
 
     Kept because a later credit for some of those days gives back what was charged for
     them: the same share of discount, not the discounts in force on the day of the credit.
+    ``withdrawn``: its invoice was voided, or a credit note credited its line (a line is
+    credited whole), so nothing of it stands and a later credit of its days gives nothing
+    back. ``invoice_id`` and ``line_id`` say which line it is, for the void or the note.
     """
 
     component: str
@@ -110,6 +113,9 @@ class BilledChargeState(_State):
     period_end: date
     amount: Money
     discount: Money
+    invoice_id: str = ""
+    line_id: str = ""
+    withdrawn: bool = False
 
 
 class Subscription(_State):
@@ -118,6 +124,8 @@ class Subscription(_State):
     ``tariff_code``, ``tariff_version``, ``quantity`` and ``overrides`` are the current
     plan, in force from the end of the last of ``history`` (the plans before it, oldest
     first), or from ``started_on``. ``billed`` lists the fees invoices charged, oldest first.
+    ``last_pause`` is the latest pause that ended (its first day and the resumption): nothing
+    may be dated before that resumption.
     """
 
     subscription_id: str
@@ -135,6 +143,7 @@ class Subscription(_State):
     auto_renew: bool = True
     status: Literal["active", "paused", "cancelled"] = "active"
     paused_from: date | None = None
+    last_pause: tuple[date, date] | None = None
     cancel_at: date | None = None
     billed_until: date | None = None
     usage_billed_until: date | None = None

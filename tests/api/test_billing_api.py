@@ -95,3 +95,37 @@ def test_a_real_bill_run_in_the_future_is_refused(
     look = client.post("/v1/bill-runs", json={"as_of": "2027-01-01", "dry_run": True},
                        headers=auth(keys[Role.ACCOUNTANT]))
     assert look.status_code == 200
+
+
+def test_a_cancellation_dated_before_a_resumption_is_a_problem_naming_effective_date(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    admin, service = keys[Role.ADMIN], keys[Role.SERVICE]
+    client.post("/v1/tariffs/import?format=yaml", content=CATALOG.encode(),
+                headers={**auth(admin), "Content-Type": "text/plain"})
+    customer = client.post("/v1/customers", json={"external_key": "C-1", "name": "ООО Ромашка"},
+                           headers=auth(service, "r")).json()["target_id"]
+    sub = client.post(f"/v1/customers/{customer}/subscriptions",
+                      json={"tariff_code": "start", "start_date": "2026-01-01"},
+                      headers=auth(service, "s")).json()["result"]["subscription_id"]
+    url = f"/v1/customers/{customer}/subscriptions/{sub}"
+    for action, day in (("pause", "2026-01-05"), ("resume", "2026-01-10")):
+        done = client.post(f"{url}/{action}", json={"effective_date": day},
+                           headers=auth(service, action))
+        assert done.status_code == 201, done.text
+
+    refused = client.post(f"{url}/cancellation",
+                          json={"effective_date": "2026-01-08", "when": "immediate"},
+                          headers=auth(service, "c1"))
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["field"] == "effective_date"
+    assert refused.json()["detail"] == (
+        "a cancellation dated 2026-01-08 is before the subscription's resumption: it was paused"
+        " from 2026-01-05 and resumed on 2026-01-10; date the cancellation on or after"
+        " 2026-01-10")
+    done = client.post(f"{url}/cancellation",
+                       json={"effective_date": "2026-01-10", "when": "immediate"},
+                       headers=auth(service, "c2"))
+    assert done.status_code == 201, done.text
+    assert done.json()["result"]["service_ends"] == "2026-01-10"

@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from commands.void_invoice import VoidInvoice
 from ledger.aggregate import LedgerSnapshot
 from ledger.customers import Customer
 from tests.scenarios.support import Story, flat_tariff
 from tests.scenarios.test_plan_history import change
+from tests.support.dsl import send
 
 if TYPE_CHECKING:
     from api.bootstrap import Services
@@ -39,9 +41,36 @@ def test_a_version_1_snapshot_is_ignored_and_the_history_replayed(services: Serv
 
     assert not old.is_current
     assert LedgerSnapshot.take(book).is_current
-    assert Customer.state_version == 3
+    assert Customer.state_version == 5
     ledger.forget(customer)
     for loaded in (ledger.customer(customer), ledger.customers([customer])[0],
                    ledger.customer(customer, version=book.version)):
         assert loaded.state == book.state
         assert loaded.version == book.version
+
+
+def test_a_version_4_snapshot_is_ignored_and_voided_fees_replay_withdrawn(
+    services: Services,
+) -> None:
+    story = Story.begin(services, flat_tariff("1000.00", "RUB", name="A"), date(2026, 1, 1),
+                        anchor_day=1, code="a")
+    story.bill(date(2026, 1, 1))
+    send(services, VoidInvoice(customer_id=story.customer,
+                               invoice_id=story.invoices()[0].invoice_id, reason="wrong"))
+    ledger, customer = services.ledger, story.customer
+    book = ledger.customer(customer)
+    old = LedgerSnapshot.take(book)
+    old.state["state_version"] = 4
+    for sub in old.state["state"]["subscriptions"].values():
+        for fee in sub["billed"]:
+            for field in ("invoice_id", "line_id", "withdrawn"):
+                fee.pop(field, None)  # what version 4 stored: the fee still stands
+    assert ledger.snapshots is not None
+    ledger.snapshots.put([old])
+
+    assert not old.is_current
+    ledger.forget(customer)
+    loaded = ledger.customer(customer)
+    assert loaded.state == book.state
+    assert [fee.withdrawn for fee in loaded.state.subscriptions[story.subscription].billed] == [
+        True]

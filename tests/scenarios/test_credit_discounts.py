@@ -131,3 +131,25 @@ def test_todays_discount_still_applies_to_the_new_charge_of_a_change(
         ("-483.87", "0.00", "-483.87"),  # A's days, billed at full price
         ("967.74", "483.87", "483.87"),  # B's, at today's half price
     ]
+
+
+def test_a_fixed_discount_on_a_charge_shrinks_its_credit_on_the_same_invoice(
+    services: Services,
+) -> None:
+    # A billed in January at full price; 500.00 off every invoice from the 10th; B from the
+    # 10th, cancelled on the 17th: B's charge and its credit meet on February's invoice
+    story = a_from_january(services)
+    publish(services, "b", flat_tariff("2000.00", "RUB", name="B"))
+    story.bill(JAN)
+    services.runtime.clock.move_to(date(2026, 1, 10))  # type: ignore[attr-defined]
+    grant(story, kind="fixed", amount="500.00", description="500 off")
+    change(story, date(2026, 1, 10), tariff_code="b")
+    cancel_on_the_17th(story)
+    story.bill(FEB)
+    assert figures(story) == [
+        ("-709.68", "0.00", "-709.68"),  # A's days, billed at full price
+        ("1419.35", "500.00", "919.35"),  # B's 22 days take the 500.00
+        ("-967.74", "-340.91", "-626.83"),  # its 15 unused days give back 500/1419.35 of it
+    ]
+    # B's 7 served days cost their share of the charge's net: 919.35 × 7/22, never below 0
+    assert story.totals() == ["1000.00", "-417.16"]

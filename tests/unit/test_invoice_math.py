@@ -116,6 +116,36 @@ def test_a_fixed_discount_leaves_credit_lines_alone() -> None:
     assert invoice.total == rub("50.00")
 
 
+def test_a_fixed_discount_shrinks_a_credit_of_days_its_charge_charged_by_its_share() -> None:
+    # the charge took 10.00 of 100.00 (a tenth): its credit on the same invoice gives back
+    # 36.00, what those days cost, not 40.00 (which would make the days served cost 50.00)
+    lines = [DraftLine(rub("100.00")), DraftLine(rub("-40.00"), charged_by=0)]
+    discount = [DiscountSpec.amount_off(rub("10.00"))]
+    invoice = compute_invoice(lines, discount, VatMode.NONE, NO_VAT, rub("0"))
+    assert [line.discount for line in invoice.lines] == [rub("10.00"), rub("-4.00")]
+    assert invoice.total == rub("54.00")  # 60 days' worth of 90.00 net
+    assert invoice.discounts_applied == (rub("6.00"),)
+    assert invoice.discount_total == rub("6.00")
+
+
+def test_a_fixed_discount_split_over_charges_shrinks_each_credit_by_its_charges_share() -> None:
+    lines = [DraftLine(rub("300.00")), DraftLine(rub("100.00")),
+             DraftLine(rub("-50.00"), charged_by=1), DraftLine(rub("-30.00"), charged_by=0)]
+    discount = [DiscountSpec.amount_off(rub("100.00"))]  # 75.00 and 25.00: a quarter each
+    invoice = compute_invoice(lines, discount, VatMode.NONE, NO_VAT, rub("0"))
+    assert [line.discount for line in invoice.lines] == [
+        rub("75.00"), rub("25.00"), rub("-12.50"), rub("-7.50")]
+    assert invoice.discount_total == sum(invoice.discounts_applied, rub("0")) == rub("80.00")
+
+
+def test_a_fixed_discount_the_whole_charge_took_zeroes_its_credit() -> None:
+    lines = [DraftLine(rub("100.00")), DraftLine(rub("-40.00"), charged_by=0)]
+    invoice = compute_invoice(lines, [DiscountSpec.amount_off(rub("500.00"))], VatMode.NONE,
+                              NO_VAT, rub("0"))
+    assert [line.net for line in invoice.lines] == [rub("0"), rub("0")]
+    assert invoice.total == rub("0")
+
+
 def test_vat_is_computed_per_line_after_discounts_with_line_rate_overrides() -> None:
     lines = [DraftLine(rub("1000.00")), DraftLine(rub("1000.00"), vat_rate=VatRate(Decimal(10)))]
     discount = [DiscountSpec.percent_off(Decimal(10))]

@@ -92,3 +92,45 @@ def test_a_credit_of_days_charged_on_the_same_invoice_takes_that_invoices_discou
         ("-24.00", "-12.00", "-12.00"),  # B's days, charged just above at today's discount
         ("36.00", "18.00", "18.00"),
     ]
+
+
+def test_days_whose_charge_was_withdrawn_are_credited_at_nothing() -> None:
+    # January's invoice voided (or its line credited): nothing of the charge stands
+    book = Book.of(subscription(A, JAN), discounts=(replace(HALF, periods=1),))
+    book.bill(JAN)
+    withdrawn = tuple(replace(fee, withdrawn=True) for fee in book.terms.billed)
+    book.replace_terms(replace(book.terms, billed=withdrawn))
+    book.amend(status="cancelled", cancel_at=CANCEL)
+    book.bill(CANCEL)
+    assert credited(book) == [("-15.00", "-15.00", "0.00")]
+    assert book.invoices[-1].totals.total == usd("0.00")
+
+
+def test_a_later_charge_that_stands_is_credited_though_an_earlier_was_withdrawn() -> None:
+    book = Book.of(subscription(A, JAN), discounts=(replace(HALF, periods=1),))
+    book.bill(JAN)
+    book.replace_terms(replace(book.terms, billed=tuple(
+        replace(fee, withdrawn=True) for fee in book.terms.billed)))
+    change = change_plan(book.terms, B, 1, date(2024, 1, 10), "immediate")
+    book.replace_terms(change.new_terms)
+    book.bill(date(2024, 1, 10), pending_lines=change.lines)
+    assert credited(book) == [("-22.00", "-22.00", "0.00"), ("44.00", "0.00", "44.00")]
+    book.amend(status="cancelled", cancel_at=CANCEL)
+    book.bill(CANCEL)
+    assert credited(book) == [("-30.00", "0.00", "-30.00")]  # B's charge stands: 44.00 × 15/22
+
+
+def test_a_fixed_discount_on_a_charge_comes_back_with_its_credit_on_the_same_invoice() -> None:
+    book = Book.of(subscription(A, JAN))
+    book.bill(JAN)  # January at full price
+    book.discounts = (DiscountTerms("off", "fixed", amount=usd("10.00")),)
+    change = change_plan(book.terms, B, 1, date(2024, 1, 10), "immediate")
+    book.replace_terms(change.new_terms)
+    book.amend(status="cancelled", cancel_at=CANCEL)
+    book.bill(CANCEL, pending_lines=change.lines)
+    assert credited(book) == [
+        ("-22.00", "0.00", "-22.00"),  # A's days, billed at full price
+        ("44.00", "10.00", "34.00"),  # B's 22 days take the whole 10.00
+        ("-30.00", "-6.82", "-23.18"),  # its 15 unused days give back 10/44 of it
+    ]
+    assert book.invoices[-1].totals.total == usd("-11.18")  # B's 7 days: 34.00 × 7/22
