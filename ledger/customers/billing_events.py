@@ -274,12 +274,35 @@ def _remember_fee(state: CustomerState, invoice_id: str, line: LineRecord) -> No
     recorded before this was kept are read the same way on replay.
     """
     sub = state.subscriptions.get(line.subscription_id or "")
-    if (sub is None or line.kind not in FEE_KINDS or line.component is None
-            or line.period_start is None or line.period_end is None or line.amount.minor <= 0):
+    if (sub is None or line.component is None or line.period_start is None
+            or line.period_end is None):
+        return
+    if line.amount.minor < 0:
+        _remember_given_back(sub.billed, state.invoices[invoice_id], line)
+    if line.kind not in FEE_KINDS or line.amount.minor <= 0:
         return
     sub.billed.append(BilledChargeState(
         component=line.component, period_start=line.period_start, period_end=line.period_end,
         amount=line.amount, discount=line.discount, invoice_id=invoice_id, line_id=line.line_id))
+
+
+def _remember_given_back(
+    billed: list[BilledChargeState], invoice: InvoiceState, credit: LineRecord
+) -> None:
+    """Add a credit line's net to the fee that charged its first day on an earlier invoice.
+
+    The fee is the one the credit gives back from (``ledger.billing.credits``): the last of
+    the same component charging that day. A credit of days its own invoice charged leaves
+    earlier fees alone.
+    """
+    day = credit.period_start
+    fee = next((fee for fee in reversed(billed) if fee.component == credit.component
+                and day is not None and fee.period_start <= day < fee.period_end), None)
+    if fee is None or fee.invoice_id == invoice.invoice_id or credit.net.minor == 0:
+        return
+    back = -credit.net
+    fee.given_back = back if fee.given_back is None else fee.given_back + back
+    fee.given_back_on = invoice.number
 
 
 def _withdraw(state: CustomerState, invoice_id: str, line_ids: set[str] | None = None) -> None:

@@ -30,6 +30,29 @@ if TYPE_CHECKING:
     from ledger.events import Provenance
 
 
+def ensure_nothing_given_back(
+    state: CustomerState, invoice: InvoiceState, line_ids: set[str] | None, *, field: str
+) -> None:
+    """Refuse to void or credit a fee of ``invoice`` that a later credit in part gave back.
+
+    ``line_ids``: the lines a credit note credits (``None``: a void, all of them).
+
+    A credit on a later invoice (a cancellation, a pause, a plan change) already gave back
+    some of the fee's days (``BilledChargeState.given_back``): voiding the invoice or
+    crediting the line whole would give those days back twice. What is left is credited
+    by an adjustment, whose reason says why.
+    """
+    for sub in state.subscriptions.values():
+        for fee in sub.billed:
+            if (fee.invoice_id != invoice.invoice_id or fee.given_back is None
+                    or (line_ids is not None and fee.line_id not in line_ids)):
+                continue
+            raise InvalidField(field=field, why=(
+                f"line {fee.line_id} of invoice {invoice.number}: {fee.given_back} of its"
+                f" days was already credited on invoice {fee.given_back_on} (a cancellation,"
+                " a pause or a plan change); credit the rest by an adjustment with the reason"))
+
+
 def ensure_after_resumption(sub: Subscription, day: date, action: str) -> None:
     """Refuse an ``action`` (a pause, cancellation or plan change) dated before a resumption.
 
@@ -144,6 +167,7 @@ class LifecycleDecisions:
             raise InvalidField(field="invoice_id", why=(
                 f"the credit of invoice {invoice.number} already settled other invoices"))
         self._ensure_credit_unspent(invoice)
+        ensure_nothing_given_back(self.state, invoice, None, field="invoice_id")
         self.record(ev.InvoiceVoided, provenance, on, reason,
                     invoice_id=invoice_id, number=invoice.number,
                     total=Money(invoice.total, invoice.currency))
@@ -190,6 +214,8 @@ class LifecycleDecisions:
         invoice = self._invoice(invoice_id)
         total = Money(sum(line.total.minor for line in lines), invoice.currency)
         self._ensure_creditable(invoice, lines, total)
+        ensure_nothing_given_back(self.state, invoice, {line.line_id for line in lines},
+                                  field="line_ids")
         vat = Money(sum(line.vat.minor for line in lines), invoice.currency)
         beyond = min(max(total.minor - invoice.open_minor, 0), invoice.paid)
         released = self._release(invoice, beyond)

@@ -106,6 +106,10 @@ class BilledChargeState(_State):
     ``withdrawn``: its invoice was voided, or a credit note credited its line (a line is
     credited whole), so nothing of it stands and a later credit of its days gives nothing
     back. ``invoice_id`` and ``line_id`` say which line it is, for the void or the note.
+    ``given_back``: the net that credit lines on later invoices (a cancellation, a pause, a
+    plan change) already gave back for some of its days, the last of them on invoice
+    ``given_back_on`` (a number); such a fee can no longer be voided or credited whole.
+    Derived on replay from the invoices' lines.
     """
 
     component: str
@@ -116,6 +120,8 @@ class BilledChargeState(_State):
     invoice_id: str = ""
     line_id: str = ""
     withdrawn: bool = False
+    given_back: Money | None = None
+    given_back_on: str = ""
 
 
 class Subscription(_State):

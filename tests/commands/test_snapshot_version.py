@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from commands.cancel_subscription import CancelSubscription
 from commands.void_invoice import VoidInvoice
 from ledger.aggregate import LedgerSnapshot
 from ledger.customers import Customer
@@ -41,7 +42,7 @@ def test_a_version_1_snapshot_is_ignored_and_the_history_replayed(services: Serv
 
     assert not old.is_current
     assert LedgerSnapshot.take(book).is_current
-    assert Customer.state_version == 5
+    assert Customer.state_version == 6
     ledger.forget(customer)
     for loaded in (ledger.customer(customer), ledger.customers([customer])[0],
                    ledger.customer(customer, version=book.version)):
@@ -63,7 +64,7 @@ def test_a_version_4_snapshot_is_ignored_and_voided_fees_replay_withdrawn(
     old.state["state_version"] = 4
     for sub in old.state["state"]["subscriptions"].values():
         for fee in sub["billed"]:
-            for field in ("invoice_id", "line_id", "withdrawn"):
+            for field in ("invoice_id", "line_id", "withdrawn", "given_back", "given_back_on"):
                 fee.pop(field, None)  # what version 4 stored: the fee still stands
     assert ledger.snapshots is not None
     ledger.snapshots.put([old])
@@ -74,3 +75,33 @@ def test_a_version_4_snapshot_is_ignored_and_voided_fees_replay_withdrawn(
     assert loaded.state == book.state
     assert [fee.withdrawn for fee in loaded.state.subscriptions[story.subscription].billed] == [
         True]
+
+
+def test_a_version_5_snapshot_is_ignored_and_credited_days_replay_given_back(
+    services: Services,
+) -> None:
+    story = Story.begin(services, flat_tariff("1000.00", "RUB", name="A"), date(2026, 1, 1),
+                        anchor_day=1, code="a")
+    story.bill(date(2026, 1, 1))
+    services.runtime.clock.move_to(date(2026, 1, 17))  # type: ignore[attr-defined]
+    send(services, CancelSubscription(customer_id=story.customer,
+                                      subscription_id=story.subscription,
+                                      effective_date=date(2026, 1, 17), when="immediate"))
+    story.bill(date(2026, 2, 1))
+    ledger, customer = services.ledger, story.customer
+    book = ledger.customer(customer)
+    old = LedgerSnapshot.take(book)
+    old.state["state_version"] = 5
+    for sub in old.state["state"]["subscriptions"].values():
+        for fee in sub["billed"]:
+            for field in ("given_back", "given_back_on"):
+                fee.pop(field, None)  # what version 5 stored: nothing given back yet
+    assert ledger.snapshots is not None
+    ledger.snapshots.put([old])
+
+    assert not old.is_current
+    ledger.forget(customer)
+    loaded = ledger.customer(customer)
+    assert loaded.state == book.state
+    assert [str(fee.given_back) for fee in loaded.state.subscriptions[story.subscription].billed
+            ] == ["483.87 RUB"]

@@ -3,16 +3,24 @@
 A credit gives back what was charged for its days; a void or a credit note already took that
 charge back, so a later cancellation, pause or change gives nothing more for those days
 (docs/billing.md, "Credits give back what was charged"). A void does not re-bill the days
-either: the billing cursor stays where the invoice moved it.
+either: the billing cursor stays where the invoice moved it. In the other order, once a later
+invoice credited some of a fee's days, the fee's invoice can no longer be voided, nor its line
+credited whole: what is left is credited by an adjustment.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import pytest
+
+from commands.cancel_subscription import CancelSubscription
 from commands.issue_credit_note import IssueCreditNote
+from commands.start_subscription import StartSubscription
 from commands.void_invoice import VoidInvoice
+from ledger.errors import InvalidField
 from tests.scenarios.support import flat_tariff
 from tests.scenarios.test_credit_discounts import (
     FEB,
@@ -22,7 +30,7 @@ from tests.scenarios.test_credit_discounts import (
     figures,
     grant,
 )
-from tests.support.dsl import send
+from tests.support.dsl import publish, send
 
 if TYPE_CHECKING:
     from api.bootstrap import Services
@@ -96,3 +104,75 @@ def test_the_withdrawn_charge_survives_a_reload(services: Services) -> None:
     book = services.ledger.customer(story.customer)
     assert [fee.withdrawn for fee in book.state.subscriptions[story.subscription].billed] == [
         True]
+
+
+def cancelled_after_january_was_billed(services: Services) -> Story:
+    story = january_at_half_price(services)
+    cancel_on_the_17th(story)
+    story.bill(FEB)  # gives back 241.94 of January's 500.00
+    return story
+
+
+def test_a_month_partly_credited_cannot_then_be_credited_in_full(services: Services) -> None:
+    story = cancelled_after_january_was_billed(services)
+    january = story.invoices()[0]
+    version = services.ledger.customer(story.customer).version
+
+    with pytest.raises(InvalidField) as caught:
+        send(services, IssueCreditNote(customer_id=story.customer,
+                                       invoice_id=january.invoice_id, reason="goodwill"))
+
+    assert caught.value.field == "line_ids"
+    assert "241.94 RUB of its days was already credited on invoice" in caught.value.detail
+    assert services.ledger.customer(story.customer).version == version  # nothing written
+    assert owed(story) == 50000 - 24194
+
+
+def test_a_month_partly_credited_cannot_then_be_voided(services: Services) -> None:
+    story = a_from_january(services)
+    publish(services, "b", flat_tariff("5000.00", "RUB", name="B"))
+    send(services, StartSubscription(customer_id=story.customer, tariff_code="b",
+                                     start_date=JAN, anchor_day=1))
+    story.bill(JAN)
+    cancel_on_the_17th(story)
+    story.bill(FEB)  # B's February outweighs A's credit: January stays unsettled
+    version = services.ledger.customer(story.customer).version
+    before = owed(story)
+
+    with pytest.raises(InvalidField) as caught:
+        void_january(story)
+
+    assert caught.value.field == "invoice_id"
+    assert f"483.87 RUB of its days was already credited on invoice {story.invoices()[1].number}" \
+        in caught.value.detail
+    assert services.ledger.customer(story.customer).version == version
+    assert owed(story) == before
+
+
+def test_a_month_nothing_was_given_back_of_can_still_be_credited(services: Services) -> None:
+    story = january_at_half_price(services)
+    story.bill(FEB)
+    feb_17 = date(2026, 2, 17)
+    services.runtime.clock.move_to(feb_17)  # type: ignore[attr-defined]
+    send(services, CancelSubscription(customer_id=story.customer,
+                                      subscription_id=story.subscription,
+                                      effective_date=feb_17, when="immediate"))
+    story.bill(date(2026, 3, 1))  # gives back 12 of February's 28 days, none of January's
+    january, february = story.invoices()[:2]
+
+    send(services, IssueCreditNote(customer_id=story.customer,
+                                   invoice_id=january.invoice_id, reason="goodwill"))
+    with pytest.raises(InvalidField):
+        send(services, IssueCreditNote(customer_id=story.customer,
+                                       invoice_id=february.invoice_id, reason="goodwill"))
+
+    assert story.totals() == ["500.00", "1000.00", "-428.57"]
+    assert owed(story) == 100000 - 42857
+
+
+def test_what_was_given_back_survives_a_reload(services: Services) -> None:
+    story = cancelled_after_january_was_billed(services)
+    services.ledger.forget(story.customer)
+    book = services.ledger.customer(story.customer)
+    [fee] = book.state.subscriptions[story.subscription].billed
+    assert (str(fee.given_back), fee.given_back_on) == ("241.94 RUB", story.invoices()[1].number)
