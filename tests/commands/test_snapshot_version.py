@@ -20,6 +20,8 @@ from tests.scenarios.test_plan_history import change
 from tests.support.dsl import send
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from api.bootstrap import Services
 
 
@@ -58,21 +60,9 @@ def test_a_version_4_snapshot_is_ignored_and_voided_fees_replay_withdrawn(
     story.bill(date(2026, 1, 1))
     send(services, VoidInvoice(customer_id=story.customer,
                                invoice_id=story.invoices()[0].invoice_id, reason="wrong"))
-    ledger, customer = services.ledger, story.customer
-    book = ledger.customer(customer)
-    old = LedgerSnapshot.take(book)
-    old.state["state_version"] = 4
-    for sub in old.state["state"]["subscriptions"].values():
-        for fee in sub["billed"]:
-            for field in ("invoice_id", "line_id", "withdrawn", "given_back", "given_back_on"):
-                fee.pop(field, None)  # what version 4 stored: the fee still stands
-    assert ledger.snapshots is not None
-    ledger.snapshots.put([old])
-
-    assert not old.is_current
-    ledger.forget(customer)
-    loaded = ledger.customer(customer)
-    assert loaded.state == book.state
+    # what version 4 stored: the fee still stands
+    loaded = reloaded_past_older_snapshot(services, story.customer, 4, (
+        "invoice_id", "line_id", "withdrawn", "given_back", "given_back_on"))
     assert [fee.withdrawn for fee in loaded.state.subscriptions[story.subscription].billed] == [
         True]
 
@@ -88,20 +78,32 @@ def test_a_version_5_snapshot_is_ignored_and_credited_days_replay_given_back(
                                       subscription_id=story.subscription,
                                       effective_date=date(2026, 1, 17), when="immediate"))
     story.bill(date(2026, 2, 1))
-    ledger, customer = services.ledger, story.customer
+    # what version 5 stored: nothing given back yet
+    loaded = reloaded_past_older_snapshot(services, story.customer, 5,
+                                          ("given_back", "given_back_on"))
+    assert [str(fee.given_back) for fee in loaded.state.subscriptions[story.subscription].billed
+            ] == ["483.87 RUB"]
+
+
+def reloaded_past_older_snapshot(
+    services: Services, customer: UUID, version: int, missing: tuple[str, ...],
+) -> Customer:
+    """Store a snapshot of state ``version`` whose billed fees lack ``missing``, reload cold.
+
+    The reload must pass it over and replay the events: the state equals the live one.
+    """
+    ledger = services.ledger
     book = ledger.customer(customer)
     old = LedgerSnapshot.take(book)
-    old.state["state_version"] = 5
+    old.state["state_version"] = version
     for sub in old.state["state"]["subscriptions"].values():
         for fee in sub["billed"]:
-            for field in ("given_back", "given_back_on"):
-                fee.pop(field, None)  # what version 5 stored: nothing given back yet
+            for field in missing:
+                fee.pop(field, None)
     assert ledger.snapshots is not None
     ledger.snapshots.put([old])
-
     assert not old.is_current
     ledger.forget(customer)
     loaded = ledger.customer(customer)
     assert loaded.state == book.state
-    assert [str(fee.given_back) for fee in loaded.state.subscriptions[story.subscription].billed
-            ] == ["483.87 RUB"]
+    return loaded
