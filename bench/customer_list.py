@@ -51,13 +51,12 @@ def fill(store: ReadStore, n: int) -> None:
                 cid = f"00000000-0000-4000-8000-{i:012d}"
                 tx.execute(
                     "INSERT INTO view_customers (customer_id, external_key, name, inn, kpp,"
-                    " email, manager, currency, status, registered_on, tariffs, version,"
+                    " email, manager, currency, status, registered_on, version,"
                     " updated_at) VALUES (:id, :key, :name, :inn, NULL, NULL, :manager, 'RUB',"
-                    " :status, '2025-01-01', :tariffs, 1, '2026-01-15T00:00:00+00:00')",
+                    " :status, '2025-01-01', 1, '2026-01-15T00:00:00+00:00')",
                     {"id": cid, "key": f"CRM-{i}",
                      "name": f'ООО "Клиент {rng.randrange(10**6):06d}"', "inn": f"77{i:08d}",
-                     "manager": MANAGERS[i % 4],
-                     "status": rng.choice(STATUSES), "tariffs": f"{TARIFFS[i % 3]};"})
+                     "manager": MANAGERS[i % 4], "status": rng.choice(STATUSES)})
                 net = rng.randrange(1, 500_000) if i % 3 == 0 else 0
                 tx.execute(
                     "INSERT INTO view_balances (customer_id, currency, charged, paid, net,"
@@ -76,8 +75,9 @@ def fill(store: ReadStore, n: int) -> None:
                 renewal = start + timedelta(days=rng.randrange(0, 365))
                 tx.execute(
                     "INSERT INTO view_renewals (subscription_id, customer_id, tariff_code,"
-                    " tariff_version, quantity, started_on, next_renewal, auto_renew, status)"
-                    " VALUES (:sid, :id, :tariff, 1, 1, '2025-01-01', :next, 1, 'active')",
+                    " tariff_version, quantity, started_on, next_renewal, auto_renew, status,"
+                    " anchor_day, period_unit, period_count) VALUES (:sid, :id, :tariff, 1, 1,"
+                    " '2025-01-01', :next, 1, 'active', 1, 'month', 1)",
                     {"sid": f"sub-{i}", "id": cid, "tariff": TARIFFS[i % 3],
                      "next": renewal.isoformat()})
 

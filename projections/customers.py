@@ -43,7 +43,7 @@ class CustomerBalances(Projection):
         "CREATE TABLE IF NOT EXISTS view_customers ("
         " customer_id TEXT PRIMARY KEY, external_key TEXT NOT NULL, name TEXT NOT NULL,"
         " inn TEXT, kpp TEXT, email TEXT, manager TEXT, currency TEXT NOT NULL,"
-        " status TEXT NOT NULL, registered_on TEXT NOT NULL, tariffs TEXT NOT NULL DEFAULT '',"
+        " status TEXT NOT NULL, registered_on TEXT NOT NULL,"
         " version BIGINT NOT NULL, updated_at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS view_customers_name ON view_customers (name)",
         "CREATE INDEX IF NOT EXISTS view_customers_key ON view_customers (external_key)",
@@ -103,11 +103,11 @@ class CustomerBalances(Projection):
 
     @on(SubscriptionStarted)
     def subscribed(self, tx: Transaction, event: SubscriptionStarted, _: int) -> None:
-        """Remember which tariffs the customer is on (for filtering)."""
+        """A new subscription changes the customer (its tariffs come from the renewals view)."""
         tx.execute(
-            "UPDATE view_customers SET tariffs = tariffs || :code, version = :version,"
-            " updated_at = :at WHERE customer_id = :id",
-            {"code": f"{event.tariff_code};", **self._touch(event)},
+            "UPDATE view_customers SET version = :version, updated_at = :at"
+            " WHERE customer_id = :id",
+            self._touch(event),
         )
 
     @on(ServiceStatusChanged)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from ledger.errors import InvalidField
+from projections.renewals import ON_TARIFF, RENEWS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,11 +66,15 @@ def cursor_position(value: object) -> int:
     Raises:
         BadCursor: the part is not a whole number (a cursor made by hand).
     """
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_POSITION:
         return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
     raise BadCursor(field="cursor", why="this cursor does not belong to this list")
+
+
+MAX_POSITION = 2**63 - 1
+"""The largest log position (a BIGINT): a cursor beyond it was not made by a list."""
 
 
 def _filters(
@@ -110,8 +115,8 @@ def customers(
             where.append(f"c.{column} = :{column}")
             params[column] = value
     if tariff:
-        where.append("c.tariffs LIKE :tariff")
-        params["tariff"] = f"%{tariff};%"
+        where.append(f"c.customer_id IN ({ON_TARIFF})")
+        params["tariff"] = tariff
     if tag:
         where.append("EXISTS (SELECT 1 FROM view_customer_tags t"
                      " WHERE t.customer_id = c.customer_id AND t.tag = :tag)")
@@ -128,15 +133,35 @@ def customers(
         " LEFT JOIN view_balances b ON b.customer_id = c.customer_id AND b.currency = c.currency"
         f" WHERE {' AND '.join(where)} ORDER BY c.name, c.customer_id"
     )
-    return _page(store, sql, params, limit, lambda r: [r["name"], r["customer_id"]])
+    page = _page(store, sql, params, limit, lambda r: [r["name"], r["customer_id"]])
+    plans = live_tariffs(store, [row["customer_id"] for row in page.items])
+    for row in page.items:
+        row["tariffs"] = plans.get(row["customer_id"], [])
+    return page
+
+
+def live_tariffs(store: ReadStore, customer_ids: list[str]) -> dict[str, list[str]]:
+    """The codes of each customer's subscriptions that are not cancelled, sorted."""
+    if not customer_ids:
+        return {}
+    marks = ", ".join(f":c{i}" for i in range(len(customer_ids)))
+    plans: dict[str, list[str]] = {}
+    for plan in store.query(
+            "SELECT DISTINCT customer_id, tariff_code FROM view_renewals"
+            f" WHERE status <> 'cancelled' AND customer_id IN ({marks})"
+            " ORDER BY customer_id, tariff_code",
+            {f"c{i}": cid for i, cid in enumerate(customer_ids)}):
+        plans.setdefault(plan["customer_id"], []).append(plan["tariff_code"])
+    return plans
 
 
 def customer(store: ReadStore, customer_id: str) -> Row | None:
-    """One customer's directory row and balances in every currency."""
+    """One customer's directory row, its live tariffs and balances in every currency."""
     row = store.query_one(
         "SELECT * FROM view_customers WHERE customer_id = :id", {"id": customer_id}
     )
     if row is not None:
+        row["tariffs"] = live_tariffs(store, [customer_id]).get(customer_id, [])
         row["balances"] = balances(store, customer_id)
         row["tags"] = [r["tag"] for r in store.query(
             "SELECT tag FROM view_customer_tags WHERE customer_id = :id ORDER BY tag",
@@ -196,24 +221,26 @@ def renewals(
     customer_id: str | None = None, limit: int = 50, cursor: str | None = None,
 ) -> Page:
     """Upcoming renewals in date order (optionally within [date_from, date_to])."""
-    where: list[str] = ["r.status = 'active'", "r.next_renewal IS NOT NULL"]
+    where: list[str] = [RENEWS]
     params: dict[str, Any] = {}
     _filters(where, params, ("r.next_renewal >= :date_from", "date_from", date_from),
              ("r.next_renewal <= :date_to", "date_to", date_to),
              ("r.customer_id = :cid", "cid", customer_id))
     if cursor:
-        next_renewal, sid = decode_cursor(cursor, 2)
+        next_renewal, cid, sid = decode_cursor(cursor, 3)
         where.append(
             "(r.next_renewal > :after_date OR (r.next_renewal = :after_date"
-            " AND r.subscription_id > :after_id))"
+            " AND (r.customer_id > :after_customer OR (r.customer_id = :after_customer"
+            " AND r.subscription_id > :after_id))))"
         )
-        params.update(after_date=next_renewal, after_id=sid)
+        params.update(after_date=next_renewal, after_customer=cid, after_id=sid)
     sql = (
         "SELECT r.*, c.name, c.external_key FROM view_renewals r JOIN view_customers c"
         f" ON c.customer_id = r.customer_id WHERE {' AND '.join(where)}"
-        " ORDER BY r.next_renewal, r.subscription_id"
+        " ORDER BY r.next_renewal, r.customer_id, r.subscription_id"
     )
-    return _page(store, sql, params, limit, lambda r: [r["next_renewal"], r["subscription_id"]])
+    return _page(store, sql, params, limit,
+                 lambda r: [r["next_renewal"], r["customer_id"], r["subscription_id"]])
 
 
 def timeline(

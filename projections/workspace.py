@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from projections.queries import debt_totals
+from projections.queries import debt_totals, live_tariffs
+from projections.renewals import ON_TARIFF, RENEWS
 
 if TYPE_CHECKING:
     from projections.store import ReadStore, Row
@@ -71,13 +72,14 @@ def _spellings(text: str) -> list[str]:
 # -- customers ---------------------------------------------------------------------------------
 
 LIVE_RENEWAL = ("(SELECT MIN(r.next_renewal) FROM view_renewals r"
-                " WHERE r.customer_id = c.customer_id AND r.status = 'active')")
+                f" WHERE r.customer_id = c.customer_id AND {RENEWS})")
 BALANCE_JOIN = (" LEFT JOIN view_balances b"
                 " ON b.customer_id = c.customer_id AND b.currency = c.currency")
 PLAN_JOIN = (
-    " LEFT JOIN (SELECT customer_id, MIN(tariff_code) AS tariff,"
-    " MIN(CASE WHEN status = 'active' THEN next_renewal END) AS next_renewal"
-    " FROM view_renewals WHERE status <> 'cancelled' GROUP BY customer_id) p"
+    " LEFT JOIN (SELECT r.customer_id,"
+    " MIN(CASE WHEN r.status <> 'cancelled' THEN r.tariff_code END) AS tariff,"
+    f" MIN(CASE WHEN {RENEWS} THEN r.next_renewal END) AS next_renewal"
+    " FROM view_renewals r GROUP BY r.customer_id) p"
     " ON p.customer_id = c.customer_id")
 CUSTOMER_SORTS = {
     "name": ("c.name", ""), "status": ("c.status", ""), "manager": ("c.manager", ""),
@@ -114,8 +116,7 @@ class CustomerFilter:
                 where.append(f"c.{column} = :{column}")
                 params[column] = value
         if self.tariff:
-            where.append("c.customer_id IN (SELECT r.customer_id FROM view_renewals r"
-                         " WHERE r.tariff_code = :tariff AND r.status <> 'cancelled')")
+            where.append(f"c.customer_id IN ({ON_TARIFF})")
             params["tariff"] = self.tariff
         if self.tag:
             where.append("c.customer_id IN (SELECT t.customer_id FROM view_customer_tags t"
@@ -163,11 +164,7 @@ def _customer_rows(store: ReadStore, ids: list[str]) -> list[Row]:
         "SELECT c.customer_id, c.external_key, c.name, c.inn, c.status, c.manager,"
         f" c.currency, COALESCE(b.net, 0) AS debt, {LIVE_RENEWAL} AS next_renewal"
         f" FROM view_customers c{BALANCE_JOIN} WHERE c.customer_id IN ({marks})", names)
-    plans: dict[str, list[str]] = {}
-    for plan in store.query(
-            "SELECT DISTINCT customer_id, tariff_code FROM view_renewals"
-            f" WHERE status <> 'cancelled' AND customer_id IN ({marks})", names):
-        plans.setdefault(plan["customer_id"], []).append(plan["tariff_code"])
+    plans = live_tariffs(store, ids)
     by_id = {row["customer_id"]: row for row in rows}
     for cid, row in by_id.items():
         row["tariffs"] = sorted(plans.get(cid, []))
@@ -376,12 +373,6 @@ _CALENDAR_COLUMNS = ("r.subscription_id, r.customer_id, r.tariff_code, r.quantit
                      " r.auto_renew, r.term_end, r.status")
 
 
-ENDS_WITHOUT_RENEWAL = ("r.auto_renew = 0 AND r.term_end IS NOT NULL"
-                        " AND r.next_renewal >= r.term_end")
-"""A fixed-term contract whose next billing date is its end: it ends, it does not renew
-(the calendar lists it once, as a contract end)."""
-
-
 @dataclass(frozen=True)
 class RenewalFilter:
     """Which calendar entries to list: a date window, a tariff, auto-renewing or not."""
@@ -397,7 +388,7 @@ class RenewalFilter:
         day = {"renewal": "r.next_renewal", "end": "r.term_end"}[kind]
         where = [f"{day} >= :first", f"{day} <= :last"]
         if kind == "renewal":  # a contract that ends without auto-renewal does not renew
-            where.append(f"r.status = 'active' AND NOT ({ENDS_WITHOUT_RENEWAL})")
+            where.append(RENEWS)
         params.update(first=self.first.isoformat(), last=self.last.isoformat())
         if self.tariff:
             where.append("r.tariff_code = :tariff")
