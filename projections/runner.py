@@ -202,6 +202,12 @@ class ProjectionRunner:
         """
         projection = self.projections[name]
         with self._lock, self.store.transaction() as tx:
+            # Take the tracking row first: a runner in another process that is applying a
+            # batch to this projection is waited for, and one that starts now waits for the
+            # rebuild and then finds its position moved (TrackingConflict) instead of
+            # writing into the tables being rebuilt.
+            tx.execute("UPDATE lbx_tracking SET position = 0 WHERE projection = :name",
+                       {"name": name})
             projection.reset(tx)
             position, total = 0, 0
             while batch := self.log.read_log(position, self.batch_size):

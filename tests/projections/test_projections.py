@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -9,6 +10,7 @@ from uuid import UUID
 
 import pytest
 
+from api.bootstrap import bootstrap
 from commands.grant_discount import GrantDiscount
 from commands.record_adjustment import RecordAdjustment
 from commands.record_charge import RecordCharge
@@ -162,3 +164,36 @@ def test_the_calendar_moves_with_billing_and_drops_cancelled_subscriptions(
     assert queries.renewals(services.store).items == []
     (ended,) = services.store.query("SELECT * FROM view_renewals")
     assert (ended["status"], ended["term_end"]) == ("cancelled", "2026-02-01")
+
+
+def test_a_rebuild_waits_for_another_process_applying_a_batch(
+    services: Services, backend_env: dict[str, str],
+) -> None:
+    """Another process (the service's worker) is applying a batch when the CLI rebuilds.
+
+    The rebuild waits for it instead of deadlocking or colliding with its rows, and the view
+    ends up as a rebuild from the whole log gives it.
+    """
+    register(services, "C-0")
+    services.runner.catch_up()
+    register(services, "C-1")
+    worker = bootstrap(backend_env, clock=services.runtime.clock)
+    try:
+        positions = worker.runner.positions()
+        batch = worker.ledger.read_log(positions["customers"], 100)
+        done: list[int] = []
+        with worker.store.transaction() as tx:
+            worker.runner._apply(tx, worker.runner.projections["customers"],
+                                 positions["customers"], batch)
+            rebuilding = threading.Thread(
+                target=lambda: done.append(services.runner.rebuild("customers")))
+            rebuilding.start()
+            rebuilding.join(0.5)
+            assert rebuilding.is_alive(), "the rebuild waits for the worker's transaction"
+        rebuilding.join(30)
+        assert done == [services.ledger.max_position()]
+    finally:
+        worker.close()
+    keys = [r["external_key"] for r in services.store.query(
+        "SELECT external_key FROM view_customers ORDER BY external_key")]
+    assert keys == ["C-0", "C-1"]
