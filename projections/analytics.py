@@ -44,12 +44,14 @@ def collection_by_month(
 
     ``invoiced`` is the invoices' totals less their credit notes (voided invoices do not
     count); ``paid`` is what payments and credit settled on them; ``rate`` is
-    ``paid / invoiced`` (None for a month with nothing invoiced).
+    ``paid / invoiced`` (None for a month with nothing invoiced). Credit invoices (negative
+    totals: a cancellation's or downgrade's unused days) bill nothing and are left out:
+    their credit is counted where it settles other invoices, so the rate stays within 100 %.
     """
     rows = store.query(
         "SELECT SUBSTR(issued_on, 1, 7) AS month, COUNT(*) AS invoices,"
         " CAST(SUM(total - credited) AS BIGINT) AS invoiced, CAST(SUM(paid) AS BIGINT) AS paid"
-        " FROM view_invoices WHERE void = 0 AND currency = :currency"
+        " FROM view_invoices WHERE void = 0 AND total > 0 AND currency = :currency"
         " AND issued_on >= :first AND issued_on <= :last"
         " GROUP BY SUBSTR(issued_on, 1, 7) ORDER BY 1",
         {"currency": currency, **_month_bounds(month_from, month_to)})

@@ -8,42 +8,22 @@ and ``/v1/customers?tariff=`` the customers really on that tariff.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from commands.cancel_subscription import CancelSubscription
 from commands.change_subscription import ChangeSubscription
 from commands.pause_subscription import PauseSubscription, ResumeSubscription
-from commands.run_billing import RunBilling, bill_run_context, run_billing
-from commands.start_subscription import StartSubscription
 from projections import queries
 from tests.support.collections import on
-from tests.support.dsl import MONTHLY_1000, publish, register, send
+from tests.support.dsl import MONTHLY_1000, publish, send
+from tests.support.subscriptions import bill, subscribe
 
 if TYPE_CHECKING:
-    from uuid import UUID
-
     from api.bootstrap import Services
 
 ARREARS = {**MONTHLY_1000, "timing": "in_arrears"}
 PRO = {**MONTHLY_1000, "name": "Про", "components": [
     {"code": "base", "name": "Абонентская плата", "kind": "flat", "price": "3000.00"}]}
-
-
-def bill(services: Services, day: date) -> int:
-    """A bill run for everyone as of ``day``; how many invoices it issued."""
-    on(services, day)
-    report = run_billing(RunBilling(as_of=day), bill_run_context("test"), services.runtime,
-                         list(services.ledger.customer_ids()))
-    return len(report.invoices)
-
-
-def subscribe(services: Services, tariff: str = "start", key: str = "C-1",
-              **terms: Any) -> tuple[UUID, str]:
-    """A registered customer with one subscription from 1 January; its ids."""
-    customer = register(services, key)
-    sid = send(services, StartSubscription(customer_id=customer, tariff_code=tariff,
-                                           start_date=date(2026, 1, 1), **terms))
-    return customer, sid.result["subscription_id"]
 
 
 def renewals(services: Services, date_from: str | None = None) -> list[str]:
