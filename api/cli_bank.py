@@ -4,24 +4,44 @@ It runs the same import as ``POST /v1/bank-statements`` (see :mod:`api.bank_dire
 and prints the same report: the counts, every line with what became of it, the file's
 warnings and any balance that does not add up. Importing is idempotent by content, so a
 run that was interrupted is resumed by running it again on the same file.
+
+``bank_queue`` works the unmatched queue as ``POST /v1/bank-payments/{id}/resolution``
+and ``…/dismissal`` do, with the same commands (``--not-a-duplicate`` is the API's
+``not_a_duplicate``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path  # noqa: TC003  (typer reads it at runtime)
 from typing import TYPE_CHECKING, Annotated
+from uuid import UUID  # noqa: TC003  (typer reads it at runtime)
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
 from api.bank_directory import import_bank_file
-from api.cli_support import actor, add_row, err, fail, out, services, table
+from api.cli_support import (
+    actor,
+    add_row,
+    context,
+    customer_id,
+    err,
+    fail,
+    out,
+    services,
+    table,
+)
+from commands.dismiss_bank_payment import DismissBankPayment
+from commands.dispatch import dispatch
+from commands.resolve_bank_payment import ResolveBankPayment
 
 if TYPE_CHECKING:
     from commands.import_bank_statement import ImportReport
 
 imports = typer.Typer(no_args_is_help=True, help="Import files: bank statements.")
+bank_queue = typer.Typer(no_args_is_help=True,
+                         help="Work the queue of bank lines: resolve or dismiss them.")
 
 _STYLES = {"matched": "green", "unmatched": "yellow", "ambiguous": "yellow",
            "skipped": "dim", "duplicate": "dim"}
@@ -87,3 +107,43 @@ def print_report(report: ImportReport) -> None:
         err().print(Text(f"warning: {warning}", style="yellow"))
     for problem in report.balance_problems:
         err().print(Text(f"balance: {problem}", style="bold yellow"))
+
+
+Reason = Annotated[str, typer.Option(help="Why (recorded with the decision).")]
+
+
+@bank_queue.command("resolve")
+def resolve_bank_line(
+    line: Annotated[UUID, typer.Argument(help="The queued bank line's id.")],
+    customer: Annotated[str, typer.Argument(help="The customer's id or external key.")],
+    *,
+    reason: Reason,
+    invoice: Annotated[list[str] | None, typer.Option(
+        help="An invoice id to settle (repeat for several); default: the oldest open.")
+    ] = None,
+    existing_payment: Annotated[str | None, typer.Option(
+        help="Link the line to this payment typed in by hand instead (no new money).")
+    ] = None,
+    not_a_duplicate: Annotated[bool, typer.Option(
+        "--not-a-duplicate",
+        help="Record it although the book holds a payment typed in by hand like it.")
+    ] = False,
+) -> None:
+    """Assign a queued bank line to a customer: the payment lands on their book."""
+    with services() as s:
+        outcome = dispatch(ResolveBankPayment.model_validate({
+            "bank_payment_id": line, "customer_id": customer_id(customer),
+            "invoice_ids": invoice or [], "existing_payment_id": existing_payment,
+            "reason": reason, "not_a_duplicate": not_a_duplicate}), context(), s.runtime)
+    out().print(f"resolved: payment {outcome.result['payment_id']}"
+                f" of customer {outcome.result['customer_id']}", soft_wrap=True)
+
+
+@bank_queue.command("dismiss")
+def dismiss_bank_line(
+    line: Annotated[UUID, typer.Argument(help="The queued bank line's id.")], reason: Reason,
+) -> None:
+    """Take a queued bank line off the queue: it is not a customer's payment."""
+    with services() as s:
+        dispatch(DismissBankPayment(bank_payment_id=line, reason=reason), context(), s.runtime)
+    out().print(f"dismissed: {line}", soft_wrap=True)

@@ -11,7 +11,16 @@ No client key is needed to make this idempotent: a line's ``BankPayment`` id is 
 from its dedup key, so a line already imported — by this file earlier, by a run that was
 killed half-way, or by an overlapping export — is found and counted as a duplicate, and
 if two imports race, the loser's save fails on that id and its retry sees the duplicates.
-Re-running the same file is therefore how a killed import resumes.
+Re-running the same file is therefore how a killed import resumes. A line is looked up
+under its current key and under the keys older versions gave it (``legacy_keys``).
+
+One exception to "a duplicate is left alone": a line recorded as skipped for a reason the
+settings decide (not our account, an internal transfer by our ИНН) is classified again
+with this import's settings, and if that now makes it a payment (or sends it to the
+queue), ``BankPaymentReclassified`` records the change and the payment is made as for a
+new line. A reversal that takes back a credit goes to the queue naming the reversed line
+when the import finds it (same reference, payer, amount and purpose, booked up to a month
+earlier).
 
 Matching reads a :class:`ledger.banking_match.Directory` the caller supplies (the API
 answers it from the views); it only *finds* candidates. Whether money lands on a book is
@@ -32,6 +41,7 @@ from pydantic import Field, StringConstraints
 from commands.base import Command
 from ledger.application import BATCH_LOCK_WAIT, WriteConflict
 from ledger.bankfiles import dedup_key, parse_statement
+from ledger.bankfiles.dedup import legacy_keys, reversed_credit_keys
 from ledger.banking import (
     BankPayment,
     BankPaymentStatus,
@@ -41,7 +51,7 @@ from ledger.banking import (
     payment_reference,
 )
 from ledger.banking_match import match_line
-from ledger.banking_reasons import BOOK_REFUSED
+from ledger.banking_reasons import BOOK_REFUSED, REVERSAL_OF_PAYMENT, REVERSAL_OF_UNPAID_LINE
 from ledger.errors import ConcurrencyExhausted, LedgerError
 
 if TYPE_CHECKING:
@@ -148,6 +158,14 @@ class _Setup:
     own_inn: str | None
     prefixes: tuple[str, ...]
 
+    def classify(self, line: BankLine) -> Decision:
+        """The line's decision under this import's settings.
+
+        With no own accounts configured, the statement's accounts tell internal transfers.
+        """
+        stated = [balance.account for balance in self.statement.accounts if balance.account]
+        return classify_line(line, self.own_accounts, self.own_inn, stated)
+
 
 def handle(
     command: ImportBankStatement, context: Context, runtime: Runtime, data: bytes,
@@ -222,12 +240,18 @@ def _import_batch(
 
 @dataclass(frozen=True)
 class _Plan:
-    """A line classified and matched before any book is loaded (``decision`` None: a duplicate)."""
+    """A line classified and matched before any book is loaded (``decision`` None: a duplicate).
+
+    ``existing``: the line's record when it is a duplicate, or one to classify again;
+    ``reverses``: the line whose credit a reversal takes back.
+    """
 
     line: BankLine
     key: str
     decision: Decision | None
     match: Match | None
+    existing: BankPayment | None = None
+    reverses: BankPayment | None = None
 
     @property
     def payer(self) -> UUID | None:
@@ -241,14 +265,46 @@ def _plan_batch(runtime: Runtime, batch: list[BankLine], setup: _Setup) -> list[
     seen: set[str] = set()
     for line in batch:
         key = dedup_key(line)
-        if key in seen or runtime.ledger.exists(bank_payment_id(key)):
+        if key in seen:
             plans.append(_Plan(line, key, None, None))
             continue
         seen.add(key)
-        decision = classify_line(line, setup.own_accounts, setup.own_inn)
+        existing = _recorded(runtime, line, key)
+        decision = setup.classify(line)
+        if existing is not None and not existing.reclassifiable:
+            plans.append(_Plan(line, key, None, None, existing))
+            continue
         match = match_line(line, setup.directory, setup.prefixes) if decision.accept else None
-        plans.append(_Plan(line, key, decision, match))
+        reverses = _reversed(runtime, line) if decision.queue and line.reversal else None
+        plans.append(_Plan(line, key, decision, match, existing, reverses))
     return plans
+
+
+def _recorded(runtime: Runtime, line: BankLine, key: str) -> BankPayment | None:
+    """The line's record, under its current key or a key an older version gave it."""
+    for candidate in (key, *legacy_keys(line)):
+        if runtime.ledger.exists(bank_payment_id(candidate)):
+            return runtime.ledger.load(bank_payment_id(candidate), BankPayment)
+    return None
+
+
+def _reversed(runtime: Runtime, line: BankLine) -> BankPayment | None:
+    """The recorded credit that a reversal takes back, if one is found."""
+    for candidate in reversed_credit_keys(line):
+        if runtime.ledger.exists(bank_payment_id(candidate)):
+            return runtime.ledger.load(bank_payment_id(candidate), BankPayment)
+    return None
+
+
+def _reversal_decision(decision: Decision, original: BankPayment | None) -> Decision:
+    """The queue's reason for a reversal, naming the line (and payment) it takes back."""
+    if original is None:
+        return decision
+    facts, paid = original.state.line, original.state.payment_id
+    on = facts.booked_on.isoformat()
+    reason = (REVERSAL_OF_PAYMENT.write(number=facts.number, booked_on=on, payment_id=paid)
+              if paid else REVERSAL_OF_UNPAID_LINE.write(number=facts.number, booked_on=on))
+    return replace(decision, reason=reason)
 
 
 def _decide_batch(
@@ -259,17 +315,26 @@ def _decide_batch(
     lines: list[BankPayment] = []
     books: dict[UUID, Customer] = {}
     for plan in plans:
+        line_id = plan.existing.id if plan.existing else bank_payment_id(plan.key)
         if plan.decision is None:
-            rows.append(_row(plan.line, bank_payment_id(plan.key), DUPLICATE, "already imported"))
+            rows.append(_row(plan.line, line_id, DUPLICATE, "already imported"))
             continue
+        key = plan.existing.state.dedup_key if plan.existing else plan.key
         match = plan.match
         if match is not None and plan.payer is not None:
-            match = _pay(runtime, provenance, books, plan.line, key=plan.key, match=match)
-        payment = BankPayment.import_line(
-            provenance, line=plan.line, dedup_key=plan.key,
-            statement_format=setup.statement.format, file_sha256=setup.file_sha256,
-            decision=plan.decision, match=match,
-        )
+            match = _pay(runtime, provenance, books, plan.line, key=key, match=match)
+        if plan.existing is None:
+            payment = BankPayment.import_line(
+                provenance, line=plan.line, dedup_key=plan.key,
+                statement_format=setup.statement.format, file_sha256=setup.file_sha256,
+                decision=_reversal_decision(plan.decision, plan.reverses), match=match,
+                reverses=plan.reverses.id if plan.reverses else None,
+            )
+        elif plan.existing.reclassify(provenance, decision=plan.decision, match=match):
+            payment = plan.existing
+        else:
+            rows.append(_row(plan.line, line_id, DUPLICATE, "already imported"))
+            continue
         lines.append(payment)
         rows.append(_row_of(plan.line, payment))
     return rows, [*lines, *books.values()]

@@ -10,18 +10,26 @@ A line the import held as a possible duplicate may instead be **linked** to the 
 typed in by hand (``existing_payment_id``): ``BankPaymentLinked`` on the line and
 ``PaymentLinkedToBankLine`` on the book, which claims that payment for this line; no money
 moves, and no second line can link to the same payment.
+
+Recording the line as a new payment asks the book the import's question first
+(``Customer.possible_duplicate``): a payment typed in by hand like it (same money, within
+three days, not yet claimed by a bank line) refuses the resolution with the same
+``possible-duplicate-payment`` problem that ``RecordPayment`` answers the other way round,
+unless ``not_a_duplicate`` says it is another payment; the resolution then names the
+payment it was told apart from (``distinct_from``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from commands.base import Command, Reason
 from commands.unit_of_work import execute
-from ledger.banking import BankPayment, BankPaymentNotFound
+from ledger.banking import BankLineLikeTypedPayment, BankPayment, BankPaymentNotFound
+from ledger.customers.events import PaymentReceived
 from ledger.errors import NotFound
 
 if TYPE_CHECKING:
@@ -31,10 +39,12 @@ if TYPE_CHECKING:
     from commands.runtime import Runtime
     from commands.unit_of_work import Decision
     from ledger.customers import Customer
+    from ledger.customers.payment_book import PaymentState
     from ledger.events import Provenance
 
 InvoiceId = Annotated[str, Field(min_length=1, max_length=100)]
 PaymentId = Annotated[str, Field(min_length=1, max_length=100)]
+OVERRIDE = "not_a_duplicate"
 
 
 class ResolveBankPayment(Command):
@@ -43,6 +53,8 @@ class ResolveBankPayment(Command):
     Without ``invoice_ids`` the money settles the customer's oldest open invoices first.
     With ``existing_payment_id`` the line is that payment, already on the customer's book
     (typed in by hand): nothing new is recorded, and ``invoice_ids`` must be empty.
+    ``not_a_duplicate`` records the line even though the book holds a payment typed in by
+    hand like it.
     """
 
     bank_payment_id: UUID
@@ -50,6 +62,9 @@ class ResolveBankPayment(Command):
     invoice_ids: Annotated[list[InvoiceId], Field(max_length=50)] = Field(default_factory=list)
     existing_payment_id: PaymentId | None = None
     reason: Reason
+    not_a_duplicate: bool = False
+
+    late_fields: ClassVar[frozenset[str]] = frozenset({OVERRIDE})
 
     @model_validator(mode="after")
     def _link_or_pay(self) -> ResolveBankPayment:
@@ -80,11 +95,15 @@ def handle(command: ResolveBankPayment, context: Context, runtime: Runtime) -> O
         resolved_on = context.effective_date or runtime.clock.today()
         if command.existing_payment_id is not None:
             return _link(provenance, command, line, customer, resolved_on)
-        payment_id = line.resolve(
-            provenance, resolved_on,
-            customer_id=customer.id, invoice_ids=command.invoice_ids, reason=command.reason,
-        )
         facts = line.state.line
+        twin = customer.possible_duplicate(facts.amount, facts.booked_on, from_bank_line=True)
+        payment_id = line.resolve(  # refuses first what is no queued payment at all
+            provenance, resolved_on, customer_id=customer.id,
+            invoice_ids=command.invoice_ids, reason=command.reason,
+            distinct_from=twin.payment_id if twin else None,
+        )
+        if twin is not None and not command.not_a_duplicate:
+            raise _refusal(runtime, customer, twin)
         allocations = customer.receive_payment(
             provenance, facts.booked_on, payment_id=payment_id, amount=facts.amount,
             invoice_ids=command.invoice_ids, payer_name=facts.counterparty_name,
@@ -108,3 +127,12 @@ def _link(provenance: Provenance, command: ResolveBankPayment, line: BankPayment
     return [line, customer], {"payment_id": command.existing_payment_id,
                               "customer_id": str(customer.id), "allocations": {},
                               "linked": True}
+
+
+def _refusal(runtime: Runtime, customer: Customer, twin: PaymentState) -> BankLineLikeTypedPayment:
+    """The refusal naming ``twin`` with its reference (read from the history: rare)."""
+    reference = next((e.reference for e in runtime.ledger.customer_history(customer.id)
+                      if isinstance(e, PaymentReceived) and e.payment_id == twin.payment_id),
+                     "")
+    return BankLineLikeTypedPayment(payment_id=twin.payment_id, received_on=twin.received_on,
+                                    reference=reference, override=OVERRIDE)

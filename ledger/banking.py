@@ -14,7 +14,11 @@ is also a line that a re-import recognises.
 The line's life: ``matched`` (a payment was recorded on a customer's book in the same
 transaction), ``skipped``, or waiting in the queue as ``unmatched`` / ``ambiguous`` until
 an accountant ``resolved`` it (assigned it to a customer, or linked it to a payment typed
-in by hand before the statement came) or ``dismissed`` it.
+in by hand before the statement came) or ``dismissed`` it. A line skipped for a reason
+that depends on the settings (``not our account``, ``internal transfer``) is classified
+again when a later import meets it: if the settings changed, ``BankPaymentReclassified``
+moves it on (matched or queued), as if it had been imported with them. A reversal that
+takes back a credit waits in the queue too, but is no payment: it can only be dismissed.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.aggregate import LedgerAggregate, StateEvent
 from ledger.bankfiles.amounts import normalize_account
-from ledger.bankfiles.classify import Decision, classify
+from ledger.bankfiles.classify import INTERNAL_TRANSFER, Decision, classify
 from ledger.bankfiles.model import BankLine, Direction
-from ledger.errors import Conflict, NotFound, ReasonRequired
+from ledger.banking_reasons import RECLASSIFIED
+from ledger.errors import Conflict, NotFound, PossibleDuplicatePayment, ReasonRequired, Rejected
 from ledger.events import GENESIS_HASH, EventMeta, LedgerCreated
 from ledger.money import Money
 from ledger.system_texts import BANK_REFERENCE, BANK_REFERENCE_UNNUMBERED
@@ -45,6 +50,8 @@ BANK_PAYMENTS = uuid5(NAMESPACE_URL, "https://lbx.dev/bank-payments/")
 PAYMENT_ID_PREFIX = "bank:"
 _KEY_CHARS = 32  # 128 bits of the dedup key: unique for every line a company will ever see
 NOT_OUR_ACCOUNT = "not our account"
+RECLASSIFIABLE = frozenset({NOT_OUR_ACCOUNT, INTERNAL_TRANSFER})
+"""Skip reasons that depend on the settings (our accounts, our ИНН), not on the line."""
 
 
 def bank_payment_id(dedup_key: str) -> UUID:
@@ -65,18 +72,20 @@ def payment_reference(number: str, booked_on: date) -> str:
 
 
 def classify_line(
-    line: BankLine, own_accounts: Collection[str], own_inn: str | None
+    line: BankLine, own_accounts: Collection[str], own_inn: str | None,
+    statement_accounts: Collection[str] = (),
 ) -> Decision:
     """Accept a line as a customer payment only if it is on one of our accounts.
 
-    With no own accounts configured the statement's accounts are trusted (a bank sends a
-    statement about the account it was asked about); with some configured, a line on any
+    With no own accounts configured the statement's accounts (``statement_accounts``) are
+    taken as ours (a bank sends a statement about the account it was asked about), also
+    to recognise a transfer between two of them; with some configured, a line on any
     other account is skipped as ``"not our account"``. The rest is ``classify``'s rule.
     """
     ours = frozenset(normalize_account(account) for account in own_accounts)
     if ours and normalize_account(line.account) not in ours:
         return Decision(accept=False, reason=NOT_OUR_ACCOUNT)
-    return classify(line, frozenset(own_accounts), own_inn)
+    return classify(line, frozenset(own_accounts or statement_accounts), own_inn)
 
 
 class BankPaymentStatus(StrEnum):
@@ -117,6 +126,33 @@ class BankPaymentNotQueued(Conflict):
     )
 
 
+class BankReversalIsNoPayment(Rejected):
+    """Raised when resolving a queued line that is a reversal: it takes money back.
+
+    Such a line is no customer's payment to record; the accountant records a chargeback
+    on the payment it takes back, then dismisses it.
+    """
+
+    title = "A reversal is no payment"
+    field = "bank_payment_id"
+    template = ("bank payment {bank_payment_id} is the bank taking back an earlier credit, not"
+                " a payment; record a chargeback on the customer's payment, then dismiss it")
+
+
+class BankLineLikeTypedPayment(PossibleDuplicatePayment):
+    """Raised when a queued line is resolved to a customer with a payment typed in like it.
+
+    ``Customer.possible_duplicate`` finds it, as the import asks. The same problem as the
+    other way round (``possible-duplicate-payment``, 409), worded for this side: link the
+    line to that payment, or say it is another one.
+    """
+
+    template = ("this bank line looks like payment {payment_id} of {received_on}"
+                "{reference_text}, already recorded by hand with the same amount; link the"
+                " line to it (existing_payment_id), or if it is another payment, send it again"
+                " with {override}")
+
+
 class LineFacts(BaseModel):
     """What the bank said about the line, kept whole (``raw`` too) for the audit trail."""
 
@@ -137,6 +173,9 @@ class LineFacts(BaseModel):
     raw: str
     occurrence: int = 1
     operation_code: str | None = None
+    reversal: bool = False
+    transfers: int = 1
+    document_date: date | None = None
 
     @classmethod
     def of(cls, line: BankLine) -> LineFacts:
@@ -167,6 +206,7 @@ class BankPaymentState(BaseModel):
     match_reason: str = ""
     payment_id: str | None = None
     duplicate_of: str | None = None
+    reverses: UUID | None = None
 
 
 class BankPaymentImported(LedgerCreated):
@@ -175,7 +215,9 @@ class BankPaymentImported(LedgerCreated):
     ``status`` is ``matched`` when the payment ``payment_id`` was recorded on customer
     ``customer_id``'s book in the same transaction; ``skipped`` when ``accepted`` is false
     (``decision_reason`` says why); otherwise the line waits in the queue — with
-    ``duplicate_of`` when the customer's book holds a payment typed in by hand like it.
+    ``duplicate_of`` when the customer's book holds a payment typed in by hand like it,
+    or, for a reversal of a credit (``accepted`` false), with ``reverses``: the line of
+    the credit taken back, when the import found it.
     """
 
     dedup_key: str
@@ -191,6 +233,7 @@ class BankPaymentImported(LedgerCreated):
     match_reason: str = ""
     payment_id: str | None = None
     duplicate_of: str | None = None
+    reverses: UUID | None = None
 
     def apply(self, aggregate: Any) -> None:
         """Start the line's state from what the import found."""
@@ -199,12 +242,44 @@ class BankPaymentImported(LedgerCreated):
         aggregate.chain(self)
 
 
+class BankPaymentReclassified(StateEvent):
+    """A line skipped under other settings was classified (and matched) again.
+
+    Recorded by an import that met the line again with other own accounts or another
+    ИНН. The fields mean what they mean on ``BankPaymentImported``; a ``matched`` line's
+    payment was recorded on the customer's book in the same transaction.
+    """
+
+    accepted: bool
+    decision_reason: str
+    status: BankPaymentStatus
+    customer_id: UUID | None = None
+    invoice_ids: list[str] = Field(default_factory=list)
+    score: int = Field(default=0, ge=0, le=100)
+    match_reason: str = ""
+    payment_id: str | None = None
+    duplicate_of: str | None = None
+
+    def change(self, state: BankPaymentState) -> None:
+        """The line stands where the new classification puts it."""
+        state.accepted, state.decision_reason = self.accepted, self.decision_reason
+        state.status, state.customer_id = self.status, self.customer_id
+        state.invoice_ids, state.score = list(self.invoice_ids), self.score
+        state.match_reason, state.payment_id = self.match_reason, self.payment_id
+        state.duplicate_of = self.duplicate_of
+
+
 class BankPaymentResolved(StateEvent):
-    """An accountant assigned a queued line to a customer (who and why are in ``meta``)."""
+    """An accountant assigned a queued line to a customer (who and why are in ``meta``).
+
+    ``distinct_from``: a payment typed in by hand like it, which the accountant said this
+    line is not (``not_a_duplicate``).
+    """
 
     customer_id: UUID
     invoice_ids: list[str] = Field(default_factory=list)
     payment_id: str
+    distinct_from: str | None = None
 
     def change(self, state: BankPaymentState) -> None:
         """The line is now the customer's payment."""
@@ -247,32 +322,45 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
     @classmethod
     def import_line(
         cls, provenance: Provenance, *, line: BankLine, dedup_key: str, statement_format: str,
-        file_sha256: str, decision: Decision, match: Match | None,
+        file_sha256: str, decision: Decision, match: Match | None, reverses: UUID | None = None,
     ) -> BankPayment:
         """Record a line as read; a ``matched`` match must come with its payment recorded.
 
         A line that ``decision`` skips is ``skipped`` whatever ``match`` says; an accepted
-        line without a match waits in the queue as ``unmatched``.
+        line without a match, or one the decision sends to the queue, waits as
+        ``unmatched``. ``reverses``: the line whose credit a reversal takes back.
         """
         facts = LineFacts.of(line)
-        status = BankPaymentStatus.SKIPPED
-        found: dict[str, Any] = {}
-        if decision.accept:
-            status = BankPaymentStatus(match.status) if match else BankPaymentStatus.UNMATCHED
-        if decision.accept and match is not None:
-            found = {"customer_id": match.customer_id, "invoice_ids": list(match.invoice_ids),
-                     "score": match.score, "match_reason": match.reason,
-                     "duplicate_of": match.duplicate_of}
-        if status is BankPaymentStatus.MATCHED:
-            found["payment_id"] = payment_id_for(dedup_key)
         return cls._create(
             BankPaymentImported, id=bank_payment_id(dedup_key),
             timestamp=provenance.recorded_at,
             meta=EventMeta.stamp(provenance, facts.booked_on, None), prev_hash=GENESIS_HASH,
             dedup_key=dedup_key, statement_format=statement_format, file_sha256=file_sha256,
-            line=facts, accepted=decision.accept, decision_reason=decision.reason,
-            status=status, **found,
+            line=facts, reverses=reverses, **_outcome(dedup_key, decision, match),
         )
+
+    @property
+    def reclassifiable(self) -> bool:
+        """Whether the line was skipped for a reason that other settings may change."""
+        return (self.state.status is BankPaymentStatus.SKIPPED
+                and self.state.decision_reason in RECLASSIFIABLE)
+
+    def reclassify(self, provenance: Provenance, *, decision: Decision,
+                   match: Match | None) -> bool:
+        """Move a line skipped under other settings to where ``decision`` now puts it.
+
+        A no-op (``False``) unless the line is :attr:`reclassifiable` and the decision
+        differs from the one recorded; so importing again under the same settings records
+        nothing. A ``matched`` match must come with its payment recorded, as on import.
+        """
+        was = self.state.decision_reason
+        if not self.reclassifiable or (not decision.accept and not decision.queue
+                                       and decision.reason == was):
+            return False
+        self.record(BankPaymentReclassified, provenance, self.state.line.booked_on,
+                    RECLASSIFIED.write(was=was),
+                    **_outcome(self.state.dedup_key, decision, match))
+        return True
 
     def _taken_off_queue(self, verb: str, reason: str) -> str:
         """The stripped reason for taking a queued line off the queue (by ``verb``).
@@ -286,25 +374,29 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
                                        status=self.state.status.value, verb=verb)
         if not reason.strip():
             raise ReasonRequired
+        if verb == "resolved" and self.state.line.reversal:
+            raise BankReversalIsNoPayment(bank_payment_id=str(self.id))
         return reason.strip()
 
     def resolve(
         self, provenance: Provenance, effective_date: date, *, customer_id: UUID,
-        invoice_ids: Sequence[str], reason: str,
+        invoice_ids: Sequence[str], reason: str, distinct_from: str | None = None,
     ) -> str:
         """Assign a queued line to a customer; return the payment id to record it under.
 
-        The caller records the payment on the customer's book in the same transaction.
+        The caller records the payment on the customer's book in the same transaction
+        (``distinct_from``: the payment typed in by hand it was told apart from).
 
         Raises:
             ReasonRequired: no reason was given.
             BankPaymentNotQueued: the line is skipped, matched, resolved or dismissed.
+            BankReversalIsNoPayment: the line takes money back.
         """
         why = self._taken_off_queue("resolved", reason)
         payment_id = payment_id_for(self.state.dedup_key)
         self.record(BankPaymentResolved, provenance, effective_date, why,
                     customer_id=customer_id, invoice_ids=list(invoice_ids),
-                    payment_id=payment_id)
+                    payment_id=payment_id, distinct_from=distinct_from)
         return payment_id
 
     def link(
@@ -318,6 +410,7 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
         Raises:
             ReasonRequired: no reason was given.
             BankPaymentNotQueued: the line is skipped, matched, resolved or dismissed.
+            BankReversalIsNoPayment: the line takes money back.
         """
         why = self._taken_off_queue("resolved", reason)
         self.record(BankPaymentLinked, provenance, effective_date, why,
@@ -332,3 +425,21 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
         """
         why = self._taken_off_queue("dismissed", reason)
         self.record(BankPaymentDismissed, provenance, effective_date, why)
+
+
+def _outcome(dedup_key: str, decision: Decision, match: Match | None) -> dict[str, Any]:
+    """Where a line stands after ``decision`` and ``match``: the events' shared fields."""
+    status = BankPaymentStatus.SKIPPED
+    found: dict[str, Any] = {}
+    if decision.queue:
+        status = BankPaymentStatus.UNMATCHED
+    if decision.accept:
+        status = BankPaymentStatus(match.status) if match else BankPaymentStatus.UNMATCHED
+    if decision.accept and match is not None:
+        found = {"customer_id": match.customer_id, "invoice_ids": list(match.invoice_ids),
+                 "score": match.score, "match_reason": match.reason,
+                 "duplicate_of": match.duplicate_of}
+    if status is BankPaymentStatus.MATCHED:
+        found["payment_id"] = payment_id_for(dedup_key)
+    return {"accepted": decision.accept, "decision_reason": decision.reason,
+            "status": status, **found}

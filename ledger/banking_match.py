@@ -14,7 +14,8 @@ workspace reads back to show it in the reader's language). A single customer wit
 of at least ``THRESHOLD`` is a match. No candidate, a score below the threshold, or pieces
 of evidence that point at different customers send the line to the queue for a person to
 decide; so does a payment in a currency other than the customer's, which the book would
-refuse anyway.
+refuse anyway, and a camt batch that could not be split into its transfers (``transfers``
+> 1), whose money belongs to several payers in shares nobody stated.
 
 The lookups come through :class:`Directory`, which the caller implements (the API reads
 its views), so that this module stays free of I/O and the command layer free of views.
@@ -137,6 +138,8 @@ def match_line(
         ``matched`` with the customer, the invoices to allocate to (empty: oldest first),
         the score and the reason; or ``unmatched``/``ambiguous`` with the reason why not.
     """
+    if line.transfers > 1:
+        return Match("unmatched", None, (), 0, said.UNSPLIT_BATCH.write(count=line.transfers))
     invoices = _invoices_in_purpose(line.purpose, directory, known_prefixes)
     evidence = _Evidence()
     ambiguity = _identify(line, directory, invoices, evidence)

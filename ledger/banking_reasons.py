@@ -4,7 +4,9 @@ A reason is its clauses joined by ``"; "`` (``"ИНН 7701234567 matches ООО 
 equals open 12 200.00"``). The matcher (``banking_match.py``) and the import
 (``commands/import_bank_statement.py``) write each clause from its template here, and the
 workspace reads the clauses back with the same templates to show them in the reader's
-language (``projections/bank_reasons.py``); see :mod:`ledger.system_texts`.
+language (``projections/bank_reasons.py``); see :mod:`ledger.system_texts`. The reasons
+for a reversal that takes back a credit are the import's, written instead of the
+classifier's word when the reversed line is found.
 """
 
 from __future__ import annotations
@@ -39,3 +41,14 @@ BOOK_REFUSED = SystemText("the customer's book refused it: {detail}")
 POSSIBLE_DUPLICATE = SystemText(
     "possible duplicate of payment {payment_id} of {received_on} recorded by hand;"
     " link it or record it", {"received_on": ISO_DATE})
+UNSPLIT_BATCH = SystemText(
+    "a batch of {count} transfers that do not add up to the amount booked names no single"
+    " payer; split it by hand", {"count": DIGITS})
+REVERSAL_OF_PAYMENT = SystemText(
+    "reversal of bank line №{number} of {booked_on}: the bank took back payment {payment_id};"
+    " record a chargeback on it, then dismiss this line", {"booked_on": ISO_DATE})
+REVERSAL_OF_UNPAID_LINE = SystemText(
+    "reversal of bank line №{number} of {booked_on}, which paid no customer; dismiss it if it"
+    " still waits, and this line", {"booked_on": ISO_DATE})
+RECLASSIFIED = SystemText("re-imported with other own accounts or ИНН: was skipped as {was}")
+"""Why a skipped line was classified again (``meta.reason`` of ``BankPaymentReclassified``)."""

@@ -1,9 +1,10 @@
 """Bank payments: every imported statement line, the unmatched queue, the import history.
 
 One row per bank line, inserted when the line is imported and updated when an accountant
-resolves or dismisses it. ``reason`` always says why the line stands where it does: the
-classifier's reason for a skipped line, the matcher's for a matched or queued one, the
-accountant's for a resolved or dismissed one (``actor`` says who). ``position`` is the
+resolves or dismisses it, or when a later import classifies a skipped line again.
+``reason`` always says why the line stands where it does: the classifier's reason for a
+skipped line, the matcher's for a matched or queued one, the accountant's for a resolved
+or dismissed one (``actor`` says who). ``position`` is the
 import's log position, so a page of the queue stays stable while lines leave it.
 """
 
@@ -15,6 +16,7 @@ from ledger.banking import (
     BankPaymentDismissed,
     BankPaymentImported,
     BankPaymentLinked,
+    BankPaymentReclassified,
     BankPaymentResolved,
 )
 from projections.base import Projection, on
@@ -27,6 +29,7 @@ class BankPaymentRegister(Projection):
     """Every bank statement line with its status, match score and reason."""
 
     name = "bank_payments"
+    revision = 2  # 2: a skipped line classified again by a later import moves on
     tables = ("view_bank_payments",)
     schema = (
         "CREATE TABLE IF NOT EXISTS view_bank_payments ("
@@ -71,6 +74,24 @@ class BankPaymentRegister(Projection):
                 "cid": None if event.customer_id is None else str(event.customer_id),
                 "invoices": ",".join(event.invoice_ids), "pid": event.payment_id,
                 "actor": event.meta.actor, "position": position,
+            },
+        )
+
+    @on(BankPaymentReclassified)
+    def reclassified(self, tx: Transaction, event: BankPaymentReclassified, _: int) -> None:
+        """The line stands where the new classification put it (the import's actor)."""
+        tx.execute(
+            "UPDATE view_bank_payments SET status = :status, reason = :reason, score = :score,"
+            " customer_id = :cid, invoice_ids = :invoices, payment_id = :pid, actor = :actor,"
+            " updated_at = :at WHERE bank_payment_id = :id",
+            {
+                "status": event.status.value,
+                "reason": event.match_reason if event.accepted else event.decision_reason,
+                "score": event.score,
+                "cid": None if event.customer_id is None else str(event.customer_id),
+                "invoices": ",".join(event.invoice_ids), "pid": event.payment_id,
+                "actor": event.meta.actor, "at": event.recorded_at.isoformat(),
+                "id": str(event.originator_id),
             },
         )
 

@@ -18,6 +18,8 @@ from ledger.bankfiles.classify import (
     BANK_FEE,
     INTERNAL_TRANSFER,
     OUTGOING,
+    REVERSED_CREDIT,
+    REVERSED_DEBIT,
     ZERO_AMOUNT,
 )
 from ledger.banking import NOT_OUR_ACCOUNT
@@ -33,7 +35,8 @@ if TYPE_CHECKING:
     from projections.messages import Value
 
 DECISIONS = {word: Line(declare(word)) for word in (
-    ACCEPTED, OUTGOING, BANK_FEE, INTERNAL_TRANSFER, ZERO_AMOUNT, NOT_OUR_ACCOUNT)}
+    ACCEPTED, OUTGOING, BANK_FEE, INTERNAL_TRANSFER, ZERO_AMOUNT, NOT_OUR_ACCOUNT,
+    REVERSED_DEBIT, REVERSED_CREDIT)}
 """The classifier's words, each its own message."""
 
 REFUSALS = tuple((SystemText(template), declare(template))
@@ -78,6 +81,9 @@ CLAUSES: tuple[tuple[SystemText, Reader], ...] = (
         br.INVOICES_OF_SEVERAL, br.INVOICE_OF_ANOTHER, br.NO_CUSTOMER_WITH_INN, br.NO_INN,
         br.NO_INVOICE_NUMBER, br.OTHER_CURRENCY, br.LOW_SCORE)),
     (br.POSSIBLE_DUPLICATE, _plain(br.POSSIBLE_DUPLICATE, dates=("received_on",))),
+    (br.UNSPLIT_BATCH, _plain(br.UNSPLIT_BATCH)),
+    *((clause, _plain(clause, dates=("booked_on",)))
+      for clause in (br.REVERSAL_OF_PAYMENT, br.REVERSAL_OF_UNPAID_LINE)),
     (br.AMOUNT_EQUALS, _amount(br.AMOUNT_EQUALS)),
     (br.AMOUNT_EQUALS_OF, _amount(br.AMOUNT_EQUALS_OF)),
     (br.BOOK_REFUSED, _refused),

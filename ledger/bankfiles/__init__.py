@@ -13,7 +13,11 @@ Design overview:
   the sign. ``Statement.balance_problems()`` checks opening + in − out = closing.
 - ``dedup.dedup_key(line)`` is the idempotency key for re-imports and overlapping exports;
   readers number identical-looking lines within a file (``occurrence``) so that two
-  equal payments on one day keep distinct keys.
+  equal payments on one day keep distinct keys. ``dedup.legacy_keys`` are the keys an
+  older version gave the same line.
+- A line may be a ``reversal`` of an earlier booking (camt ``RvslInd``, MT940 ``RC``/``RD``),
+  or an unsplittable camt batch of several ``transfers`` that names no payer; amounts in
+  a legacy currency code (``RUR``) are read in its successor (``RUB``).
 - ``classify.classify(line, ...)`` accepts incoming customer payments and says why it skips
   the rest; ``invoice_refs.find_invoice_numbers(purpose)`` pulls invoice numbers out of
   the purpose text for matching.

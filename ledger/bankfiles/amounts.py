@@ -15,6 +15,8 @@ from ledger.money import Money
 #: Digits 6-8 of a Russian account number name its currency. Account numbers use the
 #: legacy ruble code 810; 643 (the ISO code) also turns up in hand-made data.
 ACCOUNT_CURRENCY_CODES = {"810": "RUB", "643": "RUB", "840": "USD", "978": "EUR", "156": "CNY"}
+#: Currency codes bank files still write that ISO 4217 has replaced: the same money.
+LEGACY_CURRENCIES = {"RUR": "RUB"}
 RUSSIAN_ACCOUNT_DIGITS = 20
 DEFAULT_CURRENCY = "RUB"
 

@@ -3,9 +3,15 @@
 An entry is what the bank booked; its ``TxDtls`` say who paid and why. A batch entry
 (one booking for several transfers) becomes one line per ``TxDtls`` when their amounts
 add up to the entry, because each transfer may settle a different customer's invoice.
-Otherwise the entry's own amount is the truth and the first ``TxDtls`` fills in the rest,
-with a warning, except for an entry booked at zero whose single ``TxDtls`` carries the
-amount: then that amount is used, also with a warning.
+When they do not (a batch credited net of a charge, or without per-transfer amounts),
+no share of the money can be given to any one payer: the entry becomes one line of the
+entry's amount that names nobody (``transfers`` > 1; its purpose lists the transfers'),
+with a warning, and matching leaves it to a person. A single ``TxDtls`` whose amount
+differs is the same payer: the entry's amount is used, with a warning, except for an
+entry booked at zero, which takes the ``TxDtls`` amount.
+
+``RvslInd`` marks a reversal of an earlier entry: the line says so (``reversal``), and its
+other side is the original transfer's (the debtor of a reversed credit).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class Booking:
     booked_on: date
     kind: str
     raw: str
+    reversal: bool = False
 
 
 def money(element: Element | None) -> Money | None:
@@ -63,7 +70,8 @@ def entry_lines(entry: Element, account: str, label: str, warnings: list[str]) -
     if amount is None or indicator not in {"CRDT", "DBIT"} or booked_on is None:
         warnings.append(f"{label}: no readable Amt, CdtDbtInd or BookgDt; skipped")
         return []
-    if text(entry, "RvslInd") == "true":
+    reversal = text(entry, "RvslInd") in {"true", "1"}
+    if reversal:
         warnings.append(f"{label}: a reversal (RvslInd) of an earlier entry")
     booking = Booking(
         account=account,
@@ -71,17 +79,22 @@ def entry_lines(entry: Element, account: str, label: str, warnings: list[str]) -
         booked_on=booked_on,
         kind=_bank_code(entry),
         raw=tostring(entry, encoding="unicode").strip(),
+        reversal=reversal,
     )
     details = [tx for block in children(entry, "NtryDtls") for tx in children(block, "TxDtls")]
     parts = _split(amount, details, label, warnings)
-    lines = [_line(entry, tx, part, booking) for tx, part in parts]
+    if parts is None:
+        lines = [_batch_line(entry, details, amount, booking)]
+    else:
+        lines = [_line(entry, tx, part, booking) for tx, part in parts]
     warnings.extend(f"{label}: zero amount" for line in lines if not line.amount)
     return lines
 
 
 def _split(
     amount: Money, details: list[Element], label: str, warnings: list[str]
-) -> list[tuple[Element | None, Money]]:
+) -> list[tuple[Element | None, Money]] | None:
+    """The lines' details and amounts; ``None`` for a batch that does not add up."""
     if not details:
         return [(None, amount)]
     parts = [_detail_amount(tx) for tx in details]
@@ -102,9 +115,9 @@ def _split(
         return list(zip(details, known, strict=True))
     warnings.append(
         f"{label}: its {len(details)} TxDtls do not add up to the entry amount {amount};"
-        " read as one line"
+        " read as one line naming no payer, for a person to split"
     )
-    return [(details[0], amount)]
+    return None
 
 
 def _detail_amount(tx: Element) -> Money | None:
@@ -112,10 +125,24 @@ def _detail_amount(tx: Element) -> Money | None:
     return found if found is not None else money(child(tx, "Amt"))
 
 
+def _batch_line(entry: Element, details: list[Element], amount: Money,
+                booking: Booking) -> BankLine:
+    """One line for a whole batch that does not add up: its amount, nobody's identity."""
+    purposes = [found for tx in details if (found := _purpose(entry, tx))]
+    return BankLine(
+        account=booking.account, booked_on=booking.booked_on,
+        number=_reference(entry, None), amount=amount, direction=booking.direction,
+        counterparty_name=None, counterparty_inn=None, counterparty_kpp=None,
+        counterparty_account=None, counterparty_bik=None,
+        purpose=" | ".join(purposes), kind=booking.kind, raw=booking.raw,
+        reversal=booking.reversal, transfers=len(details),
+    )
+
+
 def _line(entry: Element, tx: Element | None, amount: Money, booking: Booking) -> BankLine:
-    incoming = booking.direction == "in"
-    party = child(tx, "RltdPties", "Dbtr" if incoming else "Cdtr")
-    agent = child(tx, "RltdAgts", "DbtrAgt" if incoming else "CdtrAgt")
+    side = _other_side(tx, booking)
+    party = child(tx, "RltdPties", side)
+    agent = child(tx, "RltdAgts", f"{side}Agt")
     return BankLine(
         account=booking.account,
         booked_on=booking.booked_on,
@@ -125,14 +152,26 @@ def _line(entry: Element, tx: Element | None, amount: Money, booking: Booking) -
         counterparty_name=text(party, "Nm") or text(party, "Pty", "Nm"),
         counterparty_inn=_tax_id(party),
         counterparty_kpp=None,
-        counterparty_account=account_id(
-            child(tx, "RltdPties", "DbtrAcct" if incoming else "CdtrAcct")
-        ),
+        counterparty_account=account_id(child(tx, "RltdPties", f"{side}Acct")),
         counterparty_bik=text(agent, "FinInstnId", "ClrSysMmbId", "MmbId"),
         purpose=_purpose(entry, tx),
         kind=booking.kind,
         raw=booking.raw,
+        reversal=booking.reversal,
     )
+
+
+def _other_side(tx: Element | None, booking: Booking) -> str:
+    """``Dbtr`` or ``Cdtr``: the payer of a credit, the payee of a debit.
+
+    A reversal repeats the original transfer, so its other side is the original's (the
+    debtor of a reversed credit), unless the bank named only the usual one.
+    """
+    usual = "Dbtr" if booking.direction == "in" else "Cdtr"
+    original = "Cdtr" if usual == "Dbtr" else "Dbtr"
+    if booking.reversal and child(tx, "RltdPties", original) is not None:
+        return original
+    return usual
 
 
 def account_id(account: Element | None) -> str | None:

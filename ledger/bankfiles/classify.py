@@ -4,6 +4,11 @@ Only an incoming payment from someone else can settle a customer's invoice. Ever
 else on a statement is skipped, each with a reason the accountant can read: money we
 paid out, the bank's own operations (fees, charges), transfers between our own
 accounts (the payer account is ours, or the payer's INN is ours), and zero amounts.
+
+A reversal is never a customer's payment. One that returns our own payment (money in)
+is skipped. One that takes back a credit (money out) is not skipped either: a customer's
+payment may be on a book although the bank took the money back, so it goes to the queue
+(``Decision.queue``) for an accountant to reverse that payment by hand.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ OUTGOING = "outgoing"
 BANK_FEE = "bank fee"
 INTERNAL_TRANSFER = "internal transfer"
 ZERO_AMOUNT = "zero amount"
+REVERSED_DEBIT = "reversal of our own payment"
+REVERSED_CREDIT = (
+    "reversal of an earlier credit: the bank took a customer's payment back; record a"
+    " chargeback on that payment if it is on a book, then dismiss this line")
 
 #: 1C ``ВидОплаты`` of a bank order: the bank's own operation, usually its fee.
 BANK_ORDER_CODE = "17"
@@ -35,10 +44,14 @@ _MT940_TYPE_LENGTH = 4
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Accept a line as a customer payment, or skip it; ``reason`` says which and why."""
+    """Accept a line as a customer payment, or skip it; ``reason`` says which and why.
+
+    ``queue``: not a payment, but not to be skipped either; a person must act on it.
+    """
 
     accept: bool
     reason: str
+    queue: bool = False
 
 
 def classify(line: BankLine, own_accounts: frozenset[str], own_inn: str | None) -> Decision:
@@ -51,8 +64,9 @@ def classify(line: BankLine, own_accounts: frozenset[str], own_inn: str | None) 
             recognised even when that account is not configured.
 
     Returns:
-        ``Decision(True, "incoming payment")``, or a skip with one of the reasons
-        ``"zero amount"``, ``"bank fee"``, ``"internal transfer"`` or ``"outgoing"``.
+        ``Decision(True, "incoming payment")``, a skip with one of the reasons
+        ``"zero amount"``, ``"bank fee"``, ``"internal transfer"``, ``"reversal of our own
+        payment"`` or ``"outgoing"``, or the reversal of a credit, for the queue.
     """
     if not line.amount:
         return Decision(accept=False, reason=ZERO_AMOUNT)
@@ -63,9 +77,18 @@ def classify(line: BankLine, own_accounts: frozenset[str], own_inn: str | None) 
     same_inn = bool(own_inn) and (line.counterparty_inn or "").strip() == (own_inn or "").strip()
     if (other_account and other_account in ours) or same_inn:
         return Decision(accept=False, reason=INTERNAL_TRANSFER)
+    if line.reversal:
+        return _reversal(line)
     if line.direction == "out":
         return Decision(accept=False, reason=OUTGOING)
     return Decision(accept=True, reason=ACCEPTED)
+
+
+def _reversal(line: BankLine) -> Decision:
+    """Our payment coming back is skipped; a credit taken back goes to the queue."""
+    if line.direction == "in":
+        return Decision(accept=False, reason=REVERSED_DEBIT)
+    return Decision(accept=False, reason=REVERSED_CREDIT, queue=True)
 
 
 def is_bank_fee(line: BankLine) -> bool:

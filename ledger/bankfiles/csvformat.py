@@ -18,6 +18,8 @@ are ignored with a warning.
 - ``account``: when the column is missing or empty, our only configured account.
 
 A row that breaks a rule is skipped with a warning naming its line; the rest is read.
+So is a row with more or fewer cells than the header has columns (typically an unquoted
+delimiter inside a name): read anyway, every later field would land in the wrong column.
 """
 
 from __future__ import annotations
@@ -103,8 +105,8 @@ def parse_csv(data: bytes, *, own_accounts: frozenset[str] = frozenset()) -> Sta
     for row in reader:
         if not any(cell.strip() for cell in row):
             continue
-        fields = dict(zip(names, (cell.strip() for cell in row), strict=False))
         try:
+            fields = _fields(names, row, delimiter)
             lines.append(_line(fields, delimiter.join(row), default_account))
         except _RowError as error:
             warnings.append(f"line {reader.line_num}: {error}; row skipped")
@@ -115,6 +117,14 @@ def parse_csv(data: bytes, *, own_accounts: frozenset[str] = frozenset()) -> Sta
         warnings=tuple(warnings),
         encoding=encoding,
     )
+
+
+def _fields(names: list[str], row: list[str], delimiter: str) -> dict[str, str]:
+    """The row's cells by column name; a row of another width than the header is refused."""
+    if len(row) != len(names):
+        raise _RowError(f"{len(row)} cells, but the header has {len(names)} columns"
+                        f" (an unquoted {delimiter!r} in a value?)")
+    return dict(zip(names, (cell.strip() for cell in row), strict=True))
 
 
 def _line(fields: dict[str, str], raw: str, default_account: str) -> BankLine:

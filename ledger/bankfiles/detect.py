@@ -2,6 +2,10 @@
 
 Formats are recognised by content, never by file name, because bank clients name
 their exports whatever they like (``kl_to_1c.txt``, ``statement.xml``, ``export.sta``).
+
+Whatever the format, amounts in a legacy currency code (``RUR``, which Russian banks still
+write in MT940 and camt) are read in its ISO successor (``RUB``), with one warning: a
+ruble payment must meet ruble invoices.
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ledger.bankfiles.amounts import normalize_account
+from ledger.bankfiles.amounts import LEGACY_CURRENCIES, normalize_account
 from ledger.bankfiles.camt053 import parse_camt053
 from ledger.bankfiles.csvformat import looks_like_csv, parse_csv
 from ledger.bankfiles.errors import UnreadableStatement
 from ledger.bankfiles.mt940 import parse_mt940
 from ledger.bankfiles.onec import parse_onec
 from ledger.bankfiles.onec_text import MAGIC, UTF8_BOM
+from ledger.money import Money
 
 if TYPE_CHECKING:
     from ledger.bankfiles.model import Statement
@@ -49,7 +54,8 @@ def parse_statement(data: bytes, *, own_accounts: frozenset[str] = frozenset()) 
         data = data.decode("utf-16").encode("utf-8")
         warnings.append("the file is UTF-16; read as UTF-8")
     _refuse_non_text(data)
-    statement = _parse_by_content(data, own_accounts)
+    statement, legacy = _legacy_currencies(_parse_by_content(data, own_accounts))
+    warnings += legacy
     warnings += _foreign_accounts(statement, own_accounts)
     if not warnings:
         return statement
@@ -91,3 +97,36 @@ def _foreign_accounts(statement: Statement, own_accounts: frozenset[str]) -> lis
         for account in stated
         if normalize_account(account) not in ours
     ]
+
+
+def _legacy_currencies(statement: Statement) -> tuple[Statement, list[str]]:
+    """The statement with legacy currency codes read as today's, and a warning per code."""
+    codes = {m.currency for m in _amounts(statement)} | {b.currency for b in statement.accounts}
+    found = sorted(codes & LEGACY_CURRENCIES.keys())
+    if not found:
+        return statement, []
+    lines = tuple(replace(line, amount=_current(line.amount)) for line in statement.lines)
+    accounts = tuple(
+        replace(balance, currency=LEGACY_CURRENCIES.get(balance.currency, balance.currency),
+                opening=_maybe(balance.opening), closing=_maybe(balance.closing),
+                total_in=_maybe(balance.total_in), total_out=_maybe(balance.total_out))
+        for balance in statement.accounts)
+    warnings = [f"currency {code} (a legacy code) read as {LEGACY_CURRENCIES[code]}"
+                for code in found]
+    return replace(statement, lines=lines, accounts=accounts), warnings
+
+
+def _current(amount: Money) -> Money:
+    successor = LEGACY_CURRENCIES.get(amount.currency)
+    return amount if successor is None else Money(amount.minor, successor)
+
+
+def _maybe(amount: Money | None) -> Money | None:
+    return None if amount is None else _current(amount)
+
+
+def _amounts(statement: Statement) -> list[Money]:
+    balances = [figure for b in statement.accounts
+                for figure in (b.opening, b.closing, b.total_in, b.total_out)
+                if figure is not None]
+    return [*(line.amount for line in statement.lines), *balances]

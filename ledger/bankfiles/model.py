@@ -45,6 +45,15 @@ class BankLine:
         occurrence: 1-based count among lines of the same file that look identical, so
             that two genuinely equal payments on one day get different dedup keys.
         operation_code: the 1C ВидОплаты («01», «17») or the MT940 GVC code, when given.
+        reversal: the bank reverses an earlier booking (camt ``RvslInd``, MT940 ``RC``/``RD``):
+            ``"out"`` takes back a credit (a customer's payment), ``"in"`` returns our debit.
+            Never a customer's payment, whichever way the money moves.
+        transfers: how many transfers the bank booked as this one line. More than one only
+            for a camt batch whose ``TxDtls`` do not add up to the entry: then no single
+            payer can be named, the counterparty fields are empty and nobody may be matched.
+        document_date: the date on the payment document itself (1C ``Дата``), which, unlike
+            the booking date, every export of the document agrees on; ``None`` when the
+            format has none.
     """
 
     account: str
@@ -62,6 +71,9 @@ class BankLine:
     raw: str
     occurrence: int = 1
     operation_code: str | None = None
+    reversal: bool = False
+    transfers: int = 1
+    document_date: date | None = None
 
     def __post_init__(self) -> None:
         if self.amount.is_negative:

@@ -5,6 +5,10 @@ balances, German structured ``:86:`` with ``?20``…``?33`` and ``SVWZ+``/``EREF
 module only maps its output onto our types. We parse each ``:20:`` block as its own
 statement so that every statement keeps its own balances, and opt in to every fix the
 library offers (``Options.all()``), notably a negative amount for a reversed credit.
+
+The ``:61:`` marks ``RC`` (a reversal of a credit: the bank takes a payment back, money
+out) and ``RD`` (a reversal of a debit: our payment comes back, money in) make the line a
+``reversal``, with a warning naming the transaction.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ _SUBFIELD = re.compile(r"\?(\d{2})([^?]*)")
 _PURPOSE_KEYS = frozenset(str(key) for key in (*range(20, 30), *range(60, 64)))
 _NO_REFERENCE = "NONREF"
 _INCOMING_MARKS = frozenset({"C", "RD"})
+_REVERSAL_MARKS = {"RC": "a reversal (RC) of an earlier credit",
+                   "RD": "a reversal (RD) of an earlier debit"}
 
 
 def parse_mt940(data: bytes) -> Statement:
@@ -109,9 +115,14 @@ def _lines(
     lines = []
     for index, (transaction, raw) in enumerate(zip(statement.transactions, raws, strict=True), 1):
         try:
-            lines.append(_line(transaction.data, account, raw))
+            line = _line(transaction.data, account, raw)
         except (Rejected, KeyError, AttributeError):
             warnings.append(f"{label}, transaction {index}: no readable amount or date; skipped")
+            continue
+        if line.reversal:
+            mark = _REVERSAL_MARKS[transaction.data["status"]]
+            warnings.append(f"{label}, transaction {index}: {mark}")
+        lines.append(line)
     return lines
 
 
@@ -137,6 +148,7 @@ def _line(data: dict[str, Any], account: str, raw: str) -> BankLine:
         kind=str(data.get("id") or ""),
         raw=raw,
         operation_code=data.get("transaction_code"),
+        reversal=data.get("status") in _REVERSAL_MARKS,
     )
 
 

@@ -129,6 +129,7 @@ def document_line(doc: Section, context: Context) -> BankLine | None:
         context.warn(f"line {doc.start}: document skipped: no account number on our side")
         return None
     booked_on = _booked_on(doc, direction, context)
+    document_date = read_date(doc.get("Дата") or "")
     amount = context.amount(doc, "Сумма", context.currency(account, doc.start))
     if amount is None or booked_on is None or amount.is_negative:
         context.warn(f"line {doc.start}: document skipped: no valid Сумма or Дата")
@@ -149,6 +150,7 @@ def document_line(doc: Section, context: Context) -> BankLine | None:
         kind=_kind(doc, context),
         raw="\n".join(doc.raw),
         operation_code=doc.get("ВидОплаты"),
+        document_date=document_date,
     )
 
 

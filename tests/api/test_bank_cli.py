@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from typer.testing import CliRunner
+
 from api.bootstrap import bootstrap
+from api.cli_bank import bank_queue
+from commands.record_payment import RecordPayment
 from tests.api.test_cli import cli_env, lbx
-from tests.support.bank import billed, paid, sample, statement
+from tests.support.bank import billed, paid, run_import, sample, statement
+from tests.support.dsl import send
 from tests.unit.bankfiles.samples import KL_TO_1C, OUR_ACCOUNT
 
 if TYPE_CHECKING:
@@ -61,3 +66,28 @@ def test_an_unreadable_file_exits_1_with_the_reason(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "not a bank statement format we read" in result.output
+
+
+def test_a_queued_line_like_a_typed_in_payment_is_resolved_only_with_not_a_duplicate(
+    tmp_path: Path,
+) -> None:
+    env = env_of(tmp_path)
+    services = bootstrap({"LBX_DATA_DIR": str(tmp_path / "var")})
+    try:
+        romashka = billed(services, "romashka")
+        send(services, RecordPayment.model_validate({
+            "customer_id": romashka.customer_id, "amount": "10000.00", "currency": "RUB",
+            "received_on": "2026-01-11", "payment_id": "pp-17", "reference": "п/п 17"}))
+        (row,) = run_import(services, statement(
+            paid("17", "10000.00", "Оплата услуг", inn="500100732259"))).rows
+    finally:
+        services.close()
+    args = ["resolve", str(row.bank_payment_id), "romashka", "--reason", "director paid"]
+
+    refused = CliRunner().invoke(bank_queue, args, env=env)
+    recorded = CliRunner().invoke(bank_queue, [*args, "--not-a-duplicate"], env=env)
+
+    assert refused.exit_code == 1
+    assert "looks like payment pp-17 of 2026-01-11" in refused.output
+    assert recorded.exit_code == 0, recorded.output
+    assert "resolved: payment bank:" in recorded.output

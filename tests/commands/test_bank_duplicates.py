@@ -14,9 +14,9 @@ import pytest
 
 from commands.record_payment import RecordPayment
 from commands.resolve_bank_payment import ResolveBankPayment
-from ledger.banking import PAYMENT_ID_PREFIX, BankPayment
+from ledger.banking import PAYMENT_ID_PREFIX, BankPayment, BankPaymentResolved
 from ledger.customers.collections import BANK_PAYMENT_PREFIX
-from ledger.errors import InvalidField
+from ledger.errors import InvalidField, PossibleDuplicatePayment
 from projections import queries
 from tests.support.bank import billed, paid, run_import, statement
 from tests.support.dsl import event_names, send
@@ -126,15 +126,46 @@ def test_a_linked_payment_is_claimed_by_its_line(services: Services) -> None:
     assert third.status == "matched"  # the claimed payment is no candidate any more
 
 
-def test_resolving_as_new_records_the_payment(services: Services) -> None:
+def test_resolving_as_new_records_the_payment_once_told_it_is_another_one(
+    services: Services,
+) -> None:
     line, customer = held_line(services)
 
-    outcome = resolve(services, line, customer)
+    outcome = resolve(services, line, customer, not_a_duplicate=True)
 
     payment_id = outcome.result["payment_id"]
     assert payments_of(services, customer) == ["pp-17", payment_id]
     assert net(services, customer) == -1000000
     assert event_names(services, line) == ["BankPaymentImported", "BankPaymentResolved"]
+    resolved = services.ledger.history(line)[-1]
+    assert isinstance(resolved, BankPaymentResolved)
+    assert resolved.distinct_from == "pp-17"
+
+
+def test_a_queued_line_is_not_resolved_into_a_second_payment_of_a_typed_in_one(
+    services: Services,
+) -> None:
+    romashka = billed(services, "romashka")
+    typed_in(services, romashka.customer_id, on="2026-01-11")
+    # The director paid personally: no customer has the ИНН, so the line is not held.
+    (row,) = run_import(services, statement(paid("17", "10000.00", "Оплата услуг",
+                                                 inn="500100732259"))).rows
+    assert (row.status, row.reason) == (
+        "unmatched", "no customer has ИНН 500100732259; no invoice number of ours in the purpose")
+
+    with pytest.raises(PossibleDuplicatePayment) as refused:
+        resolve(services, row.bank_payment_id, romashka.customer_id)
+
+    assert refused.value.extensions() == {
+        "duplicate_of": {"payment_id": "pp-17", "received_on": "2026-01-11",
+                         "reference": "п/п 17"},
+        "override": "not_a_duplicate"}
+    assert refused.value.detail == (
+        "this bank line looks like payment pp-17 of 2026-01-11 (п/п 17), already recorded by"
+        " hand with the same amount; link the line to it (existing_payment_id), or if it is"
+        " another payment, send it again with not_a_duplicate")
+    assert event_names(services, row.bank_payment_id) == ["BankPaymentImported"]
+    assert payments_of(services, romashka.customer_id) == ["pp-17"]
 
 
 def test_a_line_cannot_link_to_another_amount_or_to_a_bank_payment(

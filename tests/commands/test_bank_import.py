@@ -7,19 +7,26 @@ them up (``import_bank_file`` does it, as the API and the CLI do).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import uuid4
 
 import pytest
 
-from ledger.bankfiles import UnreadableStatement
+from ledger.bankfiles import Decision, UnreadableStatement, dedup_key, parse_statement
+from ledger.bankfiles.dedup import legacy_keys
 from ledger.banking import BankPayment, BankPaymentStatus
+from ledger.banking_match import Match
+from ledger.events import Provenance
 from projections import queries
 from tests.support.bank import (
     ROMASHKA_INN,
     billed,
+    camt,
+    entry,
     paid,
     run_import,
     sample,
     statement,
+    transfer,
 )
 from tests.unit.bankfiles.samples import (
     CAMT_V02,
@@ -57,7 +64,8 @@ SAMPLES = [
     # name, our accounts, lines, unmatched, skipped reasons, balance problems
     (KL_TO_1C, [], 3, 0, {"bank fee": 1, "outgoing": 2}, 0),
     (OCA_1C, ["40702810000000000041"], 5, 0, {"outgoing": 5}, 0),
-    (CAMT_V02, ["NL77ABNA0574908765"], 4, 1, {"outgoing": 3}, 1),
+    # two of v02's lines reverse collected direct debits: money taken back waits in the queue
+    (CAMT_V02, ["NL77ABNA0574908765"], 4, 3, {"outgoing": 1}, 1),
     (CAMT_V08, ["NL26VAYB8060476890"], 1, 1, {}, 1),
     (MT940_ABNAMRO, ["517852257"], 10, 0, {"outgoing": 10}, 3),
     (MT940_SEPA, ["50880050/0194787400888", "50880050/0194791600888"], 11, 8,
@@ -109,8 +117,34 @@ def test_without_own_accounts_the_statement_accounts_are_trusted_and_it_says_so(
 ) -> None:
     report = run_import(services, sample(CAMT_V02), own_accounts=[])
 
-    assert report.counts()["unmatched"] == 1
+    assert report.counts()["unmatched"] == 3  # the incoming payment and two reversals
     assert any("no own accounts configured" in w for w in report.warnings)
+
+
+def test_with_no_own_accounts_a_transfer_between_the_statements_accounts_is_internal(
+    services: Services,
+) -> None:
+    first, second = "40702810000000000001", "40702810000000000002"
+
+    def leg(ours: str, indicator: str, other: str) -> str:
+        party = "Dbtr" if indicator == "CRDT" else "Cdtr"
+        return f"""<Stmt><Acct><Id><Othr><Id>{ours}</Id></Othr></Id><Ccy>RUB</Ccy></Acct>
+          <Ntry><Amt Ccy="RUB">50000.00</Amt><CdtDbtInd>{indicator}</CdtDbtInd>
+            <Sts>BOOK</Sts><BookgDt><Dt>2026-01-12</Dt></BookgDt>
+            <NtryDtls><TxDtls><Refs><EndToEndId>T1</EndToEndId></Refs>
+              <RltdPties><{party}><Nm>ООО ЛБХ</Nm></{party}><{party}Acct><Id><Othr>
+                <Id>{other}</Id></Othr></Id></{party}Acct></RltdPties>
+              <RmtInf><Ustrd>Перевод собственных средств</Ustrd></RmtInf>
+            </TxDtls></NtryDtls></Ntry></Stmt>"""
+
+    data = camt().replace(
+        b"<Stmt>", (leg(first, "DBIT", second) + leg(second, "CRDT", first) + "<Stmt>").encode(),
+        1)
+
+    report = run_import(services, data, own_accounts=[])
+
+    assert report.skipped() == {"internal transfer": 2}
+    assert report.counts()["unmatched"] == 0
 
 
 # -- matching ----------------------------------------------------------------------------------
@@ -178,6 +212,30 @@ def test_a_payment_in_another_currency_waits_in_the_queue(services: Services) ->
     assert payments_of(services, romashka.customer_id) == {}
 
 
+@pytest.mark.parametrize("with_amounts", [True, False], ids=["netted-charge", "no-tx-amounts"])
+def test_a_camt_batch_that_does_not_add_up_waits_in_the_queue_naming_nobody(
+    services: Services, with_amounts: bool,
+) -> None:
+    romashka = billed(services, "romashka", amount="10000.00")
+    lutik = billed(services, "lutik", inn="7736050003", amount="10000.00")
+    each = "10000.00" if with_amounts else None
+    data = camt(entry("19990.00", "CRDT",  # two transfers, credited net of a 10.00 charge
+                      transfer(each, "ООО Ромашка", ROMASHKA_INN,
+                               f"Оплата по счету {romashka.number}", "A1"),
+                      transfer(each, "ООО Лютик", "7736050003",
+                               f"Оплата по счету {lutik.number}", "A2")))
+
+    report = run_import(services, data)
+
+    (row,) = report.rows
+    assert (row.status, row.amount, row.payer_inn, row.customer_id) == (
+        "unmatched", "19990.00", None, None)
+    assert row.reason == ("a batch of 2 transfers that do not add up to the amount booked"
+                          " names no single payer; split it by hand")
+    assert payments_of(services, romashka.customer_id) == {}
+    assert payments_of(services, lutik.customer_id) == {}
+
+
 # -- exactly once ------------------------------------------------------------------------------
 
 def test_importing_the_same_file_twice_records_each_payment_once(services: Services) -> None:
@@ -230,6 +288,49 @@ def test_a_killed_import_is_resumed_by_running_it_again(
     assert counts(resumed, "matched", "duplicates") == {"matched": 3, "duplicates": 2}
     assert sorted(payments_of(services, romashka.customer_id).values()) == [
         10000, 20000, 30000, 40000, 50000]
+
+
+def _without_credit_date(document: list[str]) -> list[str]:
+    """The same document exported before the bank filled in ДатаПоступило."""
+    return [row if not row.startswith("ДатаПоступило=") else "ДатаПоступило="
+            for row in document]
+
+
+def test_a_1c_document_exported_before_and_after_its_credit_date_is_paid_once(
+    services: Services,
+) -> None:
+    romashka = billed(services, "romashka", amount="20000.00")
+    document = paid("7", "10000.00", "Оплата услуг", credited="13.01.2026")
+
+    early = run_import(services, statement(_without_credit_date(document)))
+    late = run_import(services, statement(document))
+
+    assert (early.rows[0].status, early.rows[0].booked_on) == ("matched", "2026-01-12")
+    assert counts(late, "matched", "duplicates") == {"matched": 0, "duplicates": 1}
+    assert late.rows[0].bank_payment_id == early.rows[0].bank_payment_id
+    assert list(payments_of(services, romashka.customer_id).values()) == [1000000]
+
+
+def test_a_line_recorded_under_its_old_key_is_still_a_duplicate(services: Services) -> None:
+    romashka = billed(services, "romashka")
+    data = statement(paid("7", "10000.00", "Оплата услуг"))
+    (line,) = parse_statement(data, own_accounts=frozenset({OUR_ACCOUNT})).lines
+    (old_key, *_) = legacy_keys(line)
+    now = services.runtime.clock.now()
+    before = BankPayment.import_line(
+        Provenance(actor="accountant:anna", source="import", recorded_at=now,
+                   correlation_id=uuid4()),
+        line=line, dedup_key=old_key, statement_format="1c", file_sha256="0" * 64,
+        decision=Decision(accept=True, reason="incoming payment"),
+        match=Match("unmatched", None, (), 0, "recorded before keys were v2"))
+    services.ledger.save_all(before)
+
+    report = run_import(services, data)
+
+    assert dedup_key(line) != old_key
+    (row,) = report.rows
+    assert (row.status, row.bank_payment_id) == ("duplicate", before.id)
+    assert payments_of(services, romashka.customer_id) == {}
 
 
 def test_one_customer_paying_several_times_in_a_batch_is_saved_once(services: Services) -> None:

@@ -189,7 +189,7 @@ def test_a_retry_after_the_statement_was_recorded_as_new_money_gets_its_outcome(
     assert row.status == "unmatched"  # held as a possible duplicate of the typed-in payment
     send(services, ResolveBankPayment(bank_payment_id=row.bank_payment_id,
                                       customer_id=romashka.customer_id,
-                                      reason="the customer paid twice"))
+                                      reason="the customer paid twice", not_a_duplicate=True))
     after = event_names(services, romashka.customer_id)
 
     again = typed_in(services, romashka.customer_id, key="k-17")

@@ -73,3 +73,34 @@ def run_import(services: Services, data: bytes, **options: Any) -> ImportReport:
     """Import as an accountant would, with our account configured."""
     options.setdefault("own_accounts", [OUR_ACCOUNT])
     return import_bank_file(services, data, actor="accountant:anna", source="import", **options)
+
+
+def camt(*entries: str, account: str = OUR_ACCOUNT) -> bytes:
+    """A camt.053 statement of ``account`` in rubles holding ``entries`` (see :func:`entry`)."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
+  <BkToCstmrStmt><Stmt>
+    <Acct><Id><Othr><Id>{account}</Id></Othr></Id><Ccy>RUB</Ccy></Acct>
+    {"".join(entries)}
+  </Stmt></BkToCstmrStmt>
+</Document>""".encode()
+
+
+def transfer(amount: str | None, name: str, inn: str, purpose: str, ref: str) -> str:
+    """A ``TxDtls`` of a payer with a ИНН (``amount`` None: the bank gave none)."""
+    amt = f'<AmtDtls><TxAmt><Amt Ccy="RUB">{amount}</Amt></TxAmt></AmtDtls>' if amount else ""
+    return f"""<TxDtls><Refs><EndToEndId>{ref}</EndToEndId></Refs>{amt}
+      <RltdPties><Dbtr><Nm>{name}</Nm><Id><OrgId><Othr><Id>{inn}</Id>
+        <SchmeNm><Cd>TXID</Cd></SchmeNm></Othr></OrgId></Id></Dbtr></RltdPties>
+      <RmtInf><Ustrd>{purpose}</Ustrd></RmtInf></TxDtls>"""
+
+
+def entry(amount: str, indicator: str, *details: str, reversal: bool = False,
+          ref: str = "E1", on: str = "2026-01-12") -> str:
+    """A booked ``Ntry`` (``CRDT`` money in, ``DBIT`` out; ``reversal``: ``RvslInd``)."""
+    mark = "<RvslInd>true</RvslInd>" if reversal else ""
+    return f"""<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="RUB">{amount}</Amt>
+      <CdtDbtInd>{indicator}</CdtDbtInd>{mark}<Sts>BOOK</Sts>
+      <BookgDt><Dt>{on}</Dt></BookgDt>
+      <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn>
+      </BkTxCd><NtryDtls>{"".join(details)}</NtryDtls></Ntry>"""

@@ -159,3 +159,15 @@ def test_a_refused_match_keeps_its_evidence_and_says_why() -> None:
 
     assert (refused.status, refused.score) == ("unmatched", 100)
     assert refused.reason.endswith("; the customer's book refused it: customer is closed")
+
+
+def test_a_batch_that_could_not_be_split_is_matched_to_nobody_whatever_its_purpose_says() -> None:
+    book = Book({"7707049388": [ROMASHKA]}, [INVOICE_12])
+    batch = replace(LINE, transfers=2, counterparty_inn=None, counterparty_name=None,
+                    purpose="Оплата по сч. LBX-2026-000012 | Оплата по сч. LBX-2026-000013")
+
+    match = match_line(batch, book)
+
+    assert (match.status, match.customer_id, match.score) == ("unmatched", None, 0)
+    assert match.reason == ("a batch of 2 transfers that do not add up to the amount booked"
+                            " names no single payer; split it by hand")

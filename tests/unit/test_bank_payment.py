@@ -16,8 +16,10 @@ from ledger.bankfiles import BankLine, Decision, dedup_key
 from ledger.banking import (
     BankPayment,
     BankPaymentNotQueued,
+    BankPaymentReclassified,
     BankPaymentResolved,
     BankPaymentStatus,
+    BankReversalIsNoPayment,
     bank_payment_id,
     classify_line,
     payment_id_for,
@@ -107,3 +109,60 @@ def test_only_lines_on_our_accounts_are_accepted_when_accounts_are_configured() 
     assert classify_line(LINE, [], None).accept
     assert classify_line(LINE, ["40702810000000099999"], None) == Decision(
         accept=False, reason="not our account")
+
+
+def test_with_no_accounts_configured_a_transfer_from_another_statement_account_is_internal(
+) -> None:
+    from_our_other_account = replace(LINE, counterparty_account="40702810000000000002")
+
+    assert classify_line(from_our_other_account, [], None).accept
+    assert classify_line(from_our_other_account, [], None,
+                         ["40702810000000074935", "40702810000000000002"]) == Decision(
+        accept=False, reason="internal transfer")
+
+
+def test_a_line_skipped_as_not_ours_is_reclassified_once_the_settings_accept_it() -> None:
+    line = imported(Decision(accept=False, reason="not our account"), None)
+    customer = uuid4()
+    match = Match("matched", customer, ("inv-1",), 90, "ИНН 7707049388 matches ООО Ромашка")
+
+    moved = line.reclassify(NOW, decision=ACCEPTED, match=match)
+
+    assert moved
+    (event,) = [e for e in line.pending_events if isinstance(e, BankPaymentReclassified)]
+    assert (event.status, event.customer_id, event.payment_id) == (
+        BankPaymentStatus.MATCHED, customer, payment_id_for(dedup_key(LINE)))
+    assert event.meta.reason == (
+        "re-imported with other own accounts or ИНН: was skipped as not our account")
+    assert (event.meta.actor, event.meta.effective_date) == ("accountant:anna", LINE.booked_on)
+    assert line.state.status is BankPaymentStatus.MATCHED
+    assert not line.reclassify(NOW, decision=ACCEPTED, match=match)  # matched: final
+
+
+def test_the_same_settings_reclassify_nothing_and_other_skips_are_final() -> None:
+    not_ours = imported(Decision(accept=False, reason="not our account"), None)
+    fee = imported(Decision(accept=False, reason="bank fee"), None)
+
+    assert not not_ours.reclassify(NOW, decision=Decision(False, "not our account"), match=None)
+    assert not fee.reclassify(NOW, decision=ACCEPTED, match=NOBODY)
+    assert [type(e).__name__ for e in (*not_ours.pending_events, *fee.pending_events)] == [
+        "BankPaymentImported", "BankPaymentImported"]
+
+
+def test_a_reversal_of_a_credit_waits_in_the_queue_but_can_only_be_dismissed() -> None:
+    reversal = replace(LINE, direction="out", reversal=True)
+    line = BankPayment.import_line(
+        NOW, line=reversal, dedup_key=dedup_key(reversal), statement_format="camt.053",
+        file_sha256="0" * 64, decision=Decision(False, "reversal of an earlier credit", True),
+        match=None)
+    assert (line.state.status, line.state.accepted) == (BankPaymentStatus.UNMATCHED, False)
+
+    with pytest.raises(BankReversalIsNoPayment):
+        line.resolve(NOW, date(2026, 1, 15), customer_id=uuid4(), invoice_ids=(),
+                     reason="the customer's payment")
+    with pytest.raises(BankReversalIsNoPayment):
+        line.link(NOW, date(2026, 1, 15), customer_id=uuid4(), payment_id="pp-1",
+                  reason="the customer's payment")
+    line.dismiss(NOW, date(2026, 1, 15), "chargeback recorded on bank:0001")
+
+    assert line.state.status is BankPaymentStatus.DISMISSED

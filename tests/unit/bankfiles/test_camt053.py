@@ -162,3 +162,80 @@ def test_xml_with_entity_declarations_is_refused() -> None:
 def test_xml_that_is_not_a_statement_is_unreadable() -> None:
     with pytest.raises(UnreadableStatement, match=r"not an ISO 20022 camt\.053"):
         parse_statement(b"<html><body>Bank login</body></html>")
+
+
+def _tx(amount: str | None, name: str, purpose: str, ref: str, party: str = "Dbtr") -> str:
+    amt = f'<AmtDtls><TxAmt><Amt Ccy="EUR">{amount}</Amt></TxAmt></AmtDtls>' if amount else ""
+    return f"""<TxDtls><Refs><EndToEndId>{ref}</EndToEndId></Refs>{amt}
+      <RltdPties><{party}><Nm>{name}</Nm></{party}></RltdPties>
+      <RmtInf><Ustrd>{purpose}</Ustrd></RmtInf></TxDtls>"""
+
+
+def _entry(amount: str, indicator: str, *details: str, reversal: bool = False) -> str:
+    mark = "<RvslInd>true</RvslInd>" if reversal else ""
+    return f"""<Ntry><NtryRef>E1</NtryRef><Amt Ccy="EUR">{amount}</Amt>
+      <CdtDbtInd>{indicator}</CdtDbtInd>{mark}<Sts>BOOK</Sts>
+      <BookgDt><Dt>2026-01-12</Dt></BookgDt><NtryDtls>{"".join(details)}</NtryDtls></Ntry>"""
+
+
+@pytest.mark.parametrize("amounts", [("100.00", "100.00"), (None, None)],
+                         ids=["netted-charge", "no-transfer-amounts"])
+def test_a_batch_that_does_not_add_up_is_one_line_naming_no_payer(
+    amounts: tuple[str | None, str | None],
+) -> None:
+    first, second = amounts
+    entry = _entry("199.90", "CRDT", _tx(first, "Client A", "Invoice LBX-2026-000001", "A1"),
+                   _tx(second, "Client B", "Invoice LBX-2026-000002", "A2"))
+
+    statement = parse_statement(_camt(entry))
+
+    (line,) = statement.lines
+    assert (line.amount, line.transfers) == (eur("199.90"), 2)
+    assert (line.counterparty_name, line.counterparty_inn, line.counterparty_account) == (
+        None, None, None)
+    assert line.purpose == "Invoice LBX-2026-000001 | Invoice LBX-2026-000002"
+    assert line.number == "E1"
+    assert statement.warnings == (
+        "statement 1, entry 1: its 2 TxDtls do not add up to the entry amount 199.90 EUR;"
+        " read as one line naming no payer, for a person to split",
+    )
+
+
+def test_a_batch_that_adds_up_is_one_line_per_transfer_each_with_its_payer() -> None:
+    entry = _entry("200.00", "CRDT", _tx("120.00", "Client A", "Invoice 1", "A1"),
+                   _tx("80.00", "Client B", "Invoice 2", "A2"))
+
+    lines = parse_statement(_camt(entry)).lines
+
+    assert [(line.amount, line.counterparty_name, line.transfers) for line in lines] == [
+        (eur("120.00"), "Client A", 1), (eur("80.00"), "Client B", 1)]
+
+
+def test_a_reversal_of_a_credit_is_marked_and_names_the_original_payer() -> None:
+    entry = _entry("250.00", "DBIT", _tx("250.00", "Client GmbH", "Invoice 1", "A1"),
+                   reversal=True)
+
+    statement = parse_statement(_camt(entry))
+
+    (line,) = statement.lines
+    assert (line.direction, line.reversal, line.counterparty_name) == ("out", True, "Client GmbH")
+    assert statement.warnings == ("statement 1, entry 1: a reversal (RvslInd) of an earlier entry",)
+
+
+def test_a_reversal_of_our_debit_is_marked_as_money_coming_back() -> None:
+    entry = _entry("50.00", "CRDT", _tx("50.00", "Supplier", "Refund: wrong details", "R1",
+                                        party="Cdtr"), reversal=True)
+
+    (line,) = parse_statement(_camt(entry)).lines
+
+    assert (line.direction, line.reversal, line.counterparty_name) == ("in", True, "Supplier")
+
+
+def test_amounts_in_the_legacy_ruble_code_are_rubles() -> None:
+    entry = _entry("50.00", "CRDT", _tx("50.00", "Client", "Invoice 1", "A1")).replace(
+        'Ccy="EUR"', 'Ccy="RUR"')
+
+    statement = parse_statement(_camt(entry))
+
+    assert statement.lines[0].amount == Money(5000, "RUB")
+    assert "currency RUR (a legacy code) read as RUB" in statement.warnings

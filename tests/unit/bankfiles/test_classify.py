@@ -81,3 +81,20 @@ def test_without_our_inn_a_matching_empty_inn_is_not_internal() -> None:
     line = replace(payment(), counterparty_inn=None, booked_on=date(2026, 1, 13))
 
     assert classify(line, OURS, None).accept
+
+
+def test_a_reversal_of_our_own_payment_is_money_back_not_a_customer_payment() -> None:
+    line = replace(payment(), reversal=True)  # direction "in": our debit comes back
+
+    assert classify(line, OURS, OUR_INN) == Decision(
+        accept=False, reason="reversal of our own payment")
+
+
+def test_a_reversal_of_a_credit_is_no_payment_but_goes_to_the_queue() -> None:
+    line = replace(payment(), direction="out", reversal=True)  # the bank takes money back
+
+    decision = classify(line, OURS, OUR_INN)
+
+    assert (decision.accept, decision.queue) == (False, True)
+    assert decision.reason.startswith("reversal of an earlier credit: the bank took a"
+                                      " customer's payment back")

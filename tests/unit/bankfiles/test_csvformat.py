@@ -81,3 +81,22 @@ def test_bad_rows_are_skipped_with_a_warning_naming_their_line() -> None:
 def test_a_header_without_required_columns_is_unreadable() -> None:
     with pytest.raises(UnreadableStatement, match="lacks number, currency"):
         parse_statement(b"date,amount,direction\n2026-01-12,1.00,in\n")
+
+
+@pytest.mark.parametrize(("row", "cells"), [
+    ("2026-01-12,7,1500.00,RUB,in,ООО Ромашка, филиал,7707049388,770701001,"
+     "40702810900000012345,Оплата по счету LBX-2026-000001", 11),
+    ("2026-01-12,7,1500.00,RUB,in,ООО Ромашка,7707049388", 7),
+], ids=["unquoted comma in a name", "row cut short"])
+def test_a_row_with_another_number_of_cells_than_the_header_is_skipped(
+    row: str, cells: int,
+) -> None:
+    data = f"{HEADER}\n{row}\n2026-01-12,8,10.00,RUB,in,B,,,,ok\n".encode()
+
+    statement = parse_statement(data, own_accounts=OURS)
+
+    assert [line.number for line in statement.lines] == ["8"]
+    assert statement.warnings == (
+        f"line 2: {cells} cells, but the header has 10 columns (an unquoted ',' in a value?);"
+        " row skipped",
+    )

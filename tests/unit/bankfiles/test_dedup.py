@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ledger.bankfiles import dedup_key, parse_statement
+from ledger.bankfiles.dedup import legacy_keys, reversed_credit_keys
 from ledger.money import Money
 from tests.unit.bankfiles.samples import (
     CAMT_V02,
@@ -70,13 +71,14 @@ def test_each_part_of_the_key_matters() -> None:
     variants = [
         replace(line, account="40702810000000000001"),
         replace(line, direction="out"),
-        replace(line, booked_on=line.booked_on.replace(day=13)),
+        replace(line, document_date=line.booked_on.replace(day=11)),
         replace(line, number="8"),
         replace(line, amount=Money(line.amount.minor + 1, "RUB")),
         replace(line, amount=Money(line.amount.minor, "USD")),
         replace(line, counterparty_inn="7707049389"),
         replace(line, purpose="Оплата по счету №43"),
         replace(line, occurrence=2),
+        replace(line, reversal=True),
     ]
 
     assert dedup_key(line) not in {dedup_key(variant) for variant in variants}
@@ -88,3 +90,42 @@ def test_spacing_and_case_of_the_purpose_do_not_change_the_key() -> None:
     respaced = replace(line, purpose="  ОПЛАТА по  счету №42\nза услуги. Без НДС ")
 
     assert dedup_key(respaced) == dedup_key(line)
+
+
+def _without_credit_date(document: list[str]) -> list[str]:
+    return [row for row in document if not row.startswith("ДатаПоступило=")]
+
+
+def test_a_1c_document_keeps_its_key_whenever_the_bank_fills_in_its_credit_date() -> None:
+    early = parse_statement(onec_file(_without_credit_date(onec_document()))).lines[0]
+    late = parse_statement(onec_file(onec_document(credited="13.01.2026"))).lines[0]
+
+    assert (early.booked_on.day, late.booked_on.day) == (12, 13)  # Дата, then ДатаПоступило
+    assert dedup_key(early) == dedup_key(late)
+
+
+def test_without_a_document_date_the_booking_date_is_in_the_key() -> None:
+    line = replace(parse_statement(onec_file(onec_document())).lines[0], document_date=None)
+
+    assert dedup_key(replace(line, booked_on=line.booked_on.replace(day=13))) != dedup_key(line)
+
+
+def test_the_v1_keys_are_the_booking_date_and_the_document_date_ones() -> None:
+    late = parse_statement(onec_file(onec_document(credited="13.01.2026"))).lines[0]
+    early = parse_statement(onec_file(_without_credit_date(onec_document()))).lines[0]
+
+    assert dedup_key(late) not in legacy_keys(late)
+    assert len(legacy_keys(late)) == 2
+    assert legacy_keys(early)[0] in legacy_keys(late)  # v1 booked the early one on its Дата
+
+
+def test_a_reversal_knows_the_keys_its_original_credit_may_have() -> None:
+    credit = replace(parse_statement(onec_file(onec_document())).lines[0], document_date=None)
+    reversal = replace(credit, direction="out", reversal=True,
+                       booked_on=credit.booked_on.replace(day=20))
+
+    candidates = reversed_credit_keys(reversal)
+
+    assert dedup_key(credit) in candidates
+    assert set(legacy_keys(credit)) <= set(candidates)
+    assert dedup_key(reversal) not in candidates

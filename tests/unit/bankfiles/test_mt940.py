@@ -98,3 +98,40 @@ def test_a_tag_the_library_cannot_read_makes_the_file_unreadable() -> None:
 
     with pytest.raises(UnreadableStatement, match="MT940 tag could not be read"):
         parse_statement(data)
+
+
+REVERSALS = b""":20:STMT1
+:25:40702810000000074935
+:28C:1/1
+:60F:C260101RUB1000,00
+:61:2601120112RD500,00NTRFNONREF//REF1
+:86:STORNO: our payment to supplier returned
+:61:2601120112RC300,00NTRFNONREF//REF2
+:86:STORNO of incoming payment LBX-2026-000001
+:61:2601120112C200,00NTRFNONREF//REF3
+:86:Payment LBX-2026-000002
+:62F:C260112RUB1400,00
+-
+"""
+
+
+def test_reversal_marks_make_reversals_with_a_warning_each() -> None:
+    statement = parse_statement(REVERSALS)
+
+    assert [(line.direction, line.reversal) for line in statement.lines] == [
+        ("in", True), ("out", True), ("in", False)]
+    assert statement.warnings == (
+        "statement 1, transaction 1: a reversal (RD) of an earlier debit",
+        "statement 1, transaction 2: a reversal (RC) of an earlier credit",
+    )
+
+
+def test_the_legacy_ruble_code_is_read_as_rubles_with_one_warning() -> None:
+    statement = parse_statement(REVERSALS.replace(b"RUB", b"RUR"))
+
+    assert {line.amount.currency for line in statement.lines} == {"RUB"}
+    (account,) = statement.accounts
+    assert (account.currency, account.opening) == ("RUB", Money(100000, "RUB"))
+    assert statement.balance_problems() == []
+    assert [w for w in statement.warnings if "RUR" in w] == [
+        "currency RUR (a legacy code) read as RUB"]
