@@ -268,6 +268,34 @@ def test_a_line_like_a_payment_typed_in_by_hand_is_linked_to_it(
         "/app/payments/queue").text
 
 
+def test_a_line_recorded_as_new_money_beside_a_typed_in_twin_needs_a_tick(
+        services: Services, workspace: Workspace) -> None:
+    """The customer really paid 10,000.00 twice: once typed in, once on the statement."""
+    customer = billed(services, "romashka", name="ООО Ромашка")
+    send(services, RecordPayment(customer_id=customer.customer_id, amount="10000.00",
+                                 currency="RUB", received_on=date(2026, 1, 10),
+                                 payment_id="pp-17", reference="п/п 17"))
+    upload(workspace, statement(paid("17", "10000.00", f"Оплата по счету {customer.number}")))
+    (line,) = queued(services)
+    page = f"/app/payments/bank-lines/{line['bank_payment_id']}"
+    fields = {"resolve_customer_key": "romashka", "resolve_reason": "Второй платёж, звонок"}
+
+    refused = workspace.submit(page, f"{page}/resolve", fields)
+
+    assert refused.status_code == 422
+    assert "already recorded by hand" in refused.text
+    assert 'name="resolve_not_a_duplicate"' in refused.text
+    assert list(services.ledger.customer(customer.customer_id, fresh=True).state.payments) == [
+        "pp-17"]
+
+    done = workspace.submit(page, f"{page}/resolve",
+                            {**fields, "resolve_not_a_duplicate": "true"})
+
+    assert done.status_code == 303, done.text
+    book = services.ledger.customer(customer.customer_id, fresh=True)
+    assert len(book.state.payments) == 2
+
+
 def test_a_line_with_no_payment_like_it_offers_no_link(
         services: Services, workspace: Workspace) -> None:
     line_id = _one_queued_line(services, workspace)

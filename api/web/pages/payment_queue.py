@@ -126,7 +126,8 @@ def _resolution(request: Request, services: ServicesDep, line_id: str,
                                customer["customer_id"], request)
     return ResolveBankPayment.model_validate({
         "bank_payment_id": line_id, "customer_id": customer["customer_id"],
-        "invoice_ids": invoice_ids, "reason": form.get("resolve_reason", "")})
+        "invoice_ids": invoice_ids, "reason": form.get("resolve_reason", ""),
+        "not_a_duplicate": form.get("resolve_not_a_duplicate") == "true"})
 
 
 def _explain(request: Request, error: ValidationError, action: str) -> dict[str, str]:
@@ -155,7 +156,12 @@ def _act(request: Request, services: ServicesDep, user: WebUser, *, line_id: str
         errors = {f"{action}_form": translate(request, ALREADY_SENT)}
         form = {**form, "idempotency_key": new_form_key()}
     except LedgerError as error:
-        errors = {f"{action}_{error.field or 'reason'}": explain(request, error)}
+        override = error.extensions().get("override")
+        if override:  # a payment typed in like it: offer to record the line all the same
+            errors = {f"{action}_form": explain(request, error)}
+            form = {**form, "override": override}
+        else:
+            errors = {f"{action}_{error.field or 'reason'}": explain(request, error)}
     else:
         return redirect("/app/payments/queue", translate(request, done))
     return _line_page(request, services, user, line, form=form, status_code=422,
