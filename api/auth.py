@@ -3,10 +3,16 @@
 A key is presented as ``Authorization: Bearer lbx_<key id>_<secret>`` (or ``X-API-Key``).
 The key ring is loaded from the ledger on each request (a cached aggregate brought up to
 date with one small query), so a revoked key stops working at once, in every process.
+
+A key issued over the API gets a secret derived from the installation secret and the key's
+id (:func:`key_secret`), as webhook secrets are: a retried ``POST /v1/keys`` shows the same
+token again, and the ledger still keeps only its SHA-256. Whoever holds the installation
+secret could derive these tokens, as they could already sign sessions and webhooks.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from api.bootstrap import Services
+    from api.settings import Settings
 
 SERVICE, ACCOUNTANT, AUDITOR, ADMIN = Role.SERVICE, Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN
 READERS = (ACCOUNTANT, AUDITOR)
@@ -88,3 +95,9 @@ def require(*roles: Role) -> Callable[..., Principal]:
 def roles_extra(*roles: Role) -> dict[str, list[str]]:
     """OpenAPI extension listing the roles a route admits (read by clients and the role test)."""
     return {"x-roles": sorted({*(r.value for r in roles), ADMIN.value})}
+
+
+def key_secret(settings: Settings, key_id: str) -> str:
+    """The secret of the API key ``key_id``: 32 bytes derived for it alone, URL-safe text."""
+    derived = settings.derived_key(f"api-key:{key_id}")
+    return base64.urlsafe_b64encode(derived).decode().rstrip("=")

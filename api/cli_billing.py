@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from api.cli_support import add_row, context, existing, fail, out, services, table
+from api.cli_support import add_row, business_day, context, existing, fail, out, services, table
 from api.demo import demo_token, load_demo
 from commands.dispatch import dispatch
 from commands.publish_tariff import PublishTariff
@@ -45,32 +45,35 @@ def _report(report: BillRunReport) -> None:
 
 @bill.command("run")
 def bill_run(
-    as_of: Annotated[str, typer.Option("--as-of", help="Bill what is due by this date.")],
+    as_of: Annotated[date, typer.Option(
+        "--as-of", parser=business_day, metavar="DATE", help="Bill what is due by this date.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, write nothing.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=1000)] = 100,
 ) -> None:
     """Bill every customer for everything due by a date (safe to run again)."""
     with services() as s:
-        if not dry_run and date.fromisoformat(as_of) > s.runtime.clock.today():
+        if not dry_run and as_of > s.runtime.clock.today():
             raise fail("a real bill run cannot be dated in the future; use --dry-run to look"
                        " ahead, or `lbx bill simulate` on a copy of the database")
         ids = list(s.ledger.customer_ids())
         with Progress(transient=True) as progress:
             task = progress.add_task("Billing", total=len(ids))
             report = run_billing(
-                RunBilling(as_of=date.fromisoformat(as_of), dry_run=dry_run,
+                RunBilling(as_of=as_of, dry_run=dry_run,
                            batch_size=batch_size),
                 context(), s.runtime, ids, lambda n: progress.advance(task, n))
         if not dry_run:  # dunning follows every real bill run, as it does the daily one
-            steps = run_dunning_for(s.runtime, ids, date.fromisoformat(as_of), context()).steps
+            steps = run_dunning_for(s.runtime, ids, as_of, context()).steps
             out().print(f"Dunning: {len(steps)} step(s) taken")
     _report(report)
 
 
 @bill.command("simulate")
 def simulate(
-    until: Annotated[str, typer.Option("--until", help="Walk the clock to this date.")],
-    start: Annotated[str | None, typer.Option("--from", help="First day (default: today).")] = None,
+    until: Annotated[date, typer.Option(
+        "--until", parser=business_day, metavar="DATE", help="Walk the clock to this date.")],
+    start: Annotated[date | None, typer.Option(
+        "--from", parser=business_day, metavar="DATE", help="First day (default: today).")] = None,
     customer: Annotated[str | None, typer.Option(
         help="Only this customer (id or external key); default: everyone.")] = None,
 ) -> None:
@@ -79,28 +82,34 @@ def simulate(
     This writes real events (dated in the future): run it on a copy or a demo database.
     """
     with services() as s:
-        first = date.fromisoformat(start) if start else s.runtime.clock.today()
-        last = date.fromisoformat(until)
+        first = start or s.runtime.clock.today()
         clock = SimulatedClock(datetime(first.year, first.month, first.day, 9, tzinfo=UTC))
         runtime = Runtime(s.ledger, clock, s.runtime.invoice_prefix)
         ids = [existing(s, customer)] if customer else list(s.ledger.customer_ids())
         day, invoices, steps = first, 0, 0
-        while day <= last:
+        while day <= until:
             clock.move_to(day)
             invoices += len(run_billing(RunBilling(as_of=day), context(), runtime, ids).invoices)
             steps += len(run_dunning_for(runtime, ids, day, context()).steps)
             day += timedelta(days=1)
         s.runner.catch_up()
-    out().print(f"Simulated {first} → {last}: {invoices} invoice(s) issued,"
+    out().print(f"Simulated {first} → {until}: {invoices} invoice(s) issued,"
                 f" {steps} dunning step(s) taken.", soft_wrap=True)
 
 
 @tariffs.command("import")
 def import_tariffs(file: Annotated[Path, typer.Argument(exists=True, readable=True)]) -> None:
-    """Publish every tariff of a catalog file; unchanged tariffs get no new version."""
+    """Publish every tariff of a catalog file; unchanged tariffs get no new version.
+
+    The whole file is read and checked before anything is published.
+    """
     fmt = "json" if file.suffix.lower() == ".json" else "yaml"
-    entries = read_catalog(file.read_text(encoding="utf-8"), fmt)
-    with services() as s:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise fail(f"{file} is not UTF-8 text") from None
+    with services() as s:  # a broken catalog is an InvalidField: an error line, exit 1
+        entries = read_catalog(text, fmt)
         for entry in entries:
             outcome = dispatch(PublishTariff(code=entry.code, definition=entry.definition),
                                context(), s.runtime)

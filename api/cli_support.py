@@ -3,7 +3,9 @@
 Each invocation builds its own services with :func:`api.bootstrap.bootstrap` (settings
 from ``LBX_*`` variables), runs, and closes them, so the CLI never holds a connection
 between commands. A ``LedgerError`` or a refused command body is the user's to fix: it
-is printed in red and the command exits 1. Anything else is a bug and keeps its traceback.
+is printed in red and the command exits 1. A malformed option is typer's usage error (exit
+2): dates go through :func:`business_day`, bounded like API bodies. Anything else is a bug
+and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import getpass
 import os
 import sqlite3
 from contextlib import contextmanager
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
@@ -23,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from api.bodies import business_date
 from api.bootstrap import Services, bootstrap
 from commands.base import Context
 from ledger.customers import customer_id_for
@@ -51,11 +55,32 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def business_day(text: str) -> date:
+    """A date option: ISO-8601, and within this century like the dates of API bodies.
+
+    A year like 9999 would make billing walk thousands of periods, then overflow.
+
+    Raises:
+        typer.BadParameter: the text is no ISO date, or the date lies outside the century.
+    """
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter("expected an ISO-8601 date, e.g. 2026-01-31") from None
+    try:
+        return business_date(day)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
 def _validation_text(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(part) for part in e['loc']) or 'input'}: {e['msg']}"
-        for e in error.errors()
-    )
+    """Each complaint after its field (a rule across fields names it in its context)."""
+    def where(e: Any) -> str:
+        named = (e.get("ctx") or {}).get("field")
+        parts = [*e["loc"], *([named] if isinstance(named, str) else [])]
+        return ".".join(str(part) for part in parts) or "input"
+
+    return "; ".join(f"{where(e)}: {e['msg']}" for e in error.errors())
 
 
 @contextmanager

@@ -12,6 +12,7 @@ answers 201; a retry under the same key answers 200 with the original outcome an
 
 import inspect
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -49,9 +50,13 @@ def run(
     return outcome
 
 
+ServerFields = Callable[[Services, str], dict[str, Any]]
+"""Fields the server fills when the body leaves them out, from the services and the key."""
+
+
 def command_route(
     router: APIRouter, path: str, command_type: type[Command], roles: tuple[Role, ...],
-    summary: str,
+    summary: str, *, server_fields: ServerFields | None = None,
 ) -> None:
     """Add ``POST path`` that runs ``command_type`` for callers with one of ``roles``."""
     path_fields = _PATH_FIELD.findall(path)
@@ -61,6 +66,8 @@ def command_route(
         body = kwargs.pop("body")
         fields: dict[str, Any] = body.model_dump(exclude_unset=True)
         fields.update({name: kwargs[name] for name in path_fields})
+        if server_fields is not None:
+            fields = {**server_fields(kwargs["services"], kwargs["key"]), **fields}
         command = command_type(**fields)
         return run(kwargs["services"], kwargs["principal"], kwargs["key"], command,
                    kwargs["response"])

@@ -1,8 +1,9 @@
 """Every error leaves as RFC 9457 problem+json, naming the field at fault.
 
 Ledger errors map by category: ``NotFound`` → 404, ``Rejected`` → 422, ``Conflict`` → 409.
-Request validation (pydantic) → 422 with one entry per bad field. Anything else is a bug
-and answers 500 without internals.
+Request validation (pydantic) → 422 with one entry per bad field; a rule across fields
+names its field in the error's context (``commands.base.field_rule``). Anything else is a
+bug and answers 500 without internals.
 
 The OpenAPI document says so too: :class:`Problem` is the schema of every refusal, and
 :func:`problem_responses` declares the refusals a route can answer, so that a client
@@ -129,8 +130,12 @@ def problem(
                         headers=headers)
 
 
-def _field_of(loc: Sequence[Any]) -> str:
+def _field_of(loc: Sequence[Any], ctx: dict[str, Any] | None = None) -> str:
+    """The dotted field at ``loc``; a rule across a model's fields adds the one it names."""
     parts = [str(p) for p in loc if p not in {"body", "query", "path", "header"}]
+    named = (ctx or {}).get("field")
+    if isinstance(named, str):
+        parts.append(named)
     return ".".join(parts) or "body"
 
 
@@ -141,7 +146,7 @@ def _validation_error(error: dict[str, Any]) -> dict[str, Any]:
                 "message": f"not valid JSON: {why} at character {error['loc'][-1]}"}
     # pydantic prefixes our validators' messages with "Value error, "; the reader needs
     # only the message itself.
-    return {"field": _field_of(error["loc"]),
+    return {"field": _field_of(error["loc"], error.get("ctx")),
             "message": str(error["msg"]).removeprefix("Value error, ")}
 
 

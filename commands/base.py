@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4, uuid5
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from ledger.events import Provenance, Source
 from ledger.money import Money, minor_digits
@@ -47,7 +48,11 @@ ExternalKey = Annotated[
 
 
 class Command(BaseModel):
-    """Base of every command: frozen, strict about unknown fields."""
+    """Base of every command: frozen, strict about unknown fields.
+
+    A rule across fields (a ``model_validator``) raises :func:`field_rule`, naming the field
+    at fault: the API answers that field, as it does for a rule on one field.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -55,24 +60,65 @@ class Command(BaseModel):
     late_fields: ClassVar[frozenset[str]] = frozenset()
     """Fields added after the command was first sent, left out of its fingerprint while at
     their default: a retry of a request sent before they existed still matches its key."""
+    target_from_body: ClassVar[bool] = False
+    """True when a body field (an external key, a code) names the target, not the path: the
+    key is then also kept per command type, so it cannot be reused for another target."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.command_name = cls.__name__
 
     def fingerprint(self) -> str:
-        """A digest of the request, to tell a retry from a different request under one key."""
-        fields = type(self).model_fields
-        unsent = {name for name in self.late_fields
-                  if getattr(self, name) == fields[name].get_default(call_default_factory=True)}
-        body = self.model_dump_json(exclude_none=False, exclude=unsent).encode()
+        """A digest of the request as sent, to tell a retry from another request under one key.
+
+        A field sent at its default value (``"email": null``) is not the same request as
+        the field left out: ``UpdateCustomer`` clears the first and keeps the second. Such
+        fields are named after the body; a request without them keeps the digest of
+        :meth:`legacy_fingerprint`, which is what keys recorded before held.
+        """
+        sent_at_default = sorted(name for name in self.model_fields_set if self._at_default(name))
+        if not sent_at_default:
+            return self.legacy_fingerprint()
+        body = self._body() + b"\nsent at default: " + ",".join(sent_at_default).encode()
         return hashlib.sha256(self.command_name.encode() + b"\n" + body).hexdigest()
+
+    def legacy_fingerprint(self) -> str:
+        """The digest of fingerprint version 1, blind to fields sent at their default.
+
+        Kept to compare retries with keys recorded before version 2 (see
+        :data:`FINGERPRINT_VERSION`).
+        """
+        return hashlib.sha256(self.command_name.encode() + b"\n" + self._body()).hexdigest()
+
+    def _body(self) -> bytes:
+        unsent = {name for name in self.late_fields if self._at_default(name)}
+        return self.model_dump_json(exclude_none=False, exclude=unsent).encode()
+
+    def _at_default(self, name: str) -> bool:
+        default = type(self).model_fields[name].get_default(call_default_factory=True)
+        return bool(getattr(self, name) == default)
+
+
+FINGERPRINT_VERSION = 2
+"""Which :meth:`Command.fingerprint` a key record holds: version 1 could not tell a field
+sent at its default from one left out, so a record of version 1 is compared with
+:meth:`Command.legacy_fingerprint`."""
 
 
 class CustomerCommand(Command):
     """A command addressed to one customer."""
 
     customer_id: UUID
+
+
+def field_rule(field: str, message: str) -> PydanticCustomError:
+    """A rule across fields broken, for a ``model_validator`` to raise, naming ``field``.
+
+    A plain ``ValueError`` there has no location, so a client would be told only "body".
+    The message stays as it is (the workspace translates it); the field travels in the
+    error's context, where ``api/errors.py`` and the CLI look for it.
+    """
+    return PydanticCustomError("value_error", message, {"field": field})
 
 
 def money(amount: str, currency: str, field: str = "amount") -> Money:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -27,6 +27,8 @@ CouponCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{3,40}$")]
 
 class CreateCoupon(Command):
     """Create a coupon: percent or fixed (in ``currency``), for N periods, with limits."""
+
+    target_from_body: ClassVar[bool] = True
 
     code: CouponCode
     kind: Literal["percent", "fixed"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from commands.base import AmountText, CustomerCommand, Text, money
+from commands.base import AmountText, CustomerCommand, Text, field_rule, money
 from commands.unit_of_work import execute
 from ledger.errors import InvalidField
 
@@ -34,10 +34,11 @@ class GrantDiscount(CustomerCommand):
 
     @model_validator(mode="after")
     def _one_value(self) -> GrantDiscount:
-        if self.kind == "percent" and (self.percent is None or self.amount is not None):
-            raise ValueError("a percent discount takes 'percent' and no 'amount'")
-        if self.kind == "fixed" and (self.amount is None or self.percent is not None):
-            raise ValueError("a fixed discount takes 'amount' and no 'percent'")
+        """One size, the kind's: the field at fault is the other one given, or the one missing."""
+        given, other = ("percent", "amount") if self.kind == "percent" else ("amount", "percent")
+        if getattr(self, other) is not None or getattr(self, given) is None:
+            at_fault = other if getattr(self, other) is not None else given
+            raise field_rule(at_fault, f"a {self.kind} discount takes '{given}' and no '{other}'")
         return self
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from commands.base import Command, Context, Outcome
 from commands.unit_of_work import execute
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 class PublishTariff(Command):
     """Publish ``definition`` as the next version of tariff ``code``."""
+
+    target_from_body: ClassVar[bool] = True
 
     code: Code
     definition: TariffDefinition

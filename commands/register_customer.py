@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from pydantic import AfterValidator, Field, StringConstraints
 
@@ -47,6 +47,8 @@ ExternalIds = Annotated[dict[SystemName, ExternalKey], Field(max_length=20)]
 
 class RegisterCustomer(Command):
     """Register a customer. The external key is the id other systems know it by."""
+
+    target_from_body: ClassVar[bool] = True
 
     external_key: ExternalKey
     name: Text

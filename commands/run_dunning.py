@@ -3,6 +3,8 @@
 ``RunDunning`` serves one customer through the unit of work (idempotent under its key).
 :func:`run_dunning_for` is the daily scheduler's fan-out: the policy is read once, then
 customers are decided and saved in batches, one transaction per batch, like a bill run.
+``RunDunningFor`` is that fan-out asked for under a client key (``POST /v1/dunning/runs``):
+its report is kept under the key, so a retry answers the same report.
 Dunning is idempotent by construction — each step is taken at most once per invoice — so
 running the same date twice, or again after a run was killed half-way, repeats nothing.
 """
@@ -14,18 +16,19 @@ import random
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
-from uuid import uuid4
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID, uuid4
 
-from commands.base import Context, CustomerCommand
-from commands.unit_of_work import execute
+from pydantic import Field
+
+from commands.base import Command, Context, CustomerCommand
+from commands.unit_of_work import execute, execute_once
 from ledger.application import BATCH_LOCK_WAIT, WriteConflict
 from ledger.dunning import DEFAULT_TERMS, DUNNING_POLICY_ID, DunningPolicy
 from ledger.errors import LedgerError, NotFound
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from uuid import UUID
 
     from commands.base import Outcome
     from commands.runtime import Runtime
@@ -42,6 +45,13 @@ class RunDunning(CustomerCommand):
     """Take every dunning step due by ``as_of`` (today when omitted) for one customer."""
 
     as_of: date | None = None
+
+
+class RunDunningFor(Command):
+    """Take every dunning step due by ``as_of`` for many customers (all when omitted)."""
+
+    as_of: date | None = None
+    customer_ids: Annotated[list[UUID], Field(max_length=10_000)] | None = None
 
 
 def policy_terms(runtime: Runtime) -> DunningTerms:
@@ -69,6 +79,18 @@ def handle(command: RunDunning, context: Context, runtime: Runtime) -> Outcome:
     return execute(runtime, context, command, command.customer_id, decide)
 
 
+def handle_many(command: RunDunningFor, context: Context, runtime: Runtime) -> Outcome:
+    """Run dunning once under the client's key; a retry answers the first run's report."""
+
+    def work() -> dict[str, Any]:
+        as_of = command.as_of or context.effective_date or runtime.clock.today()
+        ids = (command.customer_ids if command.customer_ids is not None
+               else runtime.ledger.customer_ids())
+        return run_dunning_for(runtime, ids, as_of, context).summary()
+
+    return execute_once(runtime, context, command, work)
+
+
 @dataclass
 class DunningReport:
     """What a dunning run did, customer by customer."""
@@ -80,6 +102,16 @@ class DunningReport:
     suspended: list[str] = field(default_factory=list)
     reactivated: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The report as plain data (JSON), as the API answers it and a key keeps it."""
+        return {
+            "as_of": self.as_of.isoformat(), "policy_version": self.policy_version,
+            "customers": self.customers,
+            "steps": [{"customer_id": cid, **asdict(step)} for cid, step in self.steps],
+            "suspended": self.suspended, "reactivated": self.reactivated,
+            "skipped": [{"customer_id": cid, "detail": why} for cid, why in self.skipped],
+        }
 
 
 def dunning_run_context(actor: str, source: Source = "scheduler") -> Context:

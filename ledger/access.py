@@ -2,8 +2,9 @@
 
 Keys live in one event-sourced key ring, so issuing and revoking a key leaves the same
 audit trail as any billing fact. Only a SHA-256 of each key's secret is stored; the
-secret is shown once, when the key is issued. (Secrets are 32 random bytes, so a fast
-hash is enough: there is nothing to brute-force.)
+secret is shown when the key is issued (a secret the API derived from the installation
+secret can be shown again to a retry of that issue). Secrets are 32 random or HMAC-derived
+bytes, so a fast hash is enough: there is nothing to brute-force.
 """
 
 from __future__ import annotations

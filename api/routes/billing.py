@@ -92,7 +92,7 @@ def export_catalog(
 @router.post("/tariffs/import", openapi_extra=roles_extra(ADMIN, ACCOUNTANT),
              summary="Publish every tariff of a YAML or JSON catalog file")
 def import_catalog(
-    services: ServicesDep, principal: Annotated[Principal, Depends(require(ADMIN))],
+    services: ServicesDep, principal: Annotated[Principal, Depends(require(ADMIN, ACCOUNTANT))],
     text: Annotated[str, Body(media_type="text/plain")],
     file_format: Annotated[Literal["yaml", "json"], Query(alias="format")] = "yaml",
 ) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Collections over HTTP: re-allocations, refunds, chargebacks, write-offs, dunning, statements.
 
-Commands follow every command route (``Idempotency-Key``, strict body, 201 or a 200 replay).
+Commands follow every command route (``Idempotency-Key``, strict body, 201 or a 200 replay),
+dunning runs too: a retry under the same key answers the first run's report.
 Who may do what: refunds and write-offs are an accountant's (money leaves, or debt is given
 up); chargebacks come from a payment service or an accountant; the dunning policy is an
 admin's, and dunning runs are the scheduler's (a service key) or an admin's. Aging and
@@ -9,7 +10,6 @@ statements are read by accountants and auditors. Amounts leave as exact decimal 
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -21,8 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import ACCOUNTANT, ADMIN, AUDITOR, SERVICE, Principal, require, roles_extra
 from api.bodies import BusinessDate
 from api.command_routes import IdempotencyKey, command_route
-from api.deps import ServicesDep
+from api.deps import CurrencyQuery, ServicesDep
 from api.documents import export_register
+from api.errors import COMMAND_PROBLEMS
 from api.present import money_text
 from api.routes.documents import attachment
 from commands.base import Context
@@ -30,7 +31,7 @@ from commands.publish_dunning_policy import PublishDunningPolicy
 from commands.reallocate_payment import ReallocatePayment
 from commands.record_chargeback import RecordChargeback
 from commands.refund_payment import RefundPayment
-from commands.run_dunning import run_dunning_for
+from commands.run_dunning import RunDunningFor, handle_many
 from commands.write_off_debt import WriteOffDebt
 from ledger.errors import CustomerNotFound, InvalidField
 from projections import queries
@@ -75,28 +76,27 @@ class DunningRunRequest(BaseModel):
 
 
 @router.post("/dunning/runs", openapi_extra=roles_extra(SERVICE), summary="Run dunning",
-             status_code=201)
+             status_code=201, responses=COMMAND_PROBLEMS)
 def run_dunning(
     body: Annotated[DunningRunRequest, Body()], key: IdempotencyKey, services: ServicesDep,
-    principal: Annotated[Principal, Depends(require(SERVICE))],
+    principal: Annotated[Principal, Depends(require(SERVICE))], response: Response,
 ) -> dict[str, Any]:
-    """Take every dunning step due; suspend and reactivate. Safe to repeat: no step twice."""
-    as_of = body.as_of or services.runtime.clock.today()
-    if as_of > services.runtime.clock.today():
+    """Take every dunning step due; suspend and reactivate. Safe to repeat: no step twice.
+
+    A retry under the same ``Idempotency-Key`` answers 200 with the first run's report
+    (``Idempotent-Replayed: true``); the same key with another body answers 409.
+    """
+    if body.as_of is not None and body.as_of > services.runtime.clock.today():
         raise InvalidField(field="as_of", why=(
             "dunning judges how overdue invoices are today; a future date would remind, "
             "suspend and cancel before anything is due"))
+    command = RunDunningFor.model_validate(body.model_dump(exclude_unset=True))
     context = Context(actor=principal.actor, source="api", idempotency_key=key)
-    ids = body.customer_ids if body.customer_ids is not None else services.ledger.customer_ids()
-    report = run_dunning_for(services.runtime, ids, as_of, context)
-    return {
-        "as_of": as_of.isoformat(), "policy_version": report.policy_version,
-        "customers": report.customers,
-        "steps": [{"customer_id": cid, **asdict(step)} for cid, step in report.steps],
-        "suspended": report.suspended, "reactivated": report.reactivated,
-        "skipped": [{"customer_id": cid, "detail": why} for cid, why in report.skipped],
-        "position": services.ledger.max_position(),
-    }
+    outcome = handle_many(command, context, services.runtime)
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+        response.status_code = 200
+    return {**outcome.result, "position": outcome.position}
 
 
 def _money_row(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def _money_row(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
 
 @router.get("/debts/aging", openapi_extra=roles_extra(*READ), summary="Debt aging")
 def debt_aging(
-    services: Views, _: Reader, as_of: BusinessDate | None = None, currency: str | None = None,
+    services: Views, _: Reader, as_of: BusinessDate | None = None, currency: CurrencyQuery = None,
 ) -> dict[str, Any]:
     """Open amounts by days overdue (current, 1–30, 31–60, 61–90, 90+), per customer and total."""
     day = as_of or services.runtime.clock.today()

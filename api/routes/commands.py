@@ -6,9 +6,11 @@ and ``Idempotent-Replayed: true``; the same key with a different body answers 40
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from fastapi import APIRouter
 
-from api.auth import ACCOUNTANT, ADMIN, SERVICE
+from api.auth import ACCOUNTANT, ADMIN, SERVICE, key_secret
 from api.command_routes import command_route
 from commands.base import Command
 from commands.cancel_subscription import CancelSubscription
@@ -16,7 +18,7 @@ from commands.change_subscription import ChangeSubscription
 from commands.close_customer import CloseCustomer
 from commands.coupons import CreateCoupon, RedeemCoupon
 from commands.grant_discount import GrantDiscount
-from commands.issue_api_key import IssueApiKey, RevokeApiKey
+from commands.issue_api_key import IssueApiKey, RevokeApiKey, key_id_for
 from commands.issue_credit_note import IssueCreditNote
 from commands.pause_subscription import PauseSubscription, ResumeSubscription
 from commands.publish_tariff import PublishTariff
@@ -30,6 +32,9 @@ from commands.start_subscription import StartSubscription
 from commands.update_customer import UpdateCustomer
 from commands.void_invoice import VoidInvoice
 from ledger.access import Role
+
+if TYPE_CHECKING:
+    from api.bootstrap import Services
 
 router = APIRouter(prefix="/v1", tags=["commands"])
 
@@ -61,7 +66,6 @@ PLAIN_COMMANDS: list[tuple[str, type[Command], tuple[Role, ...], str]] = [
     ("/customers", RegisterCustomer, (SERVICE,), "Register a customer"),
     ("/tariffs", PublishTariff, (ADMIN, ACCOUNTANT), "Publish a tariff or a new version of it"),
     ("/coupons", CreateCoupon, (ADMIN, ACCOUNTANT), "Create a coupon code"),
-    ("/keys", IssueApiKey, (ADMIN,), "Issue an API key (the token is shown once)"),
     ("/keys/revocations", RevokeApiKey, (ADMIN,), "Revoke an API key"),
 ]
 
@@ -70,3 +74,12 @@ for _path, _type, _roles, _summary in CUSTOMER_COMMANDS:
 for _path, _ptype, _roles, _summary in PLAIN_COMMANDS:
     command_route(router, _path, _ptype, _roles, _summary)
 
+
+def _derived_secret(services: Services, key: str) -> dict[str, Any]:
+    """A new key's secret, derived again by a retry under the same ``Idempotency-Key``."""
+    return {"secret": key_secret(services.settings, key_id_for(key))}
+
+
+command_route(router, "/keys", IssueApiKey, (ADMIN,),
+              "Issue an API key (a retry under the same key shows the token again)",
+              server_fields=_derived_secret)

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from api import present
 from api.auth import ACCOUNTANT, AUDITOR, SERVICE, Principal, require, roles_extra
-from api.deps import ServicesDep, Views
+from api.deps import CurrencyQuery, Period, PeriodQuery, ServicesDep, Views
 from ledger.customers import ServiceStatus, customer_id_for
-from ledger.errors import CustomerNotFound, NotFound
+from ledger.errors import CustomerNotFound, InvalidField, NotFound
 from ledger.money import Money
 from projections import queries
 from projections.queries import InvoiceStatus, Page
@@ -29,6 +29,7 @@ READ = (ACCOUNTANT, AUDITOR)
 Reader = Annotated[Principal, Depends(require(*READ))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Cursor = Annotated[str | None, Query(max_length=500)]
+IssuedAlias = Annotated[date | None, Query(deprecated=True, description="older name")]
 
 
 def _page(page: Page) -> dict[str, Any]:
@@ -99,6 +100,8 @@ def customer_timeline(
     nested phrase) and ``{"type": "list", "items": [...]}``.
     """
     _cursor_guard(cursor)
+    if not services.ledger.exists(customer_id):  # the log: a new customer is never a 404
+        raise CustomerNotFound(customer=str(customer_id))
     page = queries.timeline(services.store, str(customer_id), limit=limit, cursor=cursor)
     lines = [{**row, "params": params_of(row["params"])} for row in page.items]
     return _page(Page(lines, page.next_cursor))
@@ -127,7 +130,7 @@ def customer_status(
 
 @router.get("/debts", openapi_extra=roles_extra(*READ), summary="Customers who owe money")
 def list_debts(
-    services: Views, _: Reader, currency: str | None = None, limit: Limit = 50,
+    services: Views, _: Reader, currency: CurrencyQuery = None, limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     """Largest debt first."""
@@ -139,32 +142,27 @@ def list_debts(
 
 @router.get("/renewals", openapi_extra=roles_extra(*READ), summary="Renewal calendar")
 def list_renewals(
-    services: Views, _: Reader, date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None, customer_id: UUID | None = None,
+    services: Views, _: Reader, days: PeriodQuery, customer_id: UUID | None = None,
     limit: Limit = 50, cursor: Cursor = None,
 ) -> dict[str, Any]:
     """Subscriptions by next renewal date."""
     _cursor_guard(cursor)
     return _page(queries.renewals(
-        services.store, date_from=date_from.isoformat() if date_from else None,
-        date_to=date_to.isoformat() if date_to else None,
+        services.store, date_from=days.start_text, date_to=days.end_text,
         customer_id=str(customer_id) if customer_id else None, limit=limit, cursor=cursor,
     ))
 
 
 def _register(table: str, date_column: str, tiebreak: str, path: str, summary: str) -> None:
     def endpoint(
-        services: Views, _: Reader, customer_id: UUID | None = None,
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None,
+        services: Views, _: Reader, days: PeriodQuery, customer_id: UUID | None = None,
         limit: Limit = 50, cursor: Cursor = None,
     ) -> dict[str, Any]:
         _cursor_guard(cursor)
         return _page(queries.register(
             services.store, table, customer_id=str(customer_id) if customer_id else None,
-            date_column=date_column, date_from=date_from.isoformat() if date_from else None,
-            date_to=date_to.isoformat() if date_to else None, tiebreak=tiebreak, limit=limit,
-            cursor=cursor,
+            date_column=date_column, date_from=days.start_text, date_to=days.end_text,
+            tiebreak=tiebreak, limit=limit, cursor=cursor,
         ))
 
     endpoint.__name__ = f"list_{path.replace('-', '_')}"
@@ -179,21 +177,36 @@ _register("view_invoice_lines", "issued_on", "line_id", "invoice-lines",
 
 @router.get("/invoices", openapi_extra=roles_extra(*READ), summary="Invoice register")
 def list_invoices(
-    services: Views, _: Reader,
+    services: Views, _: Reader, days: PeriodQuery,
     status: InvoiceStatus | None = None,
     customer_id: UUID | None = None,
-    period_from: date | None = None, period_to: date | None = None,
+    period_from: IssuedAlias = None, period_to: IssuedAlias = None,
     limit: Limit = 50, cursor: Cursor = None,
 ) -> dict[str, Any]:
-    """Invoices by number; ``overdue`` is as of today (the service's business date)."""
+    """Invoices by number, issued ``from``–``to``; ``overdue`` is as of today (business date).
+
+    ``period_from``/``period_to`` are the older names of ``from``/``to``.
+    """
     _cursor_guard(cursor)
+    issued = _with_aliases(days, period_from, period_to)
     today = services.runtime.clock.today().isoformat()
     return _page(queries.invoices(
         services.store, today=today, status=status,
         customer_id=str(customer_id) if customer_id else None,
-        period_from=period_from.isoformat() if period_from else None,
-        period_to=period_to.isoformat() if period_to else None, limit=limit, cursor=cursor,
+        period_from=issued.start_text, period_to=issued.end_text, limit=limit, cursor=cursor,
     ))
+
+
+def _with_aliases(days: Period, period_from: date | None, period_to: date | None) -> Period:
+    """``days`` with the older ``period_*`` names filled in; both names at once are refused."""
+    for name, new, old in (("period_from", days.start, period_from),
+                           ("period_to", days.end, period_to)):
+        if new is not None and old is not None:
+            raise InvalidField(field=name, why=f"give {name} or its new name, not both")
+    if period_from is None and period_to is None:
+        return days
+    return Period(days.start or period_from, days.end or period_to,
+                  end_name="period_to" if period_to is not None else days.end_name)
 
 
 @router.get("/invoices/{invoice_id}", openapi_extra=roles_extra(*READ),
@@ -209,14 +222,10 @@ def get_invoice(services: Views, _: Reader, invoice_id: str) -> dict[str, Any]:
 
 @router.get("/reports/revenue-by-tariff", openapi_extra=roles_extra(*READ),
             summary="Revenue by tariff and month")
-def revenue_by_tariff(
-    services: Views, _: Reader, date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
-) -> dict[str, Any]:
+def revenue_by_tariff(services: Views, _: Reader, days: PeriodQuery) -> dict[str, Any]:
     """Invoiced revenue, VAT excluded and after discounts, by tariff and month."""
     rows = queries.revenue_by_tariff(
-        services.store, date_from=date_from.isoformat() if date_from else None,
-        date_to=date_to.isoformat() if date_to else None)
+        services.store, date_from=days.start_text, date_to=days.end_text)
     return {"items": present.rows(rows)}
 
 

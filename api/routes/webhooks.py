@@ -55,6 +55,8 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 Admin = Annotated[Principal, Depends(require())]
 ADMIN_ONLY = roles_extra()
+MAX_POSITION = 2**63 - 1
+"""The largest integer a cursor may carry: SQLite's and PostgreSQL's (bigint) last one."""
 DeliveryStatus = Annotated[str | None, Query(pattern="^(pending|sending|delivered|failed)$")]
 Cursor = Annotated[str | None, Query(max_length=200, description="the previous page's next_cursor")]
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -152,7 +154,7 @@ def resend(services: ServicesDep, principal: Admin, key: IdempotencyKey, endpoin
         raise NotFound(f"no delivery {delivery_id} to endpoint {endpoint_id}", field="delivery_id")
     command = ResendWebhookDelivery(endpoint_id=endpoint_id, delivery_id=delivery_id)
     if found["status"] in {"pending", "sending"} and earlier_outcome(
-            services.runtime, WEBHOOK_REGISTRY_ID, key, command.fingerprint()) is None:
+            services.runtime, WEBHOOK_REGISTRY_ID, key, command) is None:
         raise Conflict(f"delivery {delivery_id} is {found['status']}: it is on its way already",
                        field="delivery_id")
     return run(services, principal, key, command, response)  # (or replay the earlier answer)
@@ -254,4 +256,7 @@ def _decode(cursor: str | None) -> tuple[int, int, str] | None:
     parts = cursor.split(":", 2)
     if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):  # noqa: PLR2004
         raise InvalidField(field="cursor", why="malformed cursor")
-    return int(parts[0]), int(parts[1]), parts[2]
+    position, ordinal = int(parts[0]), int(parts[1])
+    if max(position, ordinal) > MAX_POSITION:  # the database's integers end there
+        raise InvalidField(field="cursor", why="malformed cursor")
+    return position, ordinal, parts[2]

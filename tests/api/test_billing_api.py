@@ -129,3 +129,14 @@ def test_a_cancellation_dated_before_a_resumption_is_a_problem_naming_effective_
                        headers=auth(service, "c2"))
     assert done.status_code == 201, done.text
     assert done.json()["result"]["service_ends"] == "2026-01-10"
+
+
+def test_an_accountant_imports_the_catalog_as_the_route_declares(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    roles = client.get("/openapi.json").json()["paths"]["/v1/tariffs/import"]["post"]["x-roles"]
+    response = client.post("/v1/tariffs/import?format=yaml", content=CATALOG,
+                           headers={**auth(keys[Role.ACCOUNTANT]), "Content-Type": "text/plain"})
+    assert "accountant" in roles
+    assert response.status_code == 200, response.text
+    assert [t["code"] for t in response.json()["published"]] == ["start", "pro"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -139,3 +140,32 @@ def test_a_simulated_year_shows_in_invoices_debts_and_mrr(
         mrr = client.get("/v1/reports/mrr?from=2026-01&to=2026-12", headers=headers)
         assert mrr.status_code == 200, mrr.text
         assert "3000.00" in mrr.text
+
+
+@pytest.mark.parametrize(("args", "why"), [
+    (("bill", "run", "--as-of", "31.01.2026"), "expected an ISO-8601 date"),
+    (("bill", "run", "--as-of", "9999-12-31", "--dry-run"), "must lie between 2000-01-01"),
+    (("bill", "simulate", "--until", "next-month"), "expected an ISO-8601 date"),
+    (("bill", "simulate", "--until", "2026-02-01", "--from", "1999-12-31"),
+     "must lie between 2000-01-01"),
+])
+def test_a_date_option_is_an_iso_date_of_this_century_like_in_api_bodies(
+    tmp_path: Path, args: tuple[str, ...], why: str
+) -> None:
+    env = {"LBX_DATA_DIR": str(tmp_path / "var"), "LBX_DATABASE_URL": "", "COLUMNS": "200"}
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Invalid value" in result.output
+    assert why in result.output
+
+
+def test_a_broken_catalog_file_is_an_error_line_not_a_traceback(tmp_path: Path) -> None:
+    env = {"LBX_DATA_DIR": str(tmp_path / "var"), "LBX_DATABASE_URL": "", "COLUMNS": "200"}
+    broken = tmp_path / "catalog.yaml"
+    broken.write_text("tariffs:\n- code: start\n  definition:\n    price: 10.5\n",
+                      encoding="utf-8")
+    result = CliRunner().invoke(app, ["tariffs", "import", str(broken)], env=env)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "error: tariffs.0.definition.price: 10.5 is a float" in result.output

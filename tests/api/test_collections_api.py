@@ -117,6 +117,28 @@ def test_the_dunning_policy_is_an_admins_and_runs_are_the_schedulers(
     assert refused.status_code == 403
 
 
+def test_a_retried_dunning_run_answers_the_first_report_and_a_reused_key_409(
+    client: TestClient, keys: dict[Role, str], services: Services
+) -> None:
+    customer, _ = owing(services)
+    on(services, date(2026, 2, 4))
+    service = keys[Role.SERVICE]
+    run = client.post("/v1/dunning/runs", json={}, headers=auth(service, "run-1"))
+    retry = client.post("/v1/dunning/runs", json={}, headers=auth(service, "run-1"))
+    other = client.post("/v1/dunning/runs", json={"as_of": "2026-02-03"},
+                        headers=auth(service, "run-1"))
+    assert run.status_code == 201, run.text
+    assert (retry.status_code, retry.headers.get("Idempotent-Replayed")) == (200, "true")
+    first, again = run.json(), retry.json()
+    assert again.pop("position") >= first.pop("position") > 0
+    assert again == first
+    assert first["steps"]
+    assert {s["customer_id"] for s in first["steps"]} == {str(customer)}
+    assert (other.status_code, other.json()["field"]) == (409, "Idempotency-Key")
+    fresh = client.post("/v1/dunning/runs", json={}, headers=auth(service, "run-2"))
+    assert (fresh.status_code, fresh.json()["steps"]) == (201, [])
+
+
 def test_aging_answers_decimal_strings_to_readers_only(
     client: TestClient, keys: dict[Role, str], services: Services
 ) -> None:

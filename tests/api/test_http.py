@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+import pytest
 
 from ledger.access import Role
 from tests.api.conftest import auth
+from tests.support.collections import invoice_due
+from tests.support.dsl import register as register_customer
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -182,3 +187,92 @@ def test_a_cursor_of_another_list_is_a_problem_not_a_crash(
     response = client.get(f"/v1/customers?cursor={foreign}", headers=auth(keys[Role.ACCOUNTANT]))
     assert response.status_code == 422
     assert response.json()["field"] == "cursor"
+
+
+# -- refusals name the field ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"kind": "percent", "percent": "10", "amount": "5.00"}, "amount"),
+    ({"kind": "percent"}, "percent"),
+    ({"kind": "fixed", "amount": "5.00", "percent": "10"}, "percent"),
+    ({"kind": "fixed"}, "amount"),
+])
+def test_a_rule_across_body_fields_names_the_field_at_fault(
+    client: TestClient, keys: dict[Role, str], body: dict[str, Any], field: str
+) -> None:
+    token = keys[Role.SERVICE]
+    customer = register(client, token)
+    response = client.post(f"/v1/customers/{customer}/discounts", json=body,
+                           headers=auth(token, "d1"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["field"] == field
+    assert response.json()["errors"][0]["field"] == field
+
+
+# -- queries --------------------------------------------------------------------------------
+
+
+def test_the_timeline_of_an_unknown_customer_is_404_like_every_customer_read(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    nobody = "00000000-0000-0000-0000-000000000000"
+    response = client.get(f"/v1/customers/{nobody}/timeline", headers=auth(keys[Role.ACCOUNTANT]))
+    assert response.status_code == 404
+    assert response.json()["field"] == "customer_id"
+
+
+def test_the_timeline_of_a_customer_not_yet_in_the_views_is_not_a_404(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    customer = register(client, keys[Role.SERVICE])
+    response = client.get(f"/v1/customers/{customer}/timeline",
+                          headers=auth(keys[Role.ACCOUNTANT]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("from=2026-02-01&to=2026-01-31", "to"),
+    ("period_from=2026-02-01&period_to=2026-01-31", "period_to"),
+])
+def test_the_invoice_list_refuses_a_period_that_ends_before_it_starts(
+    client: TestClient, keys: dict[Role, str], query: str, field: str
+) -> None:
+    response = client.get(f"/v1/invoices?{query}", headers=auth(keys[Role.ACCOUNTANT]))
+    assert (response.status_code, response.json()["field"]) == (422, field)
+
+
+def test_the_invoice_list_takes_from_and_to_like_every_dated_list(
+    client: TestClient, keys: dict[Role, str], services: Services
+) -> None:
+    invoice_due(services, register_customer(services, "C-1"), date(2026, 1, 25))
+    services.runner.catch_up()
+    reader = auth(keys[Role.ACCOUNTANT])
+    issued_on = client.get("/v1/invoices", headers=reader).json()["items"][0]["issued_on"]
+    for query, found in ((f"from={issued_on}&to={issued_on}", 1), ("from=2026-12-01", 0),
+                         (f"period_from={issued_on}", 1), ("period_to=2025-12-31", 0)):
+        items = client.get(f"/v1/invoices?{query}", headers=reader).json()["items"]
+        assert len(items) == found, query
+    both = client.get(f"/v1/invoices?from={issued_on}&period_from={issued_on}", headers=reader)
+    assert (both.status_code, both.json()["field"]) == (422, "period_from")
+
+
+@pytest.mark.parametrize("path", ["/v1/payments", "/v1/invoice-lines", "/v1/renewals",
+                                  "/v1/reports/revenue-by-tariff"])
+def test_every_dated_list_refuses_a_period_that_ends_before_it_starts(
+    client: TestClient, keys: dict[Role, str], path: str
+) -> None:
+    response = client.get(f"{path}?from=2026-02-01&to=2026-01-31",
+                          headers=auth(keys[Role.ACCOUNTANT]))
+    assert (response.status_code, response.json()["field"]) == (422, "to")
+
+
+@pytest.mark.parametrize("path", ["/v1/debts", "/v1/debts/aging"])
+def test_a_currency_filter_is_an_iso_code(
+    client: TestClient, keys: dict[Role, str], path: str
+) -> None:
+    reader = auth(keys[Role.ACCOUNTANT])
+    refused = client.get(f"{path}?currency=rub", headers=reader)
+    assert (refused.status_code, refused.json()["field"]) == (422, "currency")
+    assert client.get(f"{path}?currency=RUB", headers=reader).status_code == 200

@@ -1,8 +1,9 @@
-"""The role table: every endpoint refuses every role it does not admit (and anonymous calls).
+"""The role table: every endpoint admits exactly the roles it declares (and no anonymous calls).
 
-Each route declares the roles it admits in its OpenAPI ``x-roles``; this test calls every
-route with every other role's key and expects 403, and without a key expects 401. The
-refusal happens before the body is read, so dummy path values and an empty body suffice.
+Each route declares the roles it admits in its OpenAPI ``x-roles``; these tests call every
+route with every other role's key and expect 403, with every declared role's key and expect
+neither 401 nor 403, and without a key expect 401. The role check happens before the body
+is read, so dummy path values and an empty body suffice.
 """
 
 from __future__ import annotations
@@ -73,6 +74,18 @@ def test_every_route_refuses_the_roles_it_does_not_admit(
         anonymous = client.request(method, path, json={})
         assert anonymous.status_code in {401, 422}, (method, path, anonymous.text)
     assert checked > 30
+
+
+def test_every_role_a_route_declares_is_admitted(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    refused = []
+    for method, path, admitted in guarded_routes():
+        for role in sorted(admitted):
+            response = client.request(method, path, headers=auth(keys[Role(role)], "k"))
+            if response.status_code in {401, 403}:
+                refused.append((method, path, role, response.status_code))
+    assert refused == []
 
 
 def test_admins_are_admitted_everywhere() -> None:

@@ -458,6 +458,19 @@ def test_a_cursor_in_other_digits_is_refused_naming_the_field(
     assert listed.json()["field"] == "cursor"
 
 
+@pytest.mark.parametrize("cursor", ["99999999999999999999:1:x", "1:9223372036854775808:x"])
+def test_a_cursor_beyond_the_databases_integers_is_refused_naming_the_field(
+    client: TestClient, keys: dict[Role, str], cursor: str,
+) -> None:
+    admin = keys[Role.ADMIN]
+    registered = register_endpoint(client, admin)
+    listed = client.get(f"/v1/webhooks/{registered['endpoint_id']}/deliveries",
+                        params={"cursor": cursor, "wait_for": registered["position"]},
+                        headers=auth(admin))
+    assert listed.status_code == 422, listed.text
+    assert listed.json()["field"] == "cursor"
+
+
 def test_a_stale_calendar_skips_the_scan_and_the_next_day_announces_what_it_missed(
     client: TestClient, keys: dict[Role, str], services: Services, clock: SimulatedClock,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
