@@ -92,9 +92,7 @@ class CompanyProfile(BaseModel):
         if self.country != "RU":
             return self
         check_requisites(inn=self.inn, kpp=self.kpp, ogrn=self.ogrn, bik=self.bik,
-                         account=self.account)
-        if self.correspondent_account is not None:
-            check_requisites(bik=self.bik, account=self.correspondent_account)
+                         account=self.account, correspondent_account=self.correspondent_account)
         return self
 
 

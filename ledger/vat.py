@@ -103,3 +103,21 @@ def document_vat(lines: Iterable[VatLine], currency: str) -> VatLine:
     for line in lines:
         net, vat, gross = net + line.net, vat + line.vat, gross + line.gross
     return VatLine(net=net, vat=vat, gross=gross)
+
+
+def charged_rate(
+    rate: Decimal | None, *, mode: VatMode | None, vat: Money, net: Money,
+) -> Decimal | None:
+    """The rate a recorded line was taxed at; None («без НДС») when it carried no VAT.
+
+    A line keeps its tariff's rate even when its invoice was read in the mode ``none`` (a
+    customer billed without VAT), so the mode decides, not the amounts: a 22 % line of
+    0.02 has VAT 0.00 and is still a 22 % line. Invoices recorded before their mode was
+    kept (``mode`` None, and no mode of the customer's own to derive it from) are read
+    as before: a rate that would have charged VAT on the net but charged none was "none".
+    """
+    if rate is None or mode is VatMode.NONE:
+        return None
+    if mode is not None or vat.minor or not net.minor or not rate:
+        return rate
+    return None if net.times(Fraction(rate) / 100).minor else rate

@@ -13,7 +13,9 @@ same objects instead of adding copies; the only instant written is the cut-off.
 Only documents in roubles are written: 1C books foreign-currency documents at an exchange
 rate, which LBX does not keep; they stay in the workbook, and a comment counts them.
 
-Corrections (credit notes, voids of an earlier period's invoices) are not written either:
+Corrections (credit notes, voids of an earlier period's invoices, and credit invoices —
+an invoice below zero at some VAT rate, which a realisation cannot carry since its rows
+are never negative) are not written either:
 1C's ``Документ.КорректировкаРеализации`` must name the sale it corrects as 1C holds it and
 carry each row's amounts before and after the correction (and, for a correction of an
 earlier tax period, its own VAT treatment); without 1C's schema to check against, LBX
@@ -29,6 +31,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from api.documents.line_texts import describe
 from ledger.errors import Rejected
 from ledger.money import Money
 
@@ -116,8 +119,9 @@ def _note(register: Register) -> str:
     status = "предварительно, период ещё может измениться" if period.preliminary else "закрыт"
     return (f" LBX: реализация и оплаты с {period.date_from} по {period.date_to}, по данным "
             f"на {period.local_cutoff().isoformat()} ({status}). Не в рублях, не выгружено: "
-            f"{other}. Корректировки (кредит-ноты, аннулирования): {len(register.corrections)}"
-            f" - не выгружаются, только в книге XLSX (лист «Корректировки»). ")
+            f"{other}. Корректировки (кредит-ноты, аннулирования, счета с суммой ниже нуля): "
+            f"{len(register.corrections)} - не выгружаются, только в книге XLSX (лист "
+            f"«Корректировки»). ")
 
 
 def _instant(register: Register) -> str:
@@ -216,20 +220,34 @@ def _sale(body: ET.Element, document: Document, counterparty: Counterparty,
         _add(row, "Цена", total.to_decimal_string())
         _add(row, "СтавкаНДС", vat_rate_name(percent, document.number))
         _add(row, "СуммаНДС", _sum(line.vat for line in lines).to_decimal_string())
-        _add(row, "Содержание", "; ".join(line.description for line in lines))
+        _add(row, "Содержание", "; ".join(describe(line.description, "ru") for line in lines))
 
 
 def _services(lines: Iterable[Line]) -> list[tuple[str, Decimal | None, list[Line]]]:
-    """Lines grouped by service and rate, in first-seen order.
+    """Lines grouped by service and rate, in first-seen order, no row below zero.
 
-    One row per service and rate keeps a plan change's credit line (negative) inside the
-    row it corrects: a sales document in 1C expects rows that are not negative. The sums
+    A sales document in 1C expects rows that are not negative. A plan change's credit for
+    the old tariff (a negative group of its own, now that the new tariff's charge is booked
+    under the new tariff) joins the largest row of the same rate, which it reduces; its
+    description stays in that row's ``Содержание``. The register sends an invoice to the
+    corrections when some rate sums below zero, so each rate has a row to join. The sums
     and VAT of the document stay exactly those of its rounded lines.
     """
     groups: dict[tuple[str, Decimal | None], list[Line]] = {}
     for line in lines:
         groups.setdefault((_service_name(line), line.percent), []).append(line)
+    while negative := [key for key, group in groups.items() if _sum_of(group).minor < 0]:
+        key = negative[0]
+        hosts = [other for other in groups if other[1] == key[1] and other != key]
+        if not hosts:  # a rate below zero: the register keeps such invoices out
+            break
+        host = max(hosts, key=lambda other: _sum_of(groups[other]).minor)
+        groups[host] += groups.pop(key)
     return [(name, percent, group) for (name, percent), group in groups.items()]
+
+
+def _sum_of(lines: Iterable[Line]) -> Money:
+    return _sum(line.total for line in lines)
 
 
 def _service_name(line: Line) -> str:

@@ -8,13 +8,19 @@ pass over every customer's events per export, which an accounting export can aff
 
 What goes where (docs/integrations.md states the same rules for the accountant):
 
-- **sales**: invoices issued in the period, unless voided within it (a void dated after
-  the period's end leaves the sale in place: the period's file carried it);
-- **corrections**: credit notes dated in the period, and voids dated in the period of
-  invoices issued *before* it (an earlier file carried them); their amounts are negative.
-  A void of an invoice issued and voided in the period is no correction: that invoice is
-  simply absent. So each sale and its reversal are counted exactly once, each in its own
-  period;
+- **sales**: invoices whose act is dated in the period (the realisation date: the last
+  day of the period billed, or the issue date of an invoice with no period —
+  ``api.documents.dates.act_date``, the date the act prints), unless voided within it
+  (a void dated after the period's end leaves the sale in place: the period's file
+  carried it);
+- **corrections**: credit notes dated in the period; voids dated in the period of
+  invoices whose sale fell *before* it (an earlier file carried them), with negative
+  amounts; and **credit invoices** issued in the period — an invoice some VAT rate of
+  which sums below zero (a cancellation or a downgrade gives back days not served) is no
+  sale: 1C's realisation takes no negative rows, so it is a correction, dated the day it
+  was issued, as recorded. A void of an invoice whose sale (or correction) falls in the
+  void's own period is no correction: that invoice is simply absent. So each sale and its
+  reversal are counted exactly once, each in its own period;
 - **payments**: payments received (business date) in the period.
 
 **Late records**: an event dated in the period but recorded after the cut-off (a payment
@@ -29,10 +35,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from api.documents.dates import act_date
 from ledger.audit import replay
 from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued, InvoiceVoided
 from ledger.customers.events import PaymentReceived
 from ledger.money import Money
+from ledger.vat import charged_rate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -44,6 +52,12 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.customers.billing_events import LineRecord
     from ledger.events import LedgerEvent
+    from ledger.vat import VatMode
+
+
+CREDIT_INVOICE_REASON = ("счёт ниже нуля по ставке НДС: перерасчёт за дни, которые не будут "
+                         "оказаны (отмена, пауза или смена тарифа)")
+"""The «Причина» of a credit invoice on the «Корректировки» sheet."""
 
 
 @dataclass(frozen=True)
@@ -76,10 +90,14 @@ class Line:
 
 @dataclass(frozen=True)
 class Document:
-    """An invoice (a sale), or a correction of one (credit note, void) with negative lines."""
+    """An invoice (a sale), or a correction of one.
+
+    A correction is a credit note or a void (negative lines), or a credit invoice (lines
+    as recorded, some rate below zero).
+    """
 
     document_id: str
-    kind: Literal["invoice", "credit_note", "void"]
+    kind: Literal["invoice", "credit_note", "void", "credit_invoice"]
     number: str
     on: date
     customer_id: str
@@ -166,10 +184,15 @@ def read_register(ledger: Ledger, period: ExportPeriod) -> Register:
     )
 
 
+def sale_date(invoice: InvoiceIssued) -> date:
+    """The business date an invoice counts on: its act's, or its issue date for a credit."""
+    return invoice.issued_on if invoice.total.minor < 0 else act_date(invoice)
+
+
 def _dated_within(event: LedgerEvent, period: ExportPeriod) -> bool:
     """True for a document or payment whose business date lies in the period."""
     if isinstance(event, InvoiceIssued):
-        day = event.issued_on
+        day = sale_date(event)
     elif isinstance(event, PaymentReceived):
         day = event.received_on
     elif isinstance(event, CreditNoteIssued | InvoiceVoided):
@@ -185,23 +208,38 @@ def _customer(
     """One customer's sales, corrections and payments of the period."""
     issued = {e.invoice_id: e for e in known if isinstance(e, InvoiceIssued)}
     voided = {e.invoice_id: e for e in known if isinstance(e, InvoiceVoided)}
+    modes = _vat_modes(known, issued.values())
 
     def within(day: date) -> bool:
         return period.date_from <= day <= period.date_to
 
-    sales = [_invoice(e) for e in issued.values()
-             if within(e.issued_on) and not (e.invoice_id in voided
-                                             and voided[e.invoice_id].effective_date
-                                             <= period.date_to)]
-    corrections = [_credit_note(e) for e in known
-                   if isinstance(e, CreditNoteIssued) and within(e.effective_date)]
-    corrections += [_void(e, issued[e.invoice_id]) for e in voided.values()
-                    if within(e.effective_date)
-                    and issued[e.invoice_id].issued_on < period.date_from]
+    invoices = [_invoice(e, modes[e.invoice_id]) for e in issued.values()]
+    kept = [d for d in invoices if within(d.on) and not (
+        d.document_id in voided and voided[d.document_id].effective_date <= period.date_to)]
+    sales = [d for d in kept if d.kind == "invoice"]
+    corrections = [d for d in kept if d.kind == "credit_invoice"]
+    corrections += [_credit_note(e, modes.get(e.invoice_id)) for e in known
+                    if isinstance(e, CreditNoteIssued) and within(e.effective_date)]
+    corrections += [_void(e, issued[e.invoice_id], modes[e.invoice_id])
+                    for e in voided.values() if within(e.effective_date)
+                    and sale_date(issued[e.invoice_id]) < period.date_from]
     numbers = {invoice_id: e.number for invoice_id, e in issued.items()}
     payments = [_payment(e, numbers) for e in known
                 if isinstance(e, PaymentReceived) and within(e.received_on)]
     return sales, corrections, payments
+
+
+def _vat_modes(
+    known: Sequence[LedgerEvent], invoices: Iterable[InvoiceIssued]
+) -> dict[str, VatMode | None]:
+    """Each invoice's VAT mode as recorded.
+
+    For invoices recorded before it was kept: the customer's own mode as it stood when
+    they were issued (None: the tariffs' governed, and the line's amounts tell).
+    """
+    return {e.invoice_id: e.vat_mode if e.vat_mode is not None
+            else replay(known, version=e.originator_version).state.profile.vat_mode
+            for e in invoices}
 
 
 def _counterparty(customer_id: UUID, known: Sequence[LedgerEvent]) -> Counterparty:
@@ -211,39 +249,45 @@ def _counterparty(customer_id: UUID, known: Sequence[LedgerEvent]) -> Counterpar
                         profile.kpp)
 
 
-def _line(record: LineRecord, sign: int) -> Line:
-    """A recorded line, negated for a correction; a rate that charged nothing is "без НДС".
+def _line(record: LineRecord, sign: int, mode: VatMode | None) -> Line:
+    """A recorded line, negated for a correction; "без НДС" when it carried no VAT.
 
     A line keeps the rate it was priced with even when the customer is billed without VAT
-    (its VAT is then zero); the document must say "без НДС" there, not "22 %, VAT 0.00".
+    (its VAT is then zero); the invoice's recorded VAT mode says so
+    (``ledger.vat.charged_rate``), not its amounts: a 22 % line of 0.02 stays 22 %.
     """
-    percent = record.vat_rate
-    if percent is not None and percent > 0 and not record.vat and record.net.times(
-            percent / 100):
-        percent = None
+    percent = charged_rate(record.vat_rate, mode=mode, vat=record.vat, net=record.net)
     return Line(record.description, record.tariff_code, percent,
                 Money(sign * record.net.minor, record.net.currency),
                 Money(sign * record.vat.minor, record.vat.currency),
                 Money(sign * record.total.minor, record.total.currency))
 
 
-def _invoice(event: InvoiceIssued) -> Document:
-    return Document(event.invoice_id, "invoice", event.number, event.issued_on,
-                    str(event.originator_id), event.total.currency,
-                    tuple(_line(r, 1) for r in event.lines))
+def _invoice(event: InvoiceIssued, mode: VatMode | None) -> Document:
+    """A sale dated like its act; a credit invoice (a rate below zero) as a correction."""
+    lines = tuple(_line(r, 1, mode) for r in event.lines)
+    rates: dict[Decimal | None, int] = {}
+    for line in lines:
+        rates[line.percent] = rates.get(line.percent, 0) + line.total.minor
+    if any(minor < 0 for minor in rates.values()):
+        return Document(event.invoice_id, "credit_invoice", event.number, event.issued_on,
+                        str(event.originator_id), event.total.currency, lines, event.number,
+                        CREDIT_INVOICE_REASON)
+    return Document(event.invoice_id, "invoice", event.number, act_date(event),
+                    str(event.originator_id), event.total.currency, lines)
 
 
-def _credit_note(event: CreditNoteIssued) -> Document:
+def _credit_note(event: CreditNoteIssued, mode: VatMode | None) -> Document:
     return Document(event.credit_note_id, "credit_note", event.number, event.effective_date,
                     str(event.originator_id), event.total.currency,
-                    tuple(_line(r, -1) for r in event.lines), event.invoice_number,
+                    tuple(_line(r, -1, mode) for r in event.lines), event.invoice_number,
                     event.meta.reason or "")
 
 
-def _void(event: InvoiceVoided, invoice: InvoiceIssued) -> Document:
+def _void(event: InvoiceVoided, invoice: InvoiceIssued, mode: VatMode | None) -> Document:
     return Document(f"void:{event.invoice_id}", "void", event.number, event.effective_date,
                     str(event.originator_id), event.total.currency,
-                    tuple(_line(r, -1) for r in invoice.lines), event.number,
+                    tuple(_line(r, -1, mode) for r in invoice.lines), event.number,
                     event.meta.reason or "")
 
 

@@ -37,7 +37,15 @@ if TYPE_CHECKING:
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "DD.MM.YYYY"
 PARTY = ("Контрагент", "ИНН", "КПП")
-KINDS = {"invoice": "Реализация", "credit_note": "Кредит-нота", "void": "Аннулирование"}
+KINDS = {"invoice": "Реализация", "credit_note": "Кредит-нота", "void": "Аннулирование",
+         "credit_invoice": "Счёт ниже нуля"}
+LATE_RECORDS = (
+    "записи, датированные периодом, но внесённые в LBX после момента «Данные на», в этот "
+    "файл не входят. Их число на момент выгрузки указано рядом с файлом (заголовок "
+    "X-LBX-Late-Records, вывод «lbx export 1c»), а не в нём: иначе тот же момент давал бы "
+    "другой файл. Если оно больше нуля, выгрузите период снова с более поздним моментом "
+    "(as_known_at) и загрузите новый файл: 1С обновит уже загруженные документы.")
+"""What the «Параметры» sheet says of late records (docs/integrations.md, «Late records»)."""
 
 
 def workbook(register: Register) -> bytes:
@@ -179,5 +187,6 @@ def _about(sheet: Worksheet, register: Register) -> None:
         ["Данные на (время записи в LBX)", period.local_cutoff().isoformat()],
         ["Статус", "предварительно: период ещё может измениться" if period.preliminary
          else "закрыт: повторная выгрузка даст тот же файл"],
+        ["Поздние записи", LATE_RECORDS],
         ["Формат файла для 1С", FORMAT],
     ])

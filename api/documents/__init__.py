@@ -5,7 +5,11 @@ Design overview:
 - ``model`` gathers what a document says from the ledger as recorded: the ``InvoiceIssued``
   event, the buyer's profile replayed to that event, and the seller's requisites valid on
   the document's date (``api.company``). Nothing reads "now", so a document renders the
-  same forever.
+  same forever (a void recorded since is marked on it; an act is refused before its date).
+- ``dates`` dates an act (the last day of the period billed), for the PDF and the 1C
+  export alike; ``acts`` refuses an act of a voided or credit invoice, or before its date;
+  ``lines`` prints a recorded line so that quantity × price is its sum, and
+  ``line_texts`` its description in the document's language.
 - ``pdf`` lays it out (fpdf2, DejaVu fonts shipped with matplotlib), Russian or English;
   ``labels`` holds the words and fixed number formats; ``amount_words`` the total in words.
 - ``purpose`` words the payment purpose with its VAT; ``payment_qr`` puts it, the payee's
@@ -60,6 +64,8 @@ def render_invoice_pdf(
     Raises:
         NotFound: no such invoice (``invoice_id``).
         InvalidField: ``kind`` is neither invoice nor act.
+        NoAct: (409) an act of a voided or credit invoice, or before its services are
+            rendered.
         CompanyProfileMissing: no seller requisites valid on the document's date.
         CompanyProfileInvalid: the company file (or its logo) cannot be used.
     """

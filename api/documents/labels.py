@@ -31,6 +31,15 @@ LABELS: dict[str, dict[str, str]] = {
         "count_credit_note": "Всего позиций {n}, на сумму {amount} {cur}",
         "corrects": "К счёту № {number} от {date}. Основание: {reason}. Задолженность "
                     "Покупателя уменьшается на сумму кредит-ноты.",
+        "correction": "Корректировочный расчёт", "seller_correction": "Поставщик",
+        "buyer_correction": "Покупатель", "item_correction": "Товары (работы, услуги)",
+        "count_correction": "Всего позиций {n}, на сумму {amount} {cur}",
+        "correction_words": "Сумма уменьшения задолженности Покупателя:",
+        "correction_text": "Документ не является счётом на оплату: оплачивать его не нужно. "
+                           "Сумма уменьшает задолженность Покупателя и зачитывается в оплату "
+                           "его счетов, остаток — в счёт будущих платежей. Акт по этому "
+                           "документу не составляется.",
+        "voided": "АННУЛИРОВАН {date}. Причина: {reason}. Оплачивать этот документ не нужно.",
         "bank": "Банк получателя", "bik": "БИК", "acc": "Сч. №", "acc_corr": "Сч. №",
         "payee": "Получатель",
         "inn": "ИНН", "kpp": "КПП", "ogrn": "ОГРН", "seller_invoice": "Поставщик",
@@ -65,6 +74,16 @@ LABELS: dict[str, dict[str, str]] = {
         "count_credit_note": "{n} item(s) credited, total {amount} {cur}",
         "corrects": "Against invoice No. {number} of {date}. Reason: {reason}. The amount "
                     "owed by the customer is reduced by this credit note.",
+        "correction": "Adjustment statement", "seller_correction": "Seller",
+        "buyer_correction": "Bill to", "item_correction": "Description",
+        "count_correction": "{n} item(s), total {amount} {cur}",
+        "correction_words": "The customer's debt is reduced by:",
+        "correction_text": "This is not an invoice: nothing is to be paid on it. The amount "
+                           "reduces what the customer owes and settles their invoices; the "
+                           "rest is credit for future invoices. No certificate of services "
+                           "is issued for it.",
+        "voided": "VOID since {date}. Reason: {reason}. Nothing is to be paid on this "
+                  "document.",
         "of": "of", "bank": "Bank", "bik": "Bank code", "acc": "Account",
         "acc_corr": "Corr. account", "payee": "Payee",
         "inn": "Tax ID", "kpp": "Tax reg. code", "ogrn": "Reg. No.", "seller_invoice": "Seller",

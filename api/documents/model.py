@@ -4,34 +4,56 @@ Why from the events and not the views: the ``InvoiceIssued`` event is the invoic
 was issued (number, dates, every line with quantity, rate and VAT), and the customer's
 profile replayed *to that event's version* is the buyer as it stood that day. The company
 book gives the seller's version valid on the document's date. Nothing here reads "now",
-so rendering the same invoice again, after any later change, says exactly the same.
-The invoice register (a projection) is asked only which customer the invoice belongs to.
+so rendering the same invoice again, after any later change, says exactly the same —
+except that a void recorded since is printed on it (a cancelled счёт must never look
+payable). The invoice register (a projection) is asked only which customer the invoice
+belongs to.
+
+What an invoice's documents are (docs/documents.md, «What a document says»):
+
+- an invoice with a positive (or zero) total is a счёт на оплату, and its act an акт
+  оказанных услуг, dated the last day of the period billed (``api.documents.dates``);
+- an invoice whose total is below zero (a cancellation or a downgrade gives back more
+  than it charges) asks for nothing: it is printed as a «Корректировочный расчёт»
+  (``kind="correction"``) with no bank block, payment terms or QR code, and it has no act;
+- a voided invoice is printed with «АННУЛИРОВАН <date>: <reason>» and nothing to pay;
+  it has no act either;
+- an act is made only once its services are rendered: on or after its date.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from api.company import CompanyProfile, load_company
+from api.documents.acts import NoAct, ensure_act
 from api.documents.amount_words import Language, amount_in_words
-from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued
+from api.documents.dates import act_date
+from api.documents.lines import DocumentLine, document_line
+from ledger.customers.billing_events import CreditNoteIssued, InvoiceIssued, InvoiceVoided
 from ledger.errors import NotFound
 from ledger.money import Money, total
 from projections import queries
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+
     from api.bootstrap import Services
     from api.company import CompanyBook
-    from ledger.customers.billing_events import LineRecord
     from ledger.customers.state import Profile
+    from ledger.events import LedgerEvent
+    from ledger.vat import VatMode
 
 DocumentKind = Literal["invoice", "act"]
 """The documents of an invoice; a credit note on it is rendered by :func:`build_credit_note`."""
+
+__all__ = ["Buyer", "DocumentKind", "DocumentLine", "InvoiceDocument", "NoAct", "VatGroup",
+           "build_credit_note", "build_document", "document_date", "find_invoice"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,32 +65,6 @@ class Buyer:
     kpp: str | None
     ogrn: str | None
     address: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentLine:
-    """One line: what, how many, at what price, and its VAT (``vat_rate`` None: без НДС)."""
-
-    position: int
-    description: str
-    quantity: Decimal
-    unit_price: Money
-    discount: Money
-    net: Money
-    vat_rate: Decimal | None
-    vat: Money
-    total: Money
-    price_includes_vat: bool = False
-    """The price (as agreed) holds VAT: the customer is billed VAT-inclusive."""
-
-    @property
-    def amount(self) -> Money:
-        """Quantity × price less the discount, the sum printed beside the price.
-
-        «Сумма с НДС» (the line's total) when the price holds VAT, else «Сумма без НДС»
-        (its net): price and sum are always in the same terms.
-        """
-        return self.total if self.price_includes_vat else self.net
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +80,7 @@ class VatGroup:
 class InvoiceDocument:
     """Everything a счёт or акт prints, in the language it is printed in."""
 
-    kind: Literal["invoice", "act", "credit_note"]
+    kind: Literal["invoice", "act", "credit_note", "correction"]
     language: Language
     number: str
     document_date: date
@@ -105,6 +101,8 @@ class InvoiceDocument:
     corrects: tuple[str, date] | None = None
     """A credit note's invoice: its number and issue date."""
     reason: str = ""
+    voided: tuple[date, str] | None = None
+    """The invoice was voided: the void's date and reason (it asks for nothing)."""
 
     @property
     def prices_include_vat(self) -> bool:
@@ -117,6 +115,11 @@ class InvoiceDocument:
         return self.kind == "invoice" and self.credit_applied.minor != 0
 
     @property
+    def asks_payment(self) -> bool:
+        """True for a счёт that asks for money: not voided, with something to pay."""
+        return self.kind == "invoice" and self.voided is None and self.amount_due.minor > 0
+
+    @property
     def payable(self) -> Money:
         """What the document asks for, and what its words say.
 
@@ -127,8 +130,13 @@ class InvoiceDocument:
 
     @property
     def total_in_words(self) -> str:
-        """The payable amount in words («Одна тысяча … рублей 00 копеек»)."""
-        return amount_in_words(self.payable, self.language)
+        """The payable amount in words («Одна тысяча … рублей 00 копеек»).
+
+        A correction says by how much it lowers the debt, so its words are of that amount
+        (printed after «Сумма уменьшения задолженности»), never «Минус …».
+        """
+        amount = abs(self.total) if self.kind == "correction" else self.payable
+        return amount_in_words(amount, self.language)
 
     def vat_payable(self) -> tuple[VatGroup, ...]:
         """VAT per rate in what is payable: the payment's own VAT (п. 4 ст. 168 НК).
@@ -167,12 +175,10 @@ def document_date(event: InvoiceIssued, kind: DocumentKind) -> date:
     """The date a document carries.
 
     An invoice is dated the day it was issued. An act confirms services rendered, so it is
-    dated the last day of the period billed ([start, end) → end − 1 day), or the issue
-    date when that is later or the invoice names no period (one-off charges).
+    dated the last day of the period billed (:func:`api.documents.dates.act_date`), or the
+    issue date when the invoice names no period (one-off charges).
     """
-    if kind == "invoice" or event.period_end is None:
-        return event.issued_on
-    return max(event.issued_on, event.period_end - timedelta(days=1))
+    return event.issued_on if kind == "invoice" else act_date(event)
 
 
 def build_document(
@@ -183,23 +189,48 @@ def build_document(
 
     Raises:
         NotFound: no such invoice.
+        NoAct: an act of a voided or credit invoice, or before its services are rendered.
         CompanyProfileMissing: no seller requisites valid on the document's date.
     """
     event = find_invoice(services, invoice_id)
+    history = services.ledger.customer_history(event.originator_id)
+    voided = _void_of(history, invoice_id)
     day = document_date(event, kind)
+    if kind == "act":
+        ensure_act(event, voided, day, services.runtime.clock.today())
     seller = (company or load_company(services.settings)).as_of(day)
     customer = services.ledger.customer(event.originator_id, version=event.originator_version)
+    lang = language or seller.language
+    mode = invoice_vat_mode(event, customer.state.profile)
     currency = event.total.currency
-    lines = tuple(_line(n, line) for n, line in enumerate(event.lines, start=1))
+    lines = tuple(document_line(n, line, lang, mode)
+                  for n, line in enumerate(event.lines, start=1))
+    printed: Literal["invoice", "act", "correction"] = (
+        "correction" if kind == "invoice" and event.total.minor < 0 else kind)
     return InvoiceDocument(
-        kind=kind, language=language or seller.language, number=event.number,
+        kind=printed, language=lang, number=event.number,
         document_date=day, issued_on=event.issued_on, due_on=event.due_on,
         period_start=event.period_start, period_end=event.period_end, seller=seller,
         buyer=_buyer(customer.state.profile), lines=lines,
         vat_groups=_vat_groups(lines, currency), discount_total=event.discount_total,
         net_total=total((line.net for line in lines), currency), vat_total=event.vat_total,
         total=event.total, credit_applied=event.credit_applied, amount_due=event.amount_due,
+        voided=(voided.effective_date, voided.meta.reason or "") if voided else None,
     )
+
+
+def invoice_vat_mode(event: InvoiceIssued, profile: Profile) -> VatMode | None:
+    """The VAT mode the invoice's lines were read in, as recorded.
+
+    Invoices recorded before the mode was kept take the customer's own mode as it stood
+    when they were issued; None when the customer had none (the tariffs' mode governed).
+    """
+    return event.vat_mode if event.vat_mode is not None else profile.vat_mode
+
+
+def _void_of(history: Sequence[LedgerEvent], invoice_id: str) -> InvoiceVoided | None:
+    return next((e for e in history
+                 if isinstance(e, InvoiceVoided) and e.invoice_id == invoice_id), None)
 
 
 def build_credit_note(
@@ -223,9 +254,14 @@ def build_credit_note(
     seller = (company or load_company(services.settings)).as_of(day)
     customer = services.ledger.customer(note.originator_id, version=note.originator_version)
     currency = note.total.currency
-    lines = tuple(_line(n, line) for n, line in enumerate(note.lines, start=1))
+    lang = language or seller.language
+    issued_to = services.ledger.customer(invoice.originator_id,
+                                         version=invoice.originator_version)
+    mode = invoice_vat_mode(invoice, issued_to.state.profile)
+    lines = tuple(document_line(n, line, lang, mode)
+                  for n, line in enumerate(note.lines, start=1))
     return InvoiceDocument(
-        kind="credit_note", language=language or seller.language, number=note.number,
+        kind="credit_note", language=lang, number=note.number,
         document_date=day, issued_on=day, due_on=day, period_start=invoice.period_start,
         period_end=invoice.period_end, seller=seller, buyer=_buyer(customer.state.profile),
         lines=lines, vat_groups=_vat_groups(lines, currency),
@@ -240,43 +276,6 @@ def _buyer(profile: Profile) -> Buyer:
     """The buyer's requisites from its profile (those it has; a person may have no КПП)."""
     return Buyer(name=profile.name, inn=profile.inn, kpp=profile.kpp, ogrn=profile.ogrn,
                  address=profile.address)
-
-
-def _line(position: int, line: LineRecord) -> DocumentLine:
-    """A recorded line as printed.
-
-    Its price is in the same terms (with or without VAT) as the sum beside it, so that
-    quantity × price − discount is that sum.
-    """
-    quantity = line.quantity or Decimal(1)
-    return DocumentLine(
-        position=position, description=line.description, quantity=quantity,
-        unit_price=Money.of(Fraction(line.amount.amount) / Fraction(quantity),
-                            line.amount.currency),
-        discount=line.discount, net=line.net, vat_rate=_charged_rate(line), vat=line.vat,
-        total=line.total, price_includes_vat=_priced_with_vat(line),
-    )
-
-
-def _priced_with_vat(line: LineRecord) -> bool:
-    """True when the recorded amount held VAT (VAT-inclusive billing).
-
-    Exclusive: net = amount − discount and VAT comes on top; inclusive: total = amount −
-    discount and VAT is inside it. A line without VAT is both, and priced without VAT.
-    """
-    return bool(line.vat.minor) and line.total == line.amount - line.discount
-
-
-def _charged_rate(line: LineRecord) -> Decimal | None:
-    """The rate the line was taxed at; None («без НДС») when no VAT was charged on it.
-
-    A customer billed without VAT keeps the tariff's rate on its lines but pays no VAT
-    (``vat`` is zero while the rate would have given some), so such a line is «без НДС».
-    """
-    rate = line.vat_rate
-    if rate is None or line.vat.minor or not line.net.minor or not rate:
-        return rate
-    return None if line.net.times(rate / 100).minor else rate
 
 
 def _vat_groups(lines: tuple[DocumentLine, ...], currency: str) -> tuple[VatGroup, ...]:

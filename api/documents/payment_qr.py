@@ -40,13 +40,14 @@ LIMITS = {"Name": 160, "PersonalAcc": 20, "BankName": 45, "BIC": 9, "CorrespAcc"
 def has_payment_qr(doc: InvoiceDocument) -> bool:
     """True when the document gets a payment QR code.
 
-    Only a Russian invoice (not an act or a credit note, not the English layout) of a
-    Russian seller with its full bank requisites (the correspondent account is required
-    by the standard), in roubles, with something left to pay.
+    Only a Russian счёт that asks for payment (not an act, a credit note or a correction,
+    not a voided invoice, not the English layout) of a Russian seller with its full bank
+    requisites (the correspondent account is required by the standard), in roubles, with
+    something left to pay.
     """
     seller = doc.seller
-    return (doc.kind == "invoice" and doc.language == "ru" and seller.country == "RU"
-            and doc.amount_due.currency == "RUB" and doc.amount_due.minor > 0
+    return (doc.asks_payment and doc.language == "ru" and seller.country == "RU"
+            and doc.amount_due.currency == "RUB"
             and all(value and value.strip() for value in (
                 seller.name, seller.account, seller.bank_name, seller.bik,
                 seller.correspondent_account)))

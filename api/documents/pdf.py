@@ -11,7 +11,9 @@ payment QR code beside it (``payment_qr``), the title, seller and buyer, the lin
 rate (or «Без НДС»), totals, the total in words, the payment terms and signatures. The act
 replaces the bank block and terms by the statement that the services were rendered and both
 parties' signatures. A credit note (кредит-нота) lists the credited lines and names the
-invoice it reduces and why.
+invoice it reduces and why. A correction (an invoice below zero, «Корректировочный расчёт»)
+and a voided invoice («АННУЛИРОВАН …») ask for nothing: no bank block, QR code, due date
+or payment purpose.
 """
 
 from __future__ import annotations
@@ -60,15 +62,23 @@ def render_pdf(doc: InvoiceDocument) -> bytes:
     pdf = _new_pdf(doc)
     labels = LABELS[doc.language]
     _logo(pdf, doc)
-    if doc.kind == "invoice":
+    if doc.kind == "invoice" and doc.voided is None:
         _bank_block(pdf, doc)
     _title(pdf, doc)
+    _void_banner(pdf, doc)
     _parties(pdf, doc)
     _lines(pdf, doc)
     _totals(pdf, doc)
     _in_words(pdf, doc)
-    if doc.kind == "invoice":
+    if doc.voided is not None:
+        _void_banner(pdf, doc)
+        _signatures_invoice(pdf, doc)
+    elif doc.kind == "invoice":
         _payment_terms(pdf, doc)
+        _signatures_invoice(pdf, doc)
+    elif doc.kind == "correction":
+        _paragraph(pdf, labels["correction_text"])
+        pdf.ln(4)
         _signatures_invoice(pdf, doc)
     elif doc.corrects is not None:  # a credit note
         number, issued = doc.corrects
@@ -160,6 +170,19 @@ def _title(pdf: FPDF, doc: InvoiceDocument) -> None:
     pdf.line(15, pdf.get_y() + 1, 15 + WIDTH, pdf.get_y() + 1)
     pdf.ln(4)
     pdf.set_font(FONT, size=9)
+
+
+def _void_banner(pdf: FPDF, doc: InvoiceDocument) -> None:
+    """«АННУЛИРОВАН <date>. Причина: …» in bold, when the invoice was voided."""
+    if doc.voided is None:
+        return
+    day, reason = doc.voided
+    pdf.set_font(FONT, "B", 11)
+    pdf.multi_cell(WIDTH, 6, LABELS[doc.language]["voided"].format(
+        date=date_short(day, doc.language), reason=reason or "—"), new_x="LMARGIN",
+        new_y="NEXT")
+    pdf.set_font(FONT, size=9)
+    pdf.ln(3)
 
 
 def _parties(pdf: FPDF, doc: InvoiceDocument) -> None:
@@ -264,6 +287,8 @@ def _in_words(pdf: FPDF, doc: InvoiceDocument) -> None:
         _paragraph(pdf, labels["credit_words"].format(
             credit=money_text(doc.credit_applied, lang), due=money_text(doc.amount_due, lang),
             cur=cur))
+    elif doc.kind == "correction":  # the words say by how much the debt goes down
+        _paragraph(pdf, labels["correction_words"])
     pdf.set_font(FONT, "B", 9)
     pdf.multi_cell(WIDTH, 5, doc.total_in_words, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9)

@@ -101,6 +101,8 @@ def bill(
     offered = active_discounts(discounts, as_of) if lines else []
     billed = {line.subscription_id for line in lines}
     carried = carried_discounts(lines, subscriptions)
+    mode = _vat_mode(vat_mode, [t for t in subscriptions if t.subscription_id in billed],
+                     subscriptions)
     totals = compute_invoice(
         [
             DraftLine(line.amount, line.component, VatRate(line.vat_rate), given_back, charge)
@@ -108,8 +110,7 @@ def bill(
                 lines, carried, same_invoice_charges(lines), strict=True)
         ],
         [spec_of(discount) for discount in offered],
-        _vat_mode(vat_mode, [t for t in subscriptions if t.subscription_id in billed],
-                  subscriptions),
+        mode,
         VatRate.exempt(),
         credit_available,
     )
@@ -123,6 +124,7 @@ def bill(
         discount_periods_used=periods_used(offered, lines),
         usage_billed=tuple(usage_id for run in runs for usage_id in run.usage_ids),
         period=_covered(lines),
+        vat_mode=mode,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ledger.billing.line_texts import FEE_CREDIT_LINE, FEE_LINE
 from ledger.billing.model import InvoiceLine
 from ledger.billing.schedule import Slice, plan_on, slices
 from ledger.periods import Interval
@@ -83,13 +84,15 @@ def _fee_line(
     if credit:
         amount, unit = -amount, -unit
     formula = f"{signed(amount)} = {expression(unit, seats, segment, piece.full)}"
-    suffix = ", unused after the end of service" if credit else ""
+    described = FEE_CREDIT_LINE if credit else FEE_LINE
     return InvoiceLine(
         line_id=f"{subscription_id}:{component.code}:{segment.start.isoformat()}:{kind}",
         subscription_id=subscription_id,
         component=component.code,
         kind=kind,
-        description=f"{plan.definition.name}: {component.name} {segment}{suffix}",
+        description=described.write(plan=plan.definition.name, component=component.name,
+                                    start=segment.start.isoformat(),
+                                    end=segment.end.isoformat()),
         period=segment,
         quantity=seats or 1,
         amount=amount,

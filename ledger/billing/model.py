@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ledger.money import Money
     from ledger.periods import Interval
     from ledger.tariffs.definition import TariffDefinition
+    from ledger.vat import VatMode
 
 Status: TypeAlias = Literal["active", "paused", "cancelled"]
 LineKind: TypeAlias = Literal[
@@ -261,6 +262,8 @@ class BillingResult:
             new ``periods_used``.
         usage_billed: the ids of the usage records now invoiced.
         period: the span of days the lines pay for (``None`` without dated lines).
+        vat_mode: the one VAT mode every line was read in (``none``: no line carries VAT,
+            whatever rate its tariff names).
     """
 
     as_of: date
@@ -272,6 +275,7 @@ class BillingResult:
     discount_periods_used: Mapping[str, int]
     usage_billed: tuple[str, ...]
     period: Interval | None
+    vat_mode: VatMode | None = None
 
     @property
     def is_empty(self) -> bool:

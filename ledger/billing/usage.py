@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ledger.billing.fees import expression, fee_lines
+from ledger.billing.line_texts import FEE_LINE, LATE_USAGE_LINE, MINIMUM_LINE
 from ledger.billing.model import InvoiceLine
 from ledger.billing.schedule import Slice, money, slice_at
 from ledger.errors import InvalidField
@@ -106,7 +107,9 @@ def usage_lines(
                 subscription_id=subscription_id,
                 component=component.code,
                 kind="usage",
-                description=f"{piece.plan.definition.name}: {component.name} {piece.part}",
+                description=FEE_LINE.write(
+                    plan=piece.plan.definition.name, component=component.name,
+                    start=piece.part.start.isoformat(), end=piece.part.end.isoformat()),
                 period=piece.part,
                 quantity=total_quantity(mine),
                 amount=amount,
@@ -143,7 +146,8 @@ def minimum_line(
         subscription_id=subscription_id,
         component=None,
         kind="minimum",
-        description=f"{definition.name}: minimum charge {part}",
+        description=MINIMUM_LINE.write(plan=definition.name, start=part.start.isoformat(),
+                                       end=part.end.isoformat()),
         period=part,
         quantity=1,
         amount=shortfall,
@@ -269,7 +273,9 @@ def _correction(
         subscription_id=subscription_id,
         component=code,
         kind="usage",
-        description=f"{name}: {component.name} {piece.part}, late usage correction",
+        description=LATE_USAGE_LINE.write(
+            plan=name, component=component.name, start=piece.part.start.isoformat(),
+            end=piece.part.end.isoformat()),
         period=piece.part,
         quantity=total_quantity(records),
         amount=amount,

@@ -49,15 +49,17 @@ class Customer(
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState
-    state_version: ClassVar[int] = 6
+    state_version: ClassVar[int] = 7
     """2: subscriptions keep the plans they had (``Subscription.history``), which a
     snapshot of version 1 had already forgotten; 3: and the fees invoices charged them
     (``Subscription.billed``), which a snapshot of version 2 lacks; 4: and their last pause
     (``Subscription.last_pause``), which a snapshot of version 3 lacks; 5: and which of
     those fees a void or a credit note withdrew (``BilledChargeState.withdrawn``), which a
     snapshot of version 4 lacks; 6: and what later credits already gave back of them
-    (``BilledChargeState.given_back``), which a snapshot of version 5 lacks. Older
-    snapshots are ignored."""
+    (``BilledChargeState.given_back``), which a snapshot of version 5 lacks; 7: plan-change
+    lines waiting for an invoice keep the tariff that priced them
+    (``PendingCharge.tariff_code``), which a snapshot of version 6 lacks. Older snapshots
+    are ignored."""
 
     @classmethod
     def register(cls, provenance: Provenance, effective_date: date, **profile: Any) -> Customer:

@@ -126,6 +126,7 @@ class BillingDecisions:
                         if charge.period_start and charge.period_end else None),
                 quantity=1, amount=charge.amount, formula=charge.formula,
                 vat_rate=charge.vat_rate if charge.vat_rate is not None else profile_rate,
+                tariff_code=charge.tariff_code,
             )
             for charge in self.state.pending_charges.values()
         ]
@@ -239,6 +240,7 @@ class BillingDecisions:
             amount_due=totals.amount_due, cursors=list(draft.cursors),
             discounts_used=dict(result.discount_periods_used),
             usage_billed=list(result.usage_billed), charges_billed=list(draft.charges_billed),
+            vat_mode=result.vat_mode,
         )
         if totals.amount_due.minor < 0:  # credits beyond the period's charges
             self.settle_with_credit(provenance, draft.as_of, -totals.amount_due,
@@ -329,7 +331,10 @@ def _pending(line: InvoiceLine, prefix: str) -> PendingCharge:
 
     It keeps the tariff's VAT rate and no VAT mode, as stored events always have: the bill
     run reads it like the tariff's own lines (the customer's rate replaces the tariff's,
-    and the mode is that of the subscription's tariff), so nothing is resolved twice.
+    and the mode is that of the subscription's tariff), so nothing is resolved twice. It
+    keeps the code of the tariff that priced it: the new plan's charge is that plan's
+    revenue, not the old one's (changes recorded before it was kept name neither, and the
+    invoice names the subscription's tariff of its day, as it did).
     """
     return PendingCharge(
         charge_id=f"{prefix}/{line.line_id}", kind=line.kind, description=line.description,
@@ -337,5 +342,6 @@ def _pending(line: InvoiceLine, prefix: str) -> PendingCharge:
         component=line.component,
         period_start=line.period.start if line.period else None,
         period_end=line.period.end if line.period else None, formula=line.formula,
+        tariff_code=line.tariff_code,
     )
 

@@ -26,6 +26,7 @@ from ledger.customers.state import (
     UsageState,
 )
 from ledger.money import Money
+from ledger.vat import VatMode
 
 
 class LineRecord(BaseModel):
@@ -219,6 +220,11 @@ class InvoiceIssued(StateEvent):
     payments (``credit_sources``: payment id → minor units). An invoice whose credits exceed
     its charges (``amount_due`` below zero) is itself credit: when invoices are open, the
     ``CreditAllocated`` recorded right after it says which of them it settled.
+
+    ``vat_mode`` is the mode its lines were read in: ``none`` means no line carries VAT,
+    though each keeps the rate its tariff names. Documents and exports read it instead of
+    guessing from amounts (a 22 % line of 0.02 has VAT 0.00 too). Invoices recorded before
+    it was kept carry None.
     """
 
     invoice_id: str
@@ -239,6 +245,7 @@ class InvoiceIssued(StateEvent):
     discounts_used: dict[str, int] = Field(default_factory=dict)
     usage_billed: list[str] = Field(default_factory=list)
     charges_billed: list[str] = Field(default_factory=list)
+    vat_mode: VatMode | None = None
 
     def change(self, state: CustomerState) -> None:
         """Charge the total, settle it from credit, move every billing cursor."""

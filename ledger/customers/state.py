@@ -252,6 +252,9 @@ class PendingCharge(_State):
     period_start: date | None = None
     period_end: date | None = None
     formula: str = ""
+    tariff_code: str | None = None
+    """The tariff whose plan priced a plan change's line (None: one-off, or recorded before
+    it was kept, when the invoice names the subscription's tariff of its day)."""
 
 
 class UsageState(_State):

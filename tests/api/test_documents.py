@@ -32,6 +32,7 @@ from commands.update_customer import UpdateCustomer
 from ledger.access import Role
 from ledger.errors import InvalidField, NotFound
 from tests.api.conftest import auth
+from tests.support.collections import on
 from tests.support.dsl import publish, register, send
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ def test_an_act_is_dated_the_last_day_of_the_period_and_signed_by_both(
     send(services, StartSubscription(customer_id=customer, tariff_code="start",
                                      start_date=date(2026, 1, 1), anchor_day=1))
     invoice = charge(services, customer, "100.00")
+    on(services, date(2026, 1, 31))  # the act is made once January's services are rendered
     pdf = render_invoice_pdf(services, invoice, "act", company=demo_company_profile())
     text = text_of(pdf)
     assert "Акт оказанных услуг № LBX-2026-000001 от 31 января 2026 г." in text

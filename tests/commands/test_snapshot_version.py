@@ -44,7 +44,7 @@ def test_a_version_1_snapshot_is_ignored_and_the_history_replayed(services: Serv
 
     assert not old.is_current
     assert LedgerSnapshot.take(book).is_current
-    assert Customer.state_version == 6
+    assert Customer.state_version == 7
     ledger.forget(customer)
     for loaded in (ledger.customer(customer), ledger.customers([customer])[0],
                    ledger.customer(customer, version=book.version)):

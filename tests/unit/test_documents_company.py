@@ -59,12 +59,23 @@ def test_a_document_takes_the_version_valid_on_its_date() -> None:
     ("bik", "123456789", "БИК"),
     ("account", "40702810938000012346", "account"),
     ("correspondent_account", "30101810400000000226", "account"),
+    ("inn", "７７０７０４９３８８", "ИНН"),  # full-width digits, pasted from a CRM
+    ("kpp", "７７０７０１００１", "КПП"),
+    ("bik", "04452522５", "БИК"),
 ])
 def test_a_wrong_russian_requisite_is_refused_naming_it(field: str, value: str,
                                                          named: str) -> None:
     with pytest.raises(CompanyProfileInvalid) as caught:
         parse_company({**ONE, field: value})
     assert named in caught.value.detail
+
+
+def test_a_settlement_and_a_correspondent_account_swapped_are_refused() -> None:
+    swapped = {**ONE, "account": ONE["correspondent_account"],
+               "correspondent_account": ONE["account"]}
+    with pytest.raises(CompanyProfileInvalid) as caught:
+        parse_company(swapped)
+    assert "not a bank's 30101… correspondent account" in caught.value.detail
 
 
 def test_a_foreign_seller_is_not_held_to_russian_check_digits() -> None:
