@@ -20,7 +20,7 @@ from api import present
 from api.app import create_app
 from api.cli_accounting import exports
 from api.cli_admin import keys, projections
-from api.cli_bank import imports
+from api.cli_bank import bank_queue, imports
 from api.cli_billing import bill, demo, print_demo_keys, tariffs
 from api.cli_support import (
     add_row,
@@ -53,6 +53,7 @@ app = typer.Typer(
 app.add_typer(keys, name="keys")
 app.add_typer(projections, name="projections")
 app.add_typer(imports, name="import")
+app.add_typer(bank_queue, name="bank")
 app.add_typer(bill, name="bill")
 app.add_typer(tariffs, name="tariffs")
 app.add_typer(demo, name="demo")

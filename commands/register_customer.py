@@ -32,11 +32,13 @@ def _ogrn(value: str) -> str:
     return value
 
 
-Inn = Annotated[str, StringConstraints(pattern=r"^(\d{10}|\d{12})$"), AfterValidator(_inn)]
-Kpp = Annotated[str, StringConstraints(pattern=r"^\d{4}[\dA-Z]{2}\d{3}$")]
-Ogrn = Annotated[str, StringConstraints(pattern=r"^(\d{13}|\d{15})$"), AfterValidator(_ogrn)]
+# [0-9], not \d: the patterns' \d would take any script's digits (full-width ７, Arabic ٧).
+Inn = Annotated[str, StringConstraints(pattern=r"^([0-9]{10}|[0-9]{12})$"), AfterValidator(_inn)]
+Kpp = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}[0-9A-Z]{2}[0-9]{3}$")]
+Ogrn = Annotated[str, StringConstraints(pattern=r"^([0-9]{13}|[0-9]{15})$"),
+                 AfterValidator(_ogrn)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[\d ()-]{5,30}$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{5,30}$")]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Tags = Annotated[list[Tag], Field(max_length=100)]
 SystemName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,29}$")]

@@ -26,7 +26,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from commands.base import Command, Reason
+from commands.base import Command, Reason, field_rule
 from commands.unit_of_work import execute
 from ledger.banking import BankLineLikeTypedPayment, BankPayment, BankPaymentNotFound
 from ledger.customers.events import PaymentReceived
@@ -69,8 +69,7 @@ class ResolveBankPayment(Command):
     @model_validator(mode="after")
     def _link_or_pay(self) -> ResolveBankPayment:
         if self.existing_payment_id is not None and self.invoice_ids:
-            msg = "invoice_ids: an existing payment keeps its own allocation"
-            raise ValueError(msg)
+            raise field_rule("invoice_ids", "an existing payment keeps its own allocation")
         return self
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from typer.testing import CliRunner
 
 from api.bootstrap import bootstrap
-from api.cli_bank import bank_queue
+from api.cli import app
 from commands.record_payment import RecordPayment
 from tests.api.test_cli import cli_env, lbx
 from tests.support.bank import billed, paid, run_import, sample, statement
@@ -82,10 +82,10 @@ def test_a_queued_line_like_a_typed_in_payment_is_resolved_only_with_not_a_dupli
             paid("17", "10000.00", "Оплата услуг", inn="500100732259"))).rows
     finally:
         services.close()
-    args = ["resolve", str(row.bank_payment_id), "romashka", "--reason", "director paid"]
+    args = ["bank", "resolve", str(row.bank_payment_id), "romashka", "--reason", "director paid"]
 
-    refused = CliRunner().invoke(bank_queue, args, env=env)
-    recorded = CliRunner().invoke(bank_queue, [*args, "--not-a-duplicate"], env=env)
+    refused = CliRunner().invoke(app, args, env=env)
+    recorded = CliRunner().invoke(app, [*args, "--not-a-duplicate"], env=env)
 
     assert refused.exit_code == 1
     assert "looks like payment pp-17 of 2026-01-11" in refused.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -176,6 +176,31 @@ def test_an_inn_with_a_wrong_check_digit_is_refused_naming_it(
     assert response.status_code == 422
     assert response.json()["field"] == "inn"
     assert "check digit" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("kpp", "７７０７０１００１"), ("inn", "٧٧٠٧٠٨٣٨٩٣"), ("ogrn", "１０２７７００１３２１９５")])
+def test_requisites_in_other_scripts_digits_are_refused_naming_them(
+    client: TestClient, keys: dict[Role, str], field: str, value: str
+) -> None:
+    """Full-width or Arabic-Indic digits look right on screen and match nothing in 1C."""
+    response = client.post("/v1/customers", json={"external_key": "X", "name": "X",
+                                                   field: value},
+                           headers=auth(keys[Role.SERVICE], field))
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+
+
+def test_a_resolution_linking_and_allocating_names_invoice_ids(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    """Linking to a payment already on the book keeps that payment's own allocation."""
+    body = {"customer_id": str(uuid4()), "existing_payment_id": "pp-1",
+            "invoice_ids": ["inv-1"], "reason": "та же п/п"}
+    response = client.post(f"/v1/bank-payments/{uuid4()}/resolution", json=body,
+                           headers=auth(keys[Role.ACCOUNTANT], "link"))
+    assert response.status_code == 422
+    assert response.json()["field"] == "invoice_ids"
 
 
 def test_a_cursor_of_another_list_is_a_problem_not_a_crash(
