@@ -26,6 +26,11 @@ def act_date(invoice: InvoiceIssued) -> date:
     the invoice was issued before it (in advance) or after it (in arrears, usage). One-off
     charges name no period: they are rendered the day they are invoiced.
     """
-    if invoice.period_end is None:
-        return invoice.issued_on
-    return invoice.period_end - timedelta(days=1)
+    return act_day(invoice.period_end, invoice.issued_on)
+
+
+def act_day(period_end: date | None, issued_on: date) -> date:
+    """:func:`act_date` from an invoice's period end (exclusive) and issue date alone."""
+    if period_end is None:
+        return issued_on
+    return period_end - timedelta(days=1)

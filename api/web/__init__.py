@@ -20,9 +20,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.web.guards import BodyLimit, SecurityHeaders
 from api.web.pages import ROUTERS
+from api.web.refusals import explain
 from api.web.render import page, translate
 from api.web.session import SignInRequired, current_user
-from ledger.errors import LedgerError, NotFound
+from ledger.errors import Conflict, LedgerError, NotFound
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
@@ -75,8 +76,8 @@ def _error_page(request: Request, error: Exception) -> Response:
         missing = status == HTTPStatus.NOT_FOUND
         message = translate(request, "There is no such page." if missing else str(error.detail))
     elif isinstance(error, LedgerError):
-        status = 404 if isinstance(error, NotFound) else 422
-        message = error.detail
+        status = 404 if isinstance(error, NotFound) else 409 if isinstance(error, Conflict) else 422
+        message = explain(request, error)
     elif isinstance(error, RequestValidationError):
         status = 422
         message = translate(request, "The address has a value that is not valid here.")

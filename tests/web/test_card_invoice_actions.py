@@ -67,6 +67,7 @@ def test_only_an_unsettled_invoice_is_offered_for_a_void_and_voiding_it_shows(
     card = workspace.get(customer.card).text
     assert "Счёт аннулирован." in card
     assert 'id="action-void"' not in card  # nothing left to void
+    assert f"/invoices/{unpaid}/act.pdf" not in card, "a voided invoice has no act"
 
 
 def test_a_void_without_a_reason_is_refused_at_the_reason(

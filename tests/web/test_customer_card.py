@@ -207,7 +207,14 @@ def test_the_invoice_links_open_its_pdf_documents(
     services.settings = replace(services.settings, company_file=company)
     customer = customer_with_history(services)
     card = workspace.get(customer.card).text
-    links = re.findall(r'href="(/app/customers/[^"]+/invoices/[^"]+/(?:invoice|act)\.pdf)"', card)
+    pattern = r'href="(/app/customers/[^"]+/invoices/[^"]+/(?:invoice|act)\.pdf)"'
+    assert len(re.findall(pattern, card)) == 1, "January is still being served: no act yet"
+    assert "акт с 31 янв. 2026\u202fг." in card
+    assert workspace.get(re.findall(pattern, card)[0].replace("invoice.pdf", "act.pdf")
+                         ).status_code == 409
+
+    on(services, date(2026, 1, 31))
+    links = re.findall(pattern, workspace.get(customer.card).text)
     assert len(links) == 2  # the invoice and its act
 
     for link in links:

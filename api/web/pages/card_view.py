@@ -8,8 +8,10 @@ comes from the replayed customer, because the views only know the present.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from api.documents.dates import act_day
 from api.web.said import timeline_text
 from projections import queries
 from projections.describe import describe
@@ -71,13 +73,26 @@ def _present_lists(
                                 cursor=encode_cursor([start]))
     return {
         "balances": [_balance_row(row) for row in queries.balances(services.store, customer_id)],
-        "invoices": invoices.items, "invoices_next": invoices.next_cursor,
+        "today": today,
+        "invoices": [{**row, "act_from": _act_from(row)} for row in invoices.items],
+        "invoices_next": invoices.next_cursor,
         "payments": payments.items, "payments_next": payments.next_cursor,
         "timeline": [{**row, "params": params_of(row["params"])}
                      for row in reversed(timeline.items)],
         "events_earlier": max(start - PAGE, 0) if start > 0 else None,
         "events_later": start + PAGE if start + PAGE < version else None,
     }
+
+
+def _act_from(row: Row) -> str | None:
+    """The day an invoice's act can be made (its services rendered), or None: no act ever.
+
+    A voided invoice billed nothing and a credit invoice gives days back: neither has one.
+    """
+    if row["void"] or row["total"] < 0:
+        return None
+    end = date.fromisoformat(row["period_end"]) if row["period_end"] else None
+    return act_day(end, date.fromisoformat(row["issued_on"])).isoformat()
 
 
 def _cursor(text: str | None) -> str | None:
