@@ -51,7 +51,7 @@ def attachment(filename: str) -> dict[str, str]:
 
 @router.get("/invoices/{invoice_id}/document.pdf", openapi_extra=roles_extra(*READ),
             summary="An invoice (счёт) or act (акт) as PDF", response_class=Response,
-            responses=PDF_ANSWER)
+            responses={**PDF_ANSWER, **problem_responses(409)})
 def invoice_document(
     services: Views, _: Reader, invoice_id: Annotated[str, Path(max_length=200)],
     kind: Literal["invoice", "act"] = "invoice", language: Literal["ru", "en"] | None = None,
@@ -59,8 +59,9 @@ def invoice_document(
     """The invoice as issued, with the seller's requisites valid on the document's date.
 
     ``kind=act`` gives the act of services rendered, dated the last day of the period
-    billed. ``language`` defaults to the seller's (company file). Rendering the same
-    document again gives the same bytes.
+    billed; it is refused (409) before that day, and for a voided or credit invoice.
+    ``language`` defaults to the seller's (company file). Rendering the same document again
+    gives the same bytes (a voided invoice is marked АННУЛИРОВАН from its void on).
     """
     content = render_invoice_pdf(services, invoice_id, kind, language)
     return Response(content, media_type="application/pdf",
