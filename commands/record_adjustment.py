@@ -25,7 +25,7 @@ class RecordAdjustment(CustomerCommand):
 
 
 def handle(command: RecordAdjustment, context: Context, runtime: Runtime) -> Outcome:
-    """Record the signed correction and its reason."""
+    """Record the signed correction and its reason; a credit may reactivate the customer."""
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
@@ -36,6 +36,7 @@ def handle(command: RecordAdjustment, context: Context, runtime: Runtime) -> Out
             adjustment_id=adjustment_id,
             amount=money(command.amount, command.currency),
             reason=command.reason,
+            today=runtime.clock.today(),
         )
         return [customer], {"adjustment_id": adjustment_id}
 

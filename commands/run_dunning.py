@@ -70,7 +70,8 @@ def handle(command: RunDunning, context: Context, runtime: Runtime) -> Outcome:
         as_of = command.as_of or context.effective_date or runtime.clock.today()
         terms = policy_terms(runtime)
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
-        taken = customer.take_dunning_steps(provenance, as_of, terms, runtime.definition)
+        taken = customer.take_dunning_steps(provenance, as_of, terms, runtime.definition,
+                                            today=runtime.clock.today())
         return [customer], {
             "as_of": as_of.isoformat(), "policy_version": terms.version,
             "steps": [asdict(step) for step in taken], "status": customer.state.status.value,
@@ -126,14 +127,25 @@ def run_dunning_for(
     """Run dunning as of ``as_of`` for the given customers (all of them, usually).
 
     A customer whose dunning is refused is skipped and reported; it does not stop the run.
+    A customer named twice is dunned once: loaded twice in one batch, both copies would
+    take the same steps and the batch could never be saved.
     """
     context = context or dunning_run_context("scheduler:dunning")
     terms = policy_terms(runtime)
     report = DunningReport(as_of, terms.version)
-    for batch in _batches(customer_ids, batch_size):
+    for batch in _batches(_once_each(customer_ids), batch_size):
         _run_batch(runtime, context, batch, terms, report)
         report.customers += len(batch)
     return report
+
+
+def _once_each(ids: Iterable[UUID]) -> Iterator[UUID]:
+    """The ids in their order, each the first time it comes (read lazily, like the ids)."""
+    seen: set[UUID] = set()
+    for customer_id in ids:
+        if customer_id not in seen:
+            seen.add(customer_id)
+            yield customer_id
 
 
 def _batches(ids: Iterable[UUID], size: int) -> Iterator[list[UUID]]:
@@ -175,7 +187,8 @@ def _decide(
     try:
         customer = runtime.ledger.customer(customer_id, for_update=True)
         before = customer.state.status
-        taken = customer.take_dunning_steps(provenance, report.as_of, terms, runtime.definition)
+        taken = customer.take_dunning_steps(provenance, report.as_of, terms, runtime.definition,
+                                            today=runtime.clock.today())
     except LedgerError as error:  # the customer, taken out of the cache, is simply dropped
         report.skipped.append((str(customer_id), error.detail))
         return None

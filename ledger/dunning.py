@@ -9,7 +9,11 @@ Until a policy is published, :data:`DEFAULT_TERMS` applies (version 0): reminder
 
 Steps are keyed by their day rather than by their position, so that a customer's record of
 steps taken (``CustomerState.dunning``: invoice id → day of the last step taken) stays
-meaningful when a new version adds, moves or removes steps.
+meaningful when a new version adds, moves or removes steps. The day alone is not enough
+for the two steps that act (``ACTING``): a version that moves the cancellation to a day
+at or before the last step taken would never reach it, and one that moves it later would
+take it again. So those are judged by whether the invoice has had them
+(``CustomerState.dunning_actions``), whatever the day of the last step.
 """
 
 from __future__ import annotations
@@ -25,12 +29,16 @@ from ledger.errors import InvalidField
 from ledger.events import GENESIS_HASH, EventMeta, LedgerCreated
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
     from datetime import date
 
     from ledger.events import Provenance
 
 DunningAction = Literal["remind", "suspend", "cancel"]
+
+ACTING: frozenset[str] = frozenset({"suspend", "cancel"})
+"""The actions taken at most once per invoice under any policy version: they change the
+service, so none is skipped because a version moved it, nor repeated because it moved later."""
 
 POLICY_NAME = "default"
 DUNNING_POLICY_ID: UUID = uuid5(NAMESPACE_URL, f"https://lbx.dev/dunning-policies/{POLICY_NAME}")
@@ -58,14 +66,21 @@ class DunningTerms(BaseModel):
         """Days overdue at which service is suspended (None: this version never suspends)."""
         return next((s.days_after_due for s in self.steps if s.action == "suspend"), None)
 
-    def due(self, days_overdue: int, last_taken: int) -> list[tuple[int, DunningStep]]:
-        """Steps (numbered from 1) reached by ``days_overdue`` and later than ``last_taken``.
+    def due(
+        self, days_overdue: int, last_taken: int, taken: Collection[str] = (),
+    ) -> list[tuple[int, DunningStep]]:
+        """Steps (numbered from 1) reached by ``days_overdue`` and not yet taken.
 
         A missed run catches up: every step between the last one taken and today is due.
+        A reminder is due when its day is later than ``last_taken``; a suspension or a
+        cancellation when the invoice has not had it (``taken``: the actions it had), on
+        whichever day a newer version put it, so that no version skips or repeats one.
         """
         return [
             (number, step) for number, step in enumerate(self.steps, start=1)
-            if last_taken < step.days_after_due <= days_overdue
+            if step.days_after_due <= days_overdue and (
+                step.action not in taken if step.action in ACTING
+                else last_taken < step.days_after_due)
         ]
 
 

@@ -543,7 +543,11 @@ def aging(store: ReadStore, as_of: date, currency: str | None = None) -> dict[st
 
     Buckets follow :data:`AGING_BUCKETS`, by currency. Amounts are what is open now;
     ``as_of`` fixes the day overdue days are counted from (invoices issued after it are left
-    out).
+    out). ``unapplied`` is what the customer owes or is owed beside its open invoices: a
+    payment's free money and a credit adjustment lower it (negative), a debit adjustment no
+    invoice carries raises it. So ``total`` (the buckets plus ``unapplied``, never below
+    zero) is the customer's debt, as the balance, the debts list and dunning see it; a
+    customer who owes nothing is listed while invoices are open, and is no debtor.
     """
     params: dict[str, Any] = {
         f"d{days}": (as_of - timedelta(days=days)).isoformat() for days in (0, 30, 60, 90)}
@@ -551,16 +555,54 @@ def aging(store: ReadStore, as_of: date, currency: str | None = None) -> dict[st
     if currency:
         where += " AND i.currency = :currency"
         params["currency"] = currency
-    customers = store.query(
-        f"SELECT i.customer_id, c.external_key, c.name, c.status, i.currency,"
-        f" {_aging_columns('i.')} FROM view_invoices i"
-        " JOIN view_customers c ON c.customer_id = i.customer_id"
-        f" WHERE {where} GROUP BY i.customer_id, c.external_key, c.name, c.status, i.currency"
-        " ORDER BY i.currency, total DESC, i.customer_id", params)
-    totals = store.query(
-        f"SELECT i.currency, {_aging_columns('i.')}, COUNT(DISTINCT i.customer_id) AS debtors"
-        f" FROM view_invoices i WHERE {where} GROUP BY i.currency ORDER BY i.currency", params)
-    return {"customers": customers, "totals": totals}
+    aged = {(r["customer_id"], r["currency"]): r for r in store.query(
+        f"SELECT i.customer_id, i.currency, {_aging_columns('i.')} FROM view_invoices i"
+        f" WHERE {where} GROUP BY i.customer_id, i.currency", params)}
+    customers = [row for b in _aging_balances(store, params, currency)
+                 if (row := _aging_row(b, aged.get((b["customer_id"], b["currency"]))))]
+    customers.sort(key=lambda r: (r["currency"], -r["total"], r["customer_id"]))
+    return {"customers": customers, "totals": _aging_totals(customers)}
+
+
+def _aging_balances(store: ReadStore, params: dict[str, Any], currency: str | None) -> list[Row]:
+    """Each customer and currency with an invoice open by ``d0`` or a debt: net and open now."""
+    open_now = ("SELECT CAST(SUM(o.open) AS BIGINT) FROM view_invoices o WHERE"
+                " o.customer_id = b.customer_id AND o.currency = b.currency AND o.open > 0"
+                " AND o.void = 0")
+    aged = ("EXISTS (SELECT 1 FROM view_invoices i WHERE i.customer_id = b.customer_id"
+            " AND i.currency = b.currency AND i.open > 0 AND i.void = 0 AND i.issued_on <= :d0)")
+    where = f"(b.net > 0 OR {aged})" + (" AND b.currency = :currency" if currency else "")
+    return store.query(
+        "SELECT b.customer_id, c.external_key, c.name, c.status, b.currency, b.net,"
+        f" COALESCE(({open_now}), 0) AS open_now FROM view_balances b"
+        f" JOIN view_customers c ON c.customer_id = b.customer_id WHERE {where}", params)
+
+
+def _aging_row(balance: Row, aged: Row | None) -> Row | None:
+    """One customer's aging: its buckets, and what its balance says beside its invoices.
+
+    None for a customer with nothing to show: no invoice open by the day, no other debt.
+    """
+    buckets = {b: int(aged[b]) if aged else 0 for b in AGING_BUCKETS}
+    invoiced = sum(buckets.values())
+    unapplied = max(max(int(balance["net"]), 0) - int(balance["open_now"]), -invoiced)
+    if aged is None and unapplied <= 0:
+        return None
+    row = {k: balance[k] for k in ("customer_id", "external_key", "name", "status", "currency")}
+    return {**row, **buckets, "unapplied": unapplied, "total": invoiced + unapplied}
+
+
+def _aging_totals(customers: list[Row]) -> list[Row]:
+    """Per currency: every column summed, and how many customers owe something."""
+    totals: dict[str, Row] = {}
+    for row in customers:
+        total = totals.setdefault(row["currency"], {
+            "currency": row["currency"], **dict.fromkeys((*AGING_BUCKETS, "unapplied", "total"), 0),
+            "debtors": 0})
+        for column in (*AGING_BUCKETS, "unapplied", "total"):
+            total[column] += row[column]
+        total["debtors"] += 1 if row["total"] > 0 else 0
+    return [totals[c] for c in sorted(totals)]
 
 
 def statement(

@@ -49,7 +49,7 @@ class Customer(
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState
-    state_version: ClassVar[int] = 7
+    state_version: ClassVar[int] = 8
     """2: subscriptions keep the plans they had (``Subscription.history``), which a
     snapshot of version 1 had already forgotten; 3: and the fees invoices charged them
     (``Subscription.billed``), which a snapshot of version 2 lacks; 4: and their last pause
@@ -58,8 +58,10 @@ class Customer(
     snapshot of version 4 lacks; 6: and what later credits already gave back of them
     (``BilledChargeState.given_back``), which a snapshot of version 5 lacks; 7: plan-change
     lines waiting for an invoice keep the tariff that priced them
-    (``PendingCharge.tariff_code``), which a snapshot of version 6 lacks. Older snapshots
-    are ignored."""
+    (``PendingCharge.tariff_code``), which a snapshot of version 6 lacks; 8: invoices keep
+    what later credits gave back of their days (``InvoiceState.given_back``) and the
+    suspension and cancellation dunning took for them (``CustomerState.dunning_actions``),
+    which a snapshot of version 7 lacks. Older snapshots are ignored."""
 
     @classmethod
     def register(cls, provenance: Provenance, effective_date: date, **profile: Any) -> Customer:
@@ -235,8 +237,15 @@ class Customer(
         adjustment_id: str,
         amount: Money,
         reason: str | None,
+        today: date | None = None,
     ) -> None:
-        """Correct what the customer owes by a signed amount, saying why."""
+        """Correct what the customer owes by a signed amount, saying why.
+
+        A credit (negative) adjustment that leaves nothing overdue past the bar reactivates
+        a customer suspended by dunning in the same command, as every other settlement
+        does: judged on ``today``, the business day of recording (see
+        :meth:`receive_payment`), so that a back-dated one does not hide what is overdue now.
+        """
         self._ensure_open()
         self._ensure_currency(amount)
         if not reason or not reason.strip():
@@ -253,6 +262,9 @@ class Customer(
             adjustment_id=adjustment_id,
             amount=amount,
         )
+        if amount.minor < 0:
+            self.reactivate_if_settled(provenance, max(effective_date,
+                                                        today or provenance.recorded_at.date()))
 
     def change_status(
         self, provenance: Provenance, effective_date: date, status: ServiceStatus, reason: str

@@ -27,6 +27,7 @@ from ledger.billing.model import (
 )
 from ledger.billing.schedule import plan_on
 from ledger.customers import billing_events as ev
+from ledger.customers import events, unpaid_credit
 from ledger.customers.lifecycle import ensure_after_resumption
 from ledger.customers.payment_book import NO_PAYMENT
 from ledger.customers.state import (
@@ -36,6 +37,7 @@ from ledger.customers.state import (
     Subscription,
 )
 from ledger.errors import InvalidField, NotFound
+from ledger.money import Money
 from ledger.periods import Interval
 from ledger.vat import VatRate
 
@@ -45,7 +47,6 @@ if TYPE_CHECKING:
 
     from ledger.billing.model import BillingResult
     from ledger.events import Provenance
-    from ledger.money import Money
     from ledger.tariffs.definition import TariffDefinition
 
     Catalog = Callable[[str, int], TariffDefinition]
@@ -211,9 +212,12 @@ class BillingDecisions:
 
         An invoice that comes out negative leaves credit; it settles the customer's open
         invoices at once (``CreditAllocated``), and only the rest waits for the next ones.
+        Credit for days of an invoice that was written off and never paid is not given
+        back: that part is taken back at once (:mod:`ledger.customers.unpaid_credit`).
         ``today`` is the business day of recording (see :meth:`settle_with_credit`).
         """
         result, totals = draft.result, draft.result.totals
+        before = unpaid_credit.written_off(self.state.invoices.values())
         due_on = draft.as_of + timedelta(days=self.state.profile.payment_terms_days)
         lines = [
             ev.LineRecord(
@@ -242,10 +246,29 @@ class BillingDecisions:
             usage_billed=list(result.usage_billed), charges_billed=list(draft.charges_billed),
             vat_mode=result.vat_mode,
         )
-        if totals.amount_due.minor < 0:  # credits beyond the period's charges
-            self.settle_with_credit(provenance, draft.as_of, -totals.amount_due,
-                                    source="invoice", source_id=invoice_id, source_number=number,
-                                    today=today)
+        credit = -totals.amount_due  # credits beyond the period's charges, if positive
+        credit -= self._take_back_unpaid(provenance, draft.as_of, before, credit,
+                                         invoice_id=invoice_id, number=number)
+        if credit.minor > 0:
+            self.settle_with_credit(provenance, draft.as_of, credit, source="invoice",
+                                    source_id=invoice_id, source_number=number, today=today)
+
+    def _take_back_unpaid(
+        self, provenance: Provenance, on: date, before: dict[str, int], credit: Money, *,
+        invoice_id: str, number: str,
+    ) -> Money:
+        """Take back the invoice's credit for written-off days; return how much.
+
+        At most the credit the invoice leaves: days given back within its own charges
+        only lowered what it asks for.
+        """
+        grown = unpaid_credit.newly_unpaid(before, self.state.invoices)
+        taken = Money(min(sum(grown.values()), max(credit.minor, 0)), credit.currency)
+        if taken.minor > 0:
+            self.record(events.AdjustmentRecorded, provenance, on,
+                        unpaid_credit.REASON.format(number=number, charged=", ".join(grown)),
+                        adjustment_id=f"{invoice_id}/unpaid-credit", amount=taken)
+        return taken
 
     def _tariff_of(self, subscription_id: str | None) -> str | None:
         sub = self.state.subscriptions.get(subscription_id or "")

@@ -285,7 +285,7 @@ def _remember_fee(state: CustomerState, invoice_id: str, line: LineRecord) -> No
             or line.period_end is None):
         return
     if line.amount.minor < 0:
-        _remember_given_back(sub.billed, state.invoices[invoice_id], line)
+        _remember_given_back(sub.billed, state.invoices, state.invoices[invoice_id], line)
     if line.kind not in FEE_KINDS or line.amount.minor <= 0:
         return
     sub.billed.append(BilledChargeState(
@@ -294,13 +294,15 @@ def _remember_fee(state: CustomerState, invoice_id: str, line: LineRecord) -> No
 
 
 def _remember_given_back(
-    billed: list[BilledChargeState], invoice: InvoiceState, credit: LineRecord
+    billed: list[BilledChargeState], invoices: dict[str, InvoiceState], invoice: InvoiceState,
+    credit: LineRecord,
 ) -> None:
     """Add a credit line's net to the fee that charged its first day on an earlier invoice.
 
     The fee is the one the credit gives back from (``ledger.billing.credits``): the last of
     the same component charging that day. A credit of days its own invoice charged leaves
-    earlier fees alone.
+    earlier fees alone. The fee's invoice counts the line's total (with VAT) as given back
+    of it (``InvoiceState.given_back``).
     """
     day = credit.period_start
     fee = next((fee for fee in reversed(billed) if fee.component == credit.component
@@ -310,6 +312,8 @@ def _remember_given_back(
     back = -credit.net
     fee.given_back = back if fee.given_back is None else fee.given_back + back
     fee.given_back_on = invoice.number
+    if (charged := invoices.get(fee.invoice_id)) is not None:
+        charged.given_back -= credit.total.minor
 
 
 def _withdraw(state: CustomerState, invoice_id: str, line_ids: set[str] | None = None) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ledger.aggregate import StateEvent
-from ledger.dunning import DunningAction
+from ledger.dunning import ACTING, DunningAction
 from ledger.money import Money
 
 if TYPE_CHECKING:
@@ -182,9 +182,15 @@ class DunningStepTaken(StateEvent):
     policy_version: int
 
     def change(self, state: CustomerState) -> None:
-        """Remember the step as taken for the invoice (and the suspension bar)."""
+        """Remember the step as taken for the invoice (and the suspension bar).
+
+        A suspension or cancellation is remembered by its action too: a later policy
+        version may put it on another day, and it is still taken once.
+        """
         last = state.dunning.get(self.invoice_id, 0)
         state.dunning[self.invoice_id] = max(last, self.days_after_due)
+        if self.action in ACTING:
+            state.dunning_actions.setdefault(self.invoice_id, set()).add(self.action)
         if self.action == "suspend":
             state.suspension_days = self.days_after_due
 

@@ -1,16 +1,19 @@
 """The Customer's dunning decisions: steps for overdue invoices, suspension, reactivation.
 
 For each overdue invoice a run takes every policy step the invoice has reached and not yet
-taken (``state.dunning``: invoice id → day of the last step taken, so a new policy version
-neither repeats nor skips a step), on the step's day or at the first run after it. The
-customer is suspended while an invoice is overdue past the policy's suspension day; a
-cancellation step also cancels every subscription at once. A closed customer is still
-reminded of what it owes, but its status no longer changes.
+taken (``state.dunning``: invoice id → day of the last step taken; ``state.dunning_actions``:
+the suspension and cancellation it had, so a new policy version neither repeats nor skips a
+step), on the step's day or at the first run after it. The customer is suspended while an
+invoice is overdue past the policy's suspension day; a cancellation step also ends every
+subscription at once, as closing the book does. A closed customer is still reminded of what
+it owes, but its status no longer changes.
 
-Whatever settles an invoice (a payment, a re-allocation, a write-off) ends with
-:meth:`DunningDecisions.reactivate_if_settled`: a customer suspended by dunning is
+Whatever settles an invoice (a payment, a re-allocation, a write-off, an adjustment) ends
+with :meth:`DunningDecisions.reactivate_if_settled`: a customer suspended by dunning is
 reactivated in the same command once no open invoice is overdue past the bar it was
-suspended at (``state.suspension_days``).
+suspended at (``state.suspension_days``). Like those, a run judges that on the real
+business day (``today``), never on an earlier date it is run for: a run that catches up a
+missed day sees the invoice younger than it is, and must not lift a suspension for it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.customers import collections_events as ev
+from ledger.customers.billing_events import SubscriptionCancelled
 from ledger.customers.events import ServiceStatusChanged
 from ledger.customers.state import CustomerState, InvoiceState, ServiceStatus
 from ledger.money import Money
@@ -56,7 +60,6 @@ class DunningDecisions:
 
     state: CustomerState
     record: Callable[..., None]
-    cancel_subscription: Callable[..., date]
 
     def _owes_nothing(self) -> bool:
         """True when the balance says the customer owes nothing (e.g. an adjustment settled it)."""
@@ -72,36 +75,54 @@ class DunningDecisions:
         )
 
     def take_dunning_steps(
-        self, provenance: Provenance, as_of: date, terms: DunningTerms, catalog: Catalog
+        self, provenance: Provenance, as_of: date, terms: DunningTerms, catalog: Catalog,
+        today: date | None = None,
     ) -> list[StepTaken]:
         """Take every step each overdue invoice has reached by ``as_of`` and not yet taken.
 
         Then suspend the customer if an invoice is overdue past the suspension day, or
-        reactivate one whose debt was settled some other way. A cancellation step also
-        cancels every subscription at once (the engine credits days already billed).
+        reactivate one whose debt was settled some other way: judged on ``today`` (the
+        business day of recording, which commands give; without it, the UTC date of
+        recording stands in) when ``as_of`` is earlier. A cancellation step also ends
+        every subscription at once (the engine credits days already billed).
         """
+        del catalog  # the cancellation records its end directly (see _end_subscriptions)
+        judged = max(as_of, today or provenance.recorded_at.date())
         taken: list[StepTaken] = []
         if self._owes_nothing():  # invoices may look open after a credit adjustment
             if self.state.status is not ServiceStatus.CLOSED:
-                self.reactivate_if_settled(provenance, as_of)
+                self.reactivate_if_settled(provenance, judged)
             return taken
         for invoice in self.overdue_invoices(as_of):
             days = (as_of - invoice.due_on).days
-            for number, step in terms.due(days, self.state.dunning.get(invoice.invoice_id, 0)):
+            for number, step in terms.due(
+                    days, self.state.dunning.get(invoice.invoice_id, 0),
+                    self.state.dunning_actions.get(invoice.invoice_id, set())):
                 self._take_step(provenance, as_of, invoice, version=terms.version,
                                 number=number, step=step)
                 taken.append(StepTaken(invoice.invoice_id, invoice.number, number,
                                        step.action, days))
         if self.state.status is ServiceStatus.CLOSED:
             return taken
-        self._enforce_suspension(provenance, as_of, terms)
+        self._enforce_suspension(provenance, as_of, terms, judged)
         if any(t.action == "cancel" for t in taken):
-            for sub in list(self.state.subscriptions.values()):
-                if sub.status != "cancelled" and sub.started_on <= as_of:
-                    self.cancel_subscription(provenance, sub.subscription_id, as_of,
-                                             when="immediate", catalog=catalog,
-                                             reason=CANCEL_REASON)
+            self._end_subscriptions(provenance, as_of)
         return taken
+
+    def _end_subscriptions(self, provenance: Provenance, as_of: date) -> None:
+        """End every subscription still serving after ``as_of``, whatever its status.
+
+        As :meth:`Customer.close` does: one already cancelled at the end of its term would
+        serve until then, and one starting later would start and bill; both end now (the
+        latter on its first day, so that it never serves). Nothing ends before the last
+        resumption, which already settled the pause before it.
+        """
+        for sub in list(self.state.subscriptions.values()):
+            if sub.cancel_at is not None and sub.cancel_at <= as_of:
+                continue
+            end = max(as_of, sub.started_on, sub.last_pause[1] if sub.last_pause else as_of)
+            self.record(SubscriptionCancelled, provenance, as_of, CANCEL_REASON,
+                        subscription_id=sub.subscription_id, when="immediate", cancel_at=end)
 
     def _take_step(
         self, provenance: Provenance, as_of: date, invoice: InvoiceState, *, version: int,
@@ -118,12 +139,13 @@ class DunningDecisions:
         )
 
     def _enforce_suspension(
-        self, provenance: Provenance, as_of: date, terms: DunningTerms
+        self, provenance: Provenance, as_of: date, terms: DunningTerms, judged: date
     ) -> None:
+        """Suspend past the bar on ``as_of``; else reactivate if nothing is, on ``judged``."""
         bar = terms.suspension_days
         worst = next(iter(self.overdue_invoices(as_of)), None)  # oldest due: most overdue
         if bar is None or worst is None or (as_of - worst.due_on).days < bar:
-            self.reactivate_if_settled(provenance, as_of)
+            self.reactivate_if_settled(provenance, judged)
             return
         if self.state.status is ServiceStatus.SUSPENDED:
             return

@@ -286,6 +286,10 @@ class InvoiceState(_State):
     credited_lines: dict[str, int] = Field(default_factory=dict)
     """Line id → what credit notes have credited of that line, so that no note credits a
     line twice (``CreditNoteIssued.lines``, replayed from every note)."""
+    given_back: int = 0
+    """What credit lines of later invoices (a cancellation, a pause, a plan change) gave back
+    of the days it charged, with VAT: beyond what it has not written off, that credit is no
+    money the customer paid, and is not given back (``BillingDecisions.issue_invoice``)."""
 
     @property
     def open_minor(self) -> int:
@@ -331,6 +335,10 @@ class CustomerState(_State):
     billed_usage: dict[str, Decimal] = Field(default_factory=dict)
     invoices: dict[str, InvoiceState] = Field(default_factory=dict)
     dunning: dict[str, int] = Field(default_factory=dict)
+    """Invoice id → the day (days after due) of the last dunning step taken for it."""
+    dunning_actions: dict[str, set[str]] = Field(default_factory=dict)
+    """Invoice id → the service actions (``suspend``, ``cancel``) dunning took for it, so
+    that a policy version that moves them neither skips nor repeats one."""
     suspension_days: int | None = None
     """Days overdue at which dunning last suspended the customer: the bar a payment must clear
     (no open invoice this overdue) for automatic reactivation. None: never suspended by dunning."""

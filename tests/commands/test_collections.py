@@ -12,14 +12,17 @@ from typing import TYPE_CHECKING
 import pytest
 from pydantic import ValidationError
 
+from commands.cancel_subscription import CancelSubscription
 from commands.reallocate_payment import ReallocatePayment
 from commands.record_chargeback import RecordChargeback
 from commands.refund_payment import RefundPayment
 from commands.write_off_debt import WriteOffDebt
+from ledger.customers.events import AdjustmentRecorded
 from ledger.errors import InvalidField, NotFound
 from ledger.money import Money
-from tests.support.collections import invoice_due, pay
-from tests.support.dsl import event_names, register, send
+from tests.support.collections import invoice_due, on, pay
+from tests.support.dsl import event_names, publish, register, send
+from tests.support.subscriptions import bill, subscribe
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -209,3 +212,61 @@ def test_bad_debt_is_written_off_with_reason_and_approver(services: Services) ->
     assert after.balances["RUB"].receivable == rub("0.00")
     event = services.ledger.history(customer)[-1]
     assert (event.meta.reason, event.meta.actor) == ("Компания ликвидирована", "accountant:anna")
+
+
+# -- credit for days that were written off ---------------------------------------------------
+
+
+def cancelled_after_a_write_off(services: Services, paid: str | None) -> UUID:
+    """Invoice LBX-2026-000001 of 1220.00 for January (``paid`` of it paid on 5 January), the
+    rest written off on 12 January, the subscription cancelled that day and billed: the
+    credit invoice LBX-2026-000002 gives back 20 of 31 days, −787.10."""
+    publish(services)
+    on(services, date(2026, 1, 1))
+    customer, sid = subscribe(services)
+    bill(services, date(2026, 1, 1))
+    (invoice,) = state(services, customer).invoices
+    if paid is not None:
+        pay(services, customer, paid, date(2026, 1, 5))
+    on(services, date(2026, 1, 12))
+    send(services, WriteOffDebt(customer_id=customer, invoice_id=invoice, reason="Bankrupt",
+                                approver="boris"))
+    send(services, CancelSubscription(customer_id=customer, subscription_id=sid,
+                                      effective_date=date(2026, 1, 12), when="immediate"))
+    bill(services, date(2026, 1, 12))
+    assert [i.total for i in state(services, customer).invoices.values()] == [122000, -78710]
+    return customer
+
+
+def adjustments(services: Services, customer: UUID) -> list[tuple[int, str | None]]:
+    """The adjustments recorded: amount (minor units) and reason."""
+    return [(e.amount.minor, e.meta.reason)
+            for e in services.ledger.history(customer) if isinstance(e, AdjustmentRecorded)]
+
+
+def test_credit_for_written_off_days_never_paid_is_taken_back_and_not_refunded(
+    services: Services,
+) -> None:
+    customer = cancelled_after_a_write_off(services, paid=None)
+    assert adjustments(services, customer) == [(78710, (
+        "credit of invoice LBX-2026-000002 for days of invoice LBX-2026-000001 that were"
+        " written off and never paid is not given back"))]
+    balance = state(services, customer).balances["RUB"]
+    assert (balance.net_minor, balance.written_off) == (0, 122000)
+    with pytest.raises(InvalidField):
+        send(services, RefundPayment(customer_id=customer, amount="787.10", currency="RUB",
+                                     reason="Closing the account"))
+
+
+def test_credit_for_written_off_days_is_refundable_up_to_what_was_paid(
+    services: Services,
+) -> None:
+    customer = cancelled_after_a_write_off(services, paid="500.00")
+    assert [minor for minor, _ in adjustments(services, customer)] == [28710]
+    assert state(services, customer).balances["RUB"].credit == rub("500.00")
+    with pytest.raises(InvalidField):
+        send(services, RefundPayment(customer_id=customer, amount="500.01", currency="RUB",
+                                     reason="Closing the account"))
+    send(services, RefundPayment(customer_id=customer, amount="500.00", currency="RUB",
+                                 reason="Closing the account"))
+    assert state(services, customer).balances["RUB"].net_minor == 0

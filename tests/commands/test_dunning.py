@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from commands.cancel_subscription import CancelSubscription
 from commands.publish_dunning_policy import PublishDunningPolicy
+from commands.record_adjustment import RecordAdjustment
 from commands.record_charge import RecordCharge
 from commands.record_chargeback import RecordChargeback
 from commands.record_payment import RecordPayment
-from commands.run_dunning import run_dunning_for
+from commands.run_dunning import RunDunning, run_dunning_for
 from commands.start_subscription import StartSubscription
 from commands.write_off_debt import WriteOffDebt
 from ledger.customers import ServiceStatus
@@ -122,6 +124,59 @@ def test_a_write_off_of_the_overdue_debt_reactivates(services: Services) -> None
     assert outcome.result["status"] == "active"
 
 
+def test_a_credit_adjustment_that_clears_the_debt_reactivates_in_the_same_command(
+    services: Services,
+) -> None:
+    customer = register(services)
+    invoice_due(services, customer, DUE)
+    dun(services, customer, day(30))
+    on(services, day(31))
+    outcome = send(services, RecordAdjustment(customer_id=customer, amount="-1000.00",
+                                              currency="RUB", reason="Goodwill: service outage"))
+    assert outcome.events == ["AdjustmentRecorded", "ServiceStatusChanged"]
+    assert status(services, customer) is ServiceStatus.ACTIVE
+
+
+def test_a_credit_adjustment_that_leaves_debt_past_the_bar_keeps_the_suspension(
+    services: Services,
+) -> None:
+    customer = register(services)
+    invoice_due(services, customer, DUE)
+    dun(services, customer, day(30))
+    outcome = send(services, RecordAdjustment(customer_id=customer, amount="-999.99",
+                                              currency="RUB", reason="Partial goodwill"))
+    assert outcome.events == ["AdjustmentRecorded"]
+    assert status(services, customer) is ServiceStatus.SUSPENDED
+
+
+def test_a_run_for_an_earlier_day_does_not_lift_a_suspension_for_unpaid_debt(
+    services: Services,
+) -> None:
+    """Today is day 31; the operator runs the missed day 20, when the invoice was younger."""
+    customer = register(services)
+    invoice_due(services, customer, DUE)
+    dun(services, customer, day(30))
+    on(services, day(31))
+    outcome = send(services, RunDunning(customer_id=customer, as_of=day(20)), source="scheduler")
+    assert outcome.events == []
+    assert status(services, customer) is ServiceStatus.SUSPENDED
+    report = run_dunning_for(services.runtime, [customer], day(10))
+    assert (report.steps, report.reactivated) == ([], [])
+    assert status(services, customer) is ServiceStatus.SUSPENDED
+
+
+def test_a_run_for_a_missed_earlier_day_still_takes_its_steps_and_suspends(
+    services: Services,
+) -> None:
+    customer = register(services)
+    invoice_due(services, customer, DUE)
+    on(services, day(31))
+    outcome = send(services, RunDunning(customer_id=customer, as_of=day(30)), source="scheduler")
+    assert [step["action"] for step in outcome.result["steps"]] == [
+        "remind", "remind", "remind", "suspend"]
+    assert status(services, customer) is ServiceStatus.SUSPENDED
+
+
 def test_a_reopened_invoice_suspends_again_without_repeating_its_step(
     services: Services,
 ) -> None:
@@ -148,6 +203,73 @@ def test_cancellation_cancels_every_subscription(services: Services) -> None:
     book = services.ledger.customer(customer, fresh=True).state
     assert book.subscriptions[sub.result["subscription_id"]].status == "cancelled"
     assert book.status is ServiceStatus.SUSPENDED
+
+
+def test_cancellation_ends_a_subscription_already_set_to_end_at_its_term(
+    services: Services,
+) -> None:
+    """Docs: 'every subscription is cancelled immediately' — including one that would serve
+    until the end of its term (20 May) and the account with it."""
+    publish(services)
+    customer = register(services)
+    invoice_due(services, customer, DUE, "100.00")
+    start = day(85)  # 20 April
+    on(services, start)
+    sid = send(services, StartSubscription(customer_id=customer, tariff_code="start",
+                                           start_date=start)).result["subscription_id"]
+    send(services, CancelSubscription(customer_id=customer, subscription_id=sid,
+                                      effective_date=start, when="end_of_term"))
+    assert dun(services, customer, day(90))[-2:] == ["suspend", "cancel"]
+    sub = services.ledger.customer(customer, fresh=True).state.subscriptions[sid]
+    assert (sub.status, sub.cancel_at) == ("cancelled", day(90))
+
+
+def test_cancellation_ends_a_subscription_that_starts_later_on_its_first_day(
+    services: Services,
+) -> None:
+    publish(services)
+    customer = register(services)
+    invoice_due(services, customer, DUE, "100.00")
+    on(services, day(80))
+    sid = send(services, StartSubscription(customer_id=customer, tariff_code="start",
+                                           start_date=day(100))).result["subscription_id"]
+    assert dun(services, customer, day(90))[-2:] == ["suspend", "cancel"]
+    sub = services.ledger.customer(customer, fresh=True).state.subscriptions[sid]
+    assert (sub.status, sub.cancel_at) == ("cancelled", day(100))  # it never serves
+
+
+def test_a_cancellation_moved_before_the_last_step_taken_is_still_taken(
+    services: Services,
+) -> None:
+    customer = register(services)
+    invoice_due(services, customer, DUE)
+    assert dun(services, customer, day(30)) == ["remind", "remind", "remind", "suspend"]
+    publish_policy(services, [(3, "remind"), (10, "suspend"), (20, "cancel")])
+    assert dun(services, customer, day(35)) == ["cancel"]  # past day 20, never cancelled
+    assert dun(services, customer, day(36)) == []
+
+
+def test_a_suspension_or_cancellation_moved_later_is_not_taken_again(
+    services: Services,
+) -> None:
+    customer = register(services)
+    invoice_due(services, customer, DUE)
+    assert dun(services, customer, day(90)) == ["remind", "remind", "remind", "suspend",
+                                                "cancel"]
+    publish_policy(services, [(95, "remind"), (100, "suspend"), (120, "cancel")])
+    assert dun(services, customer, day(120)) == ["remind"]
+
+
+def test_a_customer_named_twice_in_a_run_is_dunned_once(services: Services) -> None:
+    first, second = register(services, "A"), register(services, "B")
+    invoice_due(services, first, DUE)
+    invoice_due(services, second, DUE)
+    on(services, day(30))
+    report = run_dunning_for(services.runtime, [first, second, first], day(30))
+    assert (report.skipped, report.customers) == ([], 2)
+    assert report.suspended == [str(first), str(second)]
+    assert [cid for cid, s in report.steps if s.action == "suspend"] == [str(first),
+                                                                          str(second)]
 
 
 def test_the_daily_run_duns_every_customer_in_batches_and_once(services: Services) -> None:

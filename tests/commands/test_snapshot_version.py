@@ -1,7 +1,8 @@
 """A snapshot of an older state version is passed over: the book replays and loses nothing.
 
 Version 1 snapshots were taken before subscriptions kept their plan history; loaded, they
-would forget the plans a subscription had. The ledger reads only snapshots of the
+would forget the plans a subscription had (and version 7 ones the dunning actions taken and
+what credits gave back of each invoice). The ledger reads only snapshots of the
 aggregate's current ``state_version``, so such a book is rebuilt from its events, on every
 load path (one book, a batch, a past version).
 """
@@ -17,6 +18,7 @@ from ledger.aggregate import LedgerSnapshot
 from ledger.customers import Customer
 from tests.scenarios.support import Story, flat_tariff
 from tests.scenarios.test_plan_history import change
+from tests.support.collections import dun
 from tests.support.dsl import send
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ def test_a_version_1_snapshot_is_ignored_and_the_history_replayed(services: Serv
 
     assert not old.is_current
     assert LedgerSnapshot.take(book).is_current
-    assert Customer.state_version == 7
+    assert Customer.state_version == 8
     ledger.forget(customer)
     for loaded in (ledger.customer(customer), ledger.customers([customer])[0],
                    ledger.customer(customer, version=book.version)):
@@ -83,6 +85,35 @@ def test_a_version_5_snapshot_is_ignored_and_credited_days_replay_given_back(
                                           ("given_back", "given_back_on"))
     assert [str(fee.given_back) for fee in loaded.state.subscriptions[story.subscription].billed
             ] == ["483.87 RUB"]
+
+
+def test_a_version_7_snapshot_is_ignored_and_dunning_actions_and_given_back_replay(
+    services: Services,
+) -> None:
+    story = Story.begin(services, flat_tariff("1000.00", "RUB", name="A"), date(2026, 1, 1),
+                        anchor_day=1, code="a")
+    story.bill(date(2026, 1, 1))
+    dun(services, story.customer, date(2026, 3, 1))  # January's invoice: suspended for it
+    services.runtime.clock.move_to(date(2026, 3, 2))  # type: ignore[attr-defined]
+    send(services, CancelSubscription(customer_id=story.customer,
+                                      subscription_id=story.subscription,
+                                      effective_date=date(2026, 1, 17), when="immediate"))
+    story.bill(date(2026, 3, 2))
+    ledger = services.ledger
+    book = ledger.customer(story.customer)
+    january = story.invoices()[0].invoice_id
+    assert book.state.dunning_actions == {january: {"suspend"}}
+    assert book.state.invoices[january].given_back == 48387  # 15 of 31 days
+    old = LedgerSnapshot.take(book)
+    old.state["state_version"] = 7
+    old.state["state"].pop("dunning_actions")  # what version 7 stored
+    for invoice in old.state["state"]["invoices"].values():
+        invoice.pop("given_back")
+    assert ledger.snapshots is not None
+    ledger.snapshots.put([old])
+    assert not old.is_current
+    ledger.forget(story.customer)
+    assert ledger.customer(story.customer).state == book.state
 
 
 def reloaded_past_older_snapshot(

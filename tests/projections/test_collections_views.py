@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from commands.reallocate_payment import ReallocatePayment
 from commands.record_adjustment import RecordAdjustment
 from commands.record_chargeback import RecordChargeback
+from commands.record_payment import RecordPayment
 from commands.refund_payment import RefundPayment
 from commands.write_off_debt import WriteOffDebt
 from projections import queries
@@ -143,6 +144,51 @@ def test_aging_leaves_out_what_is_paid_and_what_was_issued_later(services: Servi
         ("OWING", 30000, 30000)]
     assert queries.aging(services.store, AS_OF, currency="USD") == {"customers": [],
                                                                     "totals": []}
+
+
+def aged(services: Services, as_of: date) -> list[tuple[str, int, int, int]]:
+    """Per customer: key, what is open in the buckets, ``unapplied`` and ``total``."""
+    services.runner.catch_up()
+    found = queries.aging(services.store, as_of)
+    return [(r["external_key"], sum(r[b] for b in queries.AGING_BUCKETS), r["unapplied"],
+             r["total"]) for r in found["customers"]]
+
+
+def test_aging_nets_a_payments_free_money_against_the_open_invoices(services: Services) -> None:
+    """A payment of 2000.00 naming the younger invoice leaves 1000.00 free; the older one
+    stays open, but the customer owes nothing, as the balance, debts and dunning say."""
+    customer = register(services)
+    invoice_due(services, customer, AS_OF - timedelta(days=40))
+    younger = invoice_due(services, customer, AS_OF + timedelta(days=5))
+    on(services, AS_OF - timedelta(days=10))
+    send(services, RecordPayment(customer_id=customer, amount="2000.00", currency="RUB",
+                                 invoice_ids=[younger]))
+    assert aged(services, AS_OF) == [("C-1", 100000, -100000, 0)]
+    (total,) = queries.aging(services.store, AS_OF)["totals"]
+    assert (total["days_31_60"], total["unapplied"], total["total"], total["debtors"]) == (
+        100000, -100000, 0, 0)
+    assert queries.debts(services.store).items == []
+    assert dun(services, customer, AS_OF) == []
+
+
+def test_aging_totals_are_what_each_customer_owes(services: Services) -> None:
+    """Part of the debt paid by money freed on purpose (an un-allocation), part raised by a
+    debit adjustment no invoice carries, all of it forgiven by a credit adjustment: each
+    total is what the balance says the customer owes."""
+    free, debit, credit = (register(services, key) for key in ("FREE", "DEBIT", "CREDIT"))
+    invoices = [invoice_due(services, c, AS_OF - timedelta(days=5)) for c in (free, debit, credit)]
+    payment = pay(services, free, "300.00", AS_OF)
+    send(services, ReallocatePayment(customer_id=free, payment_id=payment,
+                                     remove={invoices[0]: "300.00"}, reason="Disputed"))
+    send(services, RecordAdjustment(customer_id=debit, amount="50.00", currency="RUB",
+                                    reason="Late fee"))
+    send(services, RecordAdjustment(customer_id=credit, amount="-1200.00", currency="RUB",
+                                    reason="Goodwill"))
+    assert sorted(aged(services, AS_OF)) == [
+        ("CREDIT", 100000, -100000, 0), ("DEBIT", 100000, 5000, 105000),
+        ("FREE", 100000, -30000, 70000)]
+    balances = {r["external_key"]: r["debt"] for r in queries.debts(services.store).items}
+    assert balances == {"DEBIT": 105000, "FREE": 70000}
 
 
 # -- statement of account --------------------------------------------------------------------
