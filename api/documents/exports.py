@@ -183,19 +183,23 @@ def read_payments(services: Services, f: Filters) -> Table:
     return table
 
 
+AGED = (*queries.AGING_BUCKETS, "unapplied", "total")
+"""The money columns of the aging export: the buckets and unapplied add up to the total."""
+
+
 def read_debts(services: Services, f: Filters) -> Table:
     """Open invoice amounts by days overdue (aging) as of a day, per customer."""
     as_of = f.as_of or services.runtime.clock.today()
     found = queries.aging(services.store, as_of, f.currency)
     columns = (Column("as_of", "date"), Column("customer_id"), Column("external_key"),
                Column("customer"), Column("status"), Column("currency"),
-               *(Column(b, "money") for b in (*queries.AGING_BUCKETS, "total")))
+               *(Column(b, "money") for b in AGED))
     table = Table(f"debts-{as_of.isoformat()}", columns)
     for r in found["customers"]:
         cur = r["currency"]
         table.rows.append((
             as_of, r["customer_id"], r["external_key"], r["name"], r["status"], cur,
-            *(Money(int(r[b]), cur) for b in (*queries.AGING_BUCKETS, "total"))))
+            *(Money(int(r[b]), cur) for b in AGED)))
     return table
 
 

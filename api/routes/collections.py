@@ -110,7 +110,7 @@ def debt_aging(
     """Open amounts by days overdue (current, 1–30, 31–60, 61–90, 90+), per customer and total."""
     day = as_of or services.runtime.clock.today()
     found = queries.aging(services.store, day, currency)
-    money = (*queries.AGING_BUCKETS, "total")
+    money = (*queries.AGING_BUCKETS, "unapplied", "total")
     return {
         "as_of": day.isoformat(), "buckets": list(queries.AGING_BUCKETS),
         "items": [_money_row(r, money) for r in found["customers"]],

@@ -149,6 +149,8 @@ def test_aging_answers_decimal_strings_to_readers_only(
     assert response.status_code == 200, response.text
     (row,) = response.json()["items"]
     assert (row["days_1_30"], row["days_31_60"], row["total"]) == ("1000.00", "0.00", "1000.00")
+    assert row["unapplied"] == "0.00"
+    assert response.json()["totals"][0]["unapplied"] == "0.00"
     assert response.json()["totals"][0]["debtors"] == 1
     assert client.get("/v1/debts/aging", headers=auth(keys[Role.SERVICE])).status_code == 403
 

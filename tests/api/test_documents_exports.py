@@ -94,8 +94,8 @@ def test_the_debt_register_ages_what_is_open(services: Services) -> None:
     history(services)
     aged = csv_rows(export_register(services, "debts", "csv", as_of=date(2026, 3, 1)).content)
     assert len(aged) == 1
-    assert (aged[0]["days_31_60"], aged[0]["total"], aged[0]["currency"]) == (
-        "220.00", "220.00", "RUB")
+    assert (aged[0]["days_31_60"], aged[0]["unapplied"], aged[0]["total"],
+            aged[0]["currency"]) == ("220.00", "0.00", "220.00", "RUB")
     current = csv_rows(export_register(services, "debts", "csv").content)
     assert current[0]["current"] == "220.00"
 
