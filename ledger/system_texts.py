@@ -83,6 +83,11 @@ ANOTHER_PAYMENT = SystemText(
 said it is another payment: ``RecordPayment.not_a_duplicate``)."""
 COUPON = SystemText("Coupon {code}")
 """The description of a discount granted by redeeming a coupon."""
+UNPAID_CREDIT = SystemText(
+    "credit of invoice {number} for days of invoice {charged} that were written off"
+    " and never paid is not given back")
+"""Why the part of a credit for written-off days is taken back (``AdjustmentRecorded``;
+``charged`` may name several invoices, comma-separated)."""
 
 # -- plan-change corrections ------------------------------------------------------------
 

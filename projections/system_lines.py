@@ -35,6 +35,7 @@ BANK_REFERENCE = declare(st.BANK_REFERENCE.template)
 BANK_REFERENCE_UNNUMBERED = declare(st.BANK_REFERENCE_UNNUMBERED.template)
 ANOTHER_PAYMENT = declare(st.ANOTHER_PAYMENT.template)
 COUPON = declare(st.COUPON.template)
+UNPAID_CREDIT = declare(st.UNPAID_CREDIT.template)
 UNUSED_PART_LINE = declare(st.UNUSED_PART_LINE.template)
 REMAINING_PART_LINE = declare(st.REMAINING_PART_LINE.template)
 UNUSED_PART = declare(st.UNUSED_PART.template)
@@ -72,6 +73,7 @@ READERS: tuple[tuple[st.SystemText, Callable[[Mapping[str, str]], Line]], ...] =
     (st.BANK_REFERENCE_UNNUMBERED, reader(BANK_REFERENCE_UNNUMBERED, dates=("booked_on",))),
     (st.ANOTHER_PAYMENT, reader(ANOTHER_PAYMENT, dates=("received_on",))),
     (st.COUPON, reader(COUPON)),
+    (st.UNPAID_CREDIT, reader(UNPAID_CREDIT)),
     (st.UNUSED_PART_LINE, reader(UNUSED_PART_LINE, dates=("start", "end"))),
     (st.REMAINING_PART_LINE, reader(REMAINING_PART_LINE, dates=("start", "end"))),
 )

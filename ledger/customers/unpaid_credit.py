@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ledger.system_texts import UNPAID_CREDIT
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from ledger.customers.state import InvoiceState
 
-REASON = ("credit of invoice {number} for days of invoice {charged} that were written off"
-          " and never paid is not given back")
+REASON = UNPAID_CREDIT.template
 """Why the unpaid part of a credit is taken back (the adjustment's ``meta.reason``)."""
 
 

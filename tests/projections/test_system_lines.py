@@ -29,6 +29,7 @@ from ledger.system_texts import (
     DUNNING_STEP,
     DUNNING_SUSPENSION,
     REMAINING_PART_LINE,
+    UNPAID_CREDIT,
     UNUSED_PART_LINE,
 )
 from projections import queries
@@ -68,6 +69,7 @@ SYSTEM_TEXTS = [
     payment_reference("17", date(2026, 1, 12)),
     payment_reference(" ", date(2026, 1, 12)),
     COUPON.write(code="WELCOME"),
+    UNPAID_CREDIT.write(number="LBX-2026-000009", charged="LBX-2026-000003, LBX-2026-000005"),
     UNUSED_PART_LINE.write(plan="Старт", start="2026-01-16", end="2026-02-01"),
     REMAINING_PART_LINE.write(plan="Про", start="2026-01-16", end="2026-02-01"),
 ]
