@@ -11,8 +11,9 @@ so a CRM that repeats a webhook a hundred times leaves the log as it was. Fields
 leaves empty are left as they are: an empty field in the CRM does not erase a ИНН an
 accountant typed in, and an empty name does not rename the customer. Only a customer
 registered from a record without a name gets a placeholder (``amoCRM contact 12345``), which
-the CRM's first real name then replaces. ``tags`` of None means the CRM says nothing about
-tags.
+the CRM's first real name then replaces. Tags follow the same rule: ``tags`` of None, or
+none at all, says nothing about them, so a CRM record without tags keeps the tags an
+accountant gave the customer.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class SyncCrmCustomer(Command):
     def changes(self) -> dict[str, Any]:
         """What the CRM says about an existing customer (empty fields say nothing)."""
         fields = self.model_dump(mode="json", include=set(_PROFILE), exclude_none=True)
-        if self.tags is not None:
+        if self.tags:
             fields["tags"] = list(self.tags)
         fields["external_ids"] = {self.source: self.record_id}
         return fields

@@ -15,6 +15,7 @@ registry.
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -116,11 +117,39 @@ def _port_problem(parts: SplitResult) -> str | None:
 
 
 def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The IP address ``host`` spells out (``10.0.0.1``, ``::1``), or None for a name."""
+    """The IP address ``host`` spells out (``10.0.0.1``, ``::1``), or None for a name.
+
+    The resolver reads IPv4 in more spellings than the dotted quad (``inet_aton``):
+    ``2130706433``, ``127.1``, ``0x7f.0.0.1``, ``0177.0.0.1`` and ``0`` all connect to a
+    loopback or unspecified address. They count as addresses here too, so that a check of
+    the URL agrees with where a connection would go.
+    """
+    bare = host.split("%", 1)[0]
     try:
-        return ipaddress.ip_address(host.split("%", 1)[0])
+        return ipaddress.ip_address(bare)
     except ValueError:
+        return _numeric_ipv4(bare)
+
+
+_NUMBER = re.compile(r"0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*")
+_LAST_PART_BITS = {1: 32, 2: 24, 3: 16, 4: 8}
+"""``inet_aton``: the last of n parts fills the bits the parts before it (a byte each) leave."""
+
+
+def _numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address of an ``inet_aton`` spelling (hex, octal, fewer parts), or None."""
+    parts = host.removesuffix(".").split(".")
+    if len(parts) > len(_LAST_PART_BITS) or not all(_NUMBER.fullmatch(p) for p in parts):
         return None
+    values = [int(p[2:] or "0", 16) if p[1:2] in {"x", "X"} else int(p, 8) if p[:1] == "0"
+              else int(p) for p in parts]
+    last_bits = _LAST_PART_BITS[len(values)]
+    if any(v > 0xFF for v in values[:-1]) or values[-1] >= 1 << last_bits:  # noqa: PLR2004
+        return None
+    number = values[-1]
+    for shift, value in enumerate(reversed(values[:-1])):
+        number |= value << (last_bits + 8 * shift)
+    return ipaddress.IPv4Address(number)
 
 
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

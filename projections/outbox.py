@@ -12,10 +12,11 @@ Tables:
 - ``view_webhook_endpoints`` and ``view_webhook_customers`` are plain views of the log,
   emptied and refilled by a rebuild;
 - ``webhook_outbox`` (one envelope per event), ``webhook_deliveries`` (one row per
-  endpoint and event: status, attempts, next attempt time, lease) and
-  ``webhook_attempts`` hold delivery state that the log cannot rebuild, so a rebuild
-  keeps them and re-inserts nothing that is there (``ON CONFLICT DO NOTHING``): a
-  rebuild never sends anything again. The registry events that act on deliveries
+  endpoint and event: status, attempts, next attempt time, lease), the few deliveries'
+  own bodies (``webhook_delivery_bodies``, see :func:`queue`) and ``webhook_attempts``
+  hold delivery state that the log cannot rebuild, so a rebuild keeps them and
+  re-inserts nothing that is there (``ON CONFLICT DO NOTHING``): a rebuild never sends
+  anything again. The registry events that act on deliveries
   (failing, enabled, resent) remember the position that acted (``webhook_acts``, and a
   resent row's ``acted_position``), so replaying them in a rebuild changes nothing a
   second time;
@@ -80,23 +81,37 @@ def queue(tx: Transaction, message: dict[str, Any], endpoint_ids: list[str]) -> 
 
     ``message`` holds the outbox row: event_id, type, customer_id, occurred_at, body,
     position, ordinal. Returns how many deliveries were new.
+
+    New deliveries of an event the outbox holds with another body (a time-based notice a
+    later scan finds for an endpoint registered since, with its own ``days_left`` and scan
+    time) keep their body in ``webhook_delivery_bodies``.
     """
-    tx.execute(
+    fresh = tx.execute(
         "INSERT INTO webhook_outbox (event_id, type, customer_id, occurred_at, body,"
         " position, ordinal) VALUES (:event_id, :type, :customer_id, :occurred_at, :body,"
         " :position, :ordinal) ON CONFLICT (event_id) DO NOTHING", message)
-    queued = 0
-    for endpoint_id in endpoint_ids:
-        queued += tx.execute(
-            "INSERT INTO webhook_deliveries (delivery_id, endpoint_id, event_id, order_key,"
-            " position, ordinal, status, attempts, tries, created_at, next_attempt_at)"
-            " VALUES (:delivery_id, :endpoint_id, :event_id, :order_key, :position, :ordinal,"
-            " 'pending', 0, 0, :occurred_at, :occurred_at)"
-            " ON CONFLICT (endpoint_id, event_id) DO NOTHING",
-            {**message, "endpoint_id": endpoint_id,
-             "delivery_id": delivery_id_for(endpoint_id, message["event_id"]),
-             "order_key": message["customer_id"] or INSTALLATION})
-    return queued
+    new = [d for d in (_deliver(tx, message, e) for e in endpoint_ids) if d is not None]
+    if new and not fresh and tx.query(
+            "SELECT 1 FROM webhook_outbox WHERE event_id = :event_id AND body <> :body",
+            message):
+        for delivery_id in new:
+            tx.execute("INSERT INTO webhook_delivery_bodies (delivery_id, occurred_at, body)"
+                       " VALUES (:d, :occurred_at, :body) ON CONFLICT (delivery_id) DO NOTHING",
+                       {**message, "d": delivery_id})
+    return len(new)
+
+
+def _deliver(tx: Transaction, message: dict[str, Any], endpoint_id: str) -> str | None:
+    """The id of the endpoint's delivery of ``message`` if it is new, else None."""
+    delivery_id = delivery_id_for(endpoint_id, message["event_id"])
+    return delivery_id if tx.execute(
+        "INSERT INTO webhook_deliveries (delivery_id, endpoint_id, event_id, order_key,"
+        " position, ordinal, status, attempts, tries, created_at, next_attempt_at)"
+        " VALUES (:delivery_id, :endpoint_id, :event_id, :order_key, :position, :ordinal,"
+        " 'pending', 0, 0, :occurred_at, :occurred_at)"
+        " ON CONFLICT (endpoint_id, event_id) DO NOTHING",
+        {**message, "endpoint_id": endpoint_id, "delivery_id": delivery_id,
+         "order_key": message["customer_id"] or INSTALLATION}) else None
 
 
 def subscribers(tx: Transaction, kind: str) -> list[dict[str, Any]]:
@@ -166,6 +181,8 @@ class WebhookOutbox(Projection):
         " type TEXT, received_at TEXT NOT NULL, signature_valid BIGINT NOT NULL,"
         " duplicate BIGINT NOT NULL, body TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS webhook_acts (position BIGINT PRIMARY KEY)",
+        "CREATE TABLE IF NOT EXISTS webhook_delivery_bodies ("
+        " delivery_id TEXT PRIMARY KEY, occurred_at TEXT NOT NULL, body TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS webhook_schedule_scans ("
         " scan TEXT PRIMARY KEY, last_day TEXT NOT NULL)",
     )
@@ -213,18 +230,28 @@ class WebhookOutbox(Projection):
 
     @on(WebhookEndpointEnabled)
     def enabled(self, tx: Transaction, event: WebhookEndpointEnabled, pos: int) -> None:
-        """Resume, and queue the deliveries that gave up before this point again (once)."""
+        """Resume; what gave up before this point, and what was backing off, start afresh.
+
+        Once (see :func:`first_time`). The time the endpoint was off must not use up the
+        retry period of what waited: one failure after enabling would give up at once.
+        """
         tx.execute("UPDATE view_webhook_endpoints SET enabled = 1, failing = 0,"
                    " failing_since = NULL, failing_error = NULL WHERE endpoint_id = :id",
                    {"id": event.endpoint_id})
         if not first_time(tx, pos):
             return
+        at = {"id": event.endpoint_id, "at": instant(event.timestamp), "pos": pos}
         tx.execute(
             "UPDATE webhook_deliveries SET status = 'pending', attempts = 0,"
             " first_attempt_at = NULL, next_attempt_at = :at, failed_position = NULL"
             " WHERE endpoint_id = :id AND status = 'failed'"
-            " AND (failed_position IS NULL OR failed_position < :pos)",
-            {"id": event.endpoint_id, "at": instant(event.timestamp), "pos": pos})
+            " AND (failed_position IS NULL OR failed_position < :pos)", at)
+        tx.execute(
+            "UPDATE webhook_deliveries SET attempts = 0, first_attempt_at = NULL,"
+            " next_attempt_at = CASE WHEN next_attempt_at > :at THEN :at"
+            " ELSE next_attempt_at END"
+            " WHERE endpoint_id = :id AND status IN ('pending', 'sending')"
+            " AND first_attempt_at IS NOT NULL", at)
 
     @on(WebhookEndpointFailing)
     def failing(self, tx: Transaction, event: WebhookEndpointFailing, pos: int) -> None:

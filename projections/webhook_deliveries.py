@@ -8,6 +8,9 @@ Why claims look the way they do:
 - **Order per customer**: only the earliest unfinished delivery of an (endpoint,
   customer) pair can be claimed. A later one waits while an earlier one is pending
   (perhaps backing off), in flight, or failed (given up: the endpoint is paused).
+- **Endpoints take turns**: a claim takes a few deliveries of each endpoint at most, the
+  first of every endpoint before the second of any, so that an endpoint with a thousand
+  customers' retries due cannot fill every batch while other endpoints wait.
 - **Crashes**: a worker that dies mid-send leaves its row ``sending``; once the lease runs
   out another worker claims it again. The receiver may then get that event twice (the
   documented at-least-once), never a later event first.
@@ -28,20 +31,37 @@ if TYPE_CHECKING:
 
     from projections.store import ReadStore, Row
 
+_DUE = ("((d.status = 'pending' AND d.next_attempt_at <= :now)"
+        " OR (d.status = 'sending' AND d.lease_until < :now))")
 CLAIMABLE = (
-    "SELECT d.delivery_id FROM webhook_deliveries d"
+    "SELECT d.delivery_id, ROW_NUMBER() OVER (PARTITION BY d.endpoint_id"  # noqa: S608
+    " ORDER BY d.position, d.ordinal, d.event_id) AS turn FROM webhook_deliveries d"
     " JOIN view_webhook_endpoints e ON e.endpoint_id = d.endpoint_id"
-    " WHERE e.enabled = 1 AND e.failing = 0"
-    " AND ((d.status = 'pending' AND d.next_attempt_at <= :now)"
-    " OR (d.status = 'sending' AND d.lease_until < :now))"
+    f" WHERE e.enabled = 1 AND e.failing = 0 AND {_DUE}"
     # the earliest unfinished delivery of an (endpoint, customer) pair goes first
     " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
     " WHERE p.endpoint_id = d.endpoint_id AND p.order_key = d.order_key"
     " AND p.status IN ('pending', 'sending', 'failed')"
     " AND (p.position < d.position OR (p.position = d.position AND (p.ordinal < d.ordinal"
     " OR (p.ordinal = d.ordinal AND p.event_id < d.event_id)))))"
-    " ORDER BY d.position, d.ordinal, d.event_id LIMIT :limit"
 )
+"""Every claimable delivery, numbered per endpoint in the order it is due to go."""
+
+
+def _claimable(*, one_endpoint: bool, lock: bool) -> str:
+    """Up to ``:limit`` claimable deliveries, at most ``:per_endpoint`` of each endpoint.
+
+    Endpoints take turns: every endpoint's first delivery comes before any endpoint's
+    second. The due condition is repeated on the outer query, on the rows it locks, so that
+    PostgreSQL checks it again on a row another worker changed meanwhile (a window function
+    cannot be on the same level as ``FOR UPDATE``).
+    """
+    inner = CLAIMABLE + (" AND d.endpoint_id = :endpoint" if one_endpoint else "")
+    return (
+        f"SELECT d.delivery_id FROM webhook_deliveries d JOIN ({inner}) c"  # noqa: S608
+        f" ON c.delivery_id = d.delivery_id WHERE c.turn <= :per_endpoint AND {_DUE}"
+        " ORDER BY c.turn, d.position, d.ordinal, d.event_id LIMIT :limit"
+        + (" FOR UPDATE OF d SKIP LOCKED" if lock else ""))
 
 
 @dataclass(frozen=True)
@@ -62,12 +82,19 @@ class Claim:
 
 
 def claim(store: ReadStore, owner: str, now: datetime, lease_until: datetime,
-          limit: int = 10) -> list[Claim]:
-    """Take up to ``limit`` due deliveries for ``owner`` until ``lease_until``."""
-    lock = " FOR UPDATE OF d SKIP LOCKED" if store.dialect == "postgres" else ""
+          limit: int = 10, *, per_endpoint: int | None = None,
+          endpoint_id: str | None = None) -> list[Claim]:
+    """Take up to ``limit`` due deliveries for ``owner`` until ``lease_until``.
+
+    At most ``per_endpoint`` of them go to one endpoint (None: no bound), taking turns, so
+    that an endpoint with many customers waiting (a receiver that hangs) cannot fill the
+    batch. ``endpoint_id`` takes only that endpoint's.
+    """
+    sql = _claimable(one_endpoint=endpoint_id is not None, lock=store.dialect == "postgres")
+    params = {"now": instant(now), "limit": limit, "per_endpoint": per_endpoint or limit,
+              "endpoint": endpoint_id}
     with store.transaction() as tx:
-        ids = [r["delivery_id"] for r in tx.query(CLAIMABLE + lock,
-                                                  {"now": instant(now), "limit": limit})]
+        ids = [r["delivery_id"] for r in tx.query(sql, params)]
         for delivery_id in ids:
             tx.execute(
                 "UPDATE webhook_deliveries SET status = 'sending', lease_owner = :owner,"
@@ -79,9 +106,11 @@ def claim(store: ReadStore, owner: str, now: datetime, lease_until: datetime,
             return []
         rows = tx.query(
             "SELECT d.delivery_id, d.endpoint_id, d.event_id, d.attempts, d.tries,"
-            " d.first_attempt_at, e.url, e.secret_version, o.body FROM webhook_deliveries d"
+            " d.first_attempt_at, e.url, e.secret_version, COALESCE(b.body, o.body) AS body"
+            " FROM webhook_deliveries d"
             " JOIN view_webhook_endpoints e ON e.endpoint_id = d.endpoint_id"
             " JOIN webhook_outbox o ON o.event_id = d.event_id"
+            " LEFT JOIN webhook_delivery_bodies b ON b.delivery_id = d.delivery_id"
             " WHERE d.lease_owner = :owner AND d.status = 'sending'"
             " ORDER BY d.position, d.ordinal, d.event_id", {"owner": owner})
     wanted = set(ids)
@@ -184,10 +213,12 @@ def deliveries(store: ReadStore, endpoint_id: str, *, status: str | None = None,
                      " OR (d.ordinal = :bo AND d.event_id < :be))))")
         params.update(bp=before[0], bo=before[1], be=before[2])
     return store.query(
-        "SELECT d.delivery_id, d.event_id, o.type, o.customer_id, o.occurred_at, d.status,"  # noqa: S608
+        "SELECT d.delivery_id, d.event_id, o.type, o.customer_id,"  # noqa: S608
+        " COALESCE(b.occurred_at, o.occurred_at) AS occurred_at, d.status,"
         " d.attempts, d.tries, d.next_attempt_at, d.last_status_code, d.last_error,"
         " d.delivered_at, d.position, d.ordinal FROM webhook_deliveries d"
         " JOIN webhook_outbox o ON o.event_id = d.event_id"
+        " LEFT JOIN webhook_delivery_bodies b ON b.delivery_id = d.delivery_id"
         f" WHERE {' AND '.join(where)}"
         " ORDER BY d.position DESC, d.ordinal DESC, d.event_id DESC LIMIT :limit", params)
 

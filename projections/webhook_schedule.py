@@ -4,12 +4,14 @@ No ledger event says "a renewal is 7 days away", so the daily scheduler asks the
 calendar instead and queues one envelope per subscription, date and day count N. Its id
 is derived from exactly those (plus the type and customer), so a second scan of the same
 day, a scan by another instance, or tomorrow's scan finding the same date within N days
-queue nothing twice. Only endpoints enabled at scan time hear of it.
+queue nothing twice. Only endpoints enabled at scan time hear of it; one that hears of it
+on a later scan than another (registered since) is sent its own envelope, with the days
+left then (:func:`projections.outbox.queue`).
 
-A day without a scan (the service was down, or the calendar was stale) loses nothing: the
-last day scanned is kept in ``webhook_schedule_scans``, and when the next scan finds a day
-missing it also announces the dates that fall on today (``days_left`` 0), the only ones
-a later scan would not find within N days any more.
+Days without a scan (the service was down, or the calendar was stale) lose nothing: the
+last day scanned is kept in ``webhook_schedule_scans``, and when the next scan finds days
+missing it looks from the last scanned day on, so the dates that fell on the missed days
+(and today's) are announced late, with ``days_left`` 0, rather than never.
 
 The envelopes go into the outbox after everything the outbox has read so far (its
 tracking position), so they never overtake a customer's earlier events.
@@ -38,6 +40,10 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from projections.store import ReadStore, Transaction
+
+CATCH_UP_DAYS = 31
+"""How far back a scan after missed days looks: dates older than that are not announced
+(a contract that ended a month before the scheduler came back is no longer news)."""
 
 _DUE = {
     WebhookEventType.RENEWAL_UPCOMING: (
@@ -93,12 +99,19 @@ def _order(entry: tuple[dict[str, Any], list[str]]) -> tuple[str, str]:
 
 
 def _since(tx: Transaction, today: date) -> date:
-    """The day after which dates are announced: today, or yesterday if a day was missed."""
+    """The day after which dates are announced: today, or the last day scanned before it.
+
+    After missed days, dates falling on any of them (which their scans would have
+    announced, and which today's window no longer holds) are announced now, as far back as
+    :data:`CATCH_UP_DAYS`.
+    """
     last = tx.query("SELECT last_day FROM webhook_schedule_scans WHERE scan = 'daily'")
-    yesterday = today - timedelta(days=1)
-    if last and date.fromisoformat(last[0]["last_day"]) < yesterday:
-        return yesterday
-    return today
+    if not last:
+        return today
+    last_day = date.fromisoformat(last[0]["last_day"])
+    if last_day >= today - timedelta(days=1):  # no day missed: yesterday's window had today
+        return today
+    return max(last_day, today - timedelta(days=CATCH_UP_DAYS))
 
 
 def _scanned(tx: Transaction, today: date) -> None:
@@ -122,7 +135,7 @@ def _message(tx: Transaction, kind: WebhookEventType, row: dict[str, Any], *, to
                          f"{kind.value}/{customer_id}/{row['subscription_id']}/{day}/{days}"))
     data = {"subscription_id": row["subscription_id"], "tariff_code": row["tariff_code"],
             "quantity": int(row["quantity"]), "date": day, "days_before": days,
-            "days_left": (date.fromisoformat(day) - today).days,
+            "days_left": max((date.fromisoformat(day) - today).days, 0),  # late: 0
             "auto_renew": bool(row["auto_renew"])}
     body = envelope(event_id, kind.value, now, customer_of(tx, customer_id), data)
     return {"event_id": event_id, "type": kind.value, "customer_id": customer_id,

@@ -11,7 +11,8 @@ What becomes a customer: each contact and each company, under ``contact:<id>`` a
 event re-reads the lead and syncs its company, or else its main contact. What is read:
 the name, the ИНН, КПП, ОГРН and address (custom fields so named, or a legal-entity
 field), the first e-mail and phone, the responsible user's name as the manager, and the
-tags: the record's own and those of all its leads ("deal tags").
+tags: the record's own and those of all its leads ("deal tags"). As with every field, a
+record that has none (no tags, no leads) leaves the customer's tags as they are.
 
 Which events: ``add``, ``update`` and ``restore`` of contacts and companies; ``add``,
 ``update`` and ``status`` of leads. Others (``delete``, notes, tasks, unknown entities)
@@ -119,7 +120,8 @@ def customer_fields(api: RestApi, kind: str, record_id: str) -> dict[str, Any] |
         "name": str(found.get("name") or "").strip() or None,  # empty: leave it as it is
         "email": custom.get("EMAIL"), "phone": custom.get("PHONE"),
         "manager": _user_name(api, found.get("responsible_user_id")),
-        "tags": _tags(found) + _lead_tags(api, found),
+        # no tags says nothing: the accountant's tags stay (docs/crm.md)
+        "tags": _tags(found) + _lead_tags(api, found) or None,
     }
     for name, labels in _FIELDS.items():
         fields[name] = next((custom[label] for label in labels if label in custom), None)

@@ -25,8 +25,14 @@ import hmac
 import logging
 from typing import TYPE_CHECKING, Any
 
-from api.crm.common import RestApi, check_url_secret, form_fields, not_configured, record
-from api.gateways.common import unauthenticated
+from api.crm.common import (
+    RestApi,
+    check_url_secret,
+    form_fields,
+    not_configured,
+    record,
+    unauthenticated,
+)
 
 if TYPE_CHECKING:
     from api.bootstrap import Services
@@ -48,7 +54,8 @@ def check_token(services: Services, fields: dict[str, str]) -> None:
     presented = fields.get("auth[application_token]", "")
     if not hmac.compare_digest(expected.encode(), presented.encode()):
         log.warning("bitrix24 event with a wrong application token refused")
-        raise unauthenticated("auth[application_token] is not this portal's application token")
+        raise unauthenticated("auth[application_token] is not this portal's application token",
+                              field="auth[application_token]")
 
 
 def api_of(services: Services) -> RestApi:

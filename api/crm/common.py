@@ -21,7 +21,7 @@ from uuid import UUID
 import httpx
 from pydantic import ValidationError
 
-from api.gateways.common import Refused, json_object_of, malformed, unauthenticated
+from api.gateways.common import Refused, json_object_of, malformed
 from commands.base import Context
 from commands.dispatch import dispatch
 from commands.sync_crm_customer import SyncCrmCustomer, delivery_key
@@ -48,11 +48,21 @@ def url_secret(settings: Settings, system: str) -> str:
     return base64.urlsafe_b64encode(settings.derived_key(f"crm:{system}")).decode().rstrip("=")
 
 
+def unauthenticated(detail: str, *, field: str) -> Refused:
+    """The 401 of a webhook that does not prove it comes from the CRM.
+
+    ``field`` names the credential at fault (the URL's ``secret``, Bitrix24's
+    ``auth[application_token]``), so whoever sets the CRM up knows which one to fix.
+    """
+    return Refused(401, "Unauthorized", detail, field=field)
+
+
 def check_url_secret(settings: Settings, system: str, presented: str) -> None:
     """Refuse (401) a webhook whose URL does not carry this installation's secret."""
     if not hmac.compare_digest(url_secret(settings, system).encode(), presented.encode()):
         log.warning("%s webhook with a wrong URL secret refused", system)
-        raise unauthenticated(f"the {system} webhook URL is not this installation's")
+        raise unauthenticated(f"the {system} webhook URL is not this installation's",
+                              field="secret")
 
 
 def webhook_urls(settings: Settings, base_url: str) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """The delivery worker: claims due deliveries, posts them signed, records what happened.
 
 Several workers (threads or processes, on one database) may run at once: claims are
-exclusive (see :mod:`projections.webhook_deliveries`). A worker that stops mid-way leaves
+exclusive (see :mod:`projections.webhook_deliveries`). Within a worker, each endpoint's
+share of a batch is sent in a lane of its own (:mod:`api.webhooks.lanes`), so a receiver
+that hangs delays only its own deliveries. A worker that stops mid-way leaves
 its claimed rows to expire; the next worker sends them again. So delivery is at least
 once, and receivers de-duplicate by the envelope's ``id`` (also sent as
 ``LBX-Event-Id``). Time comes from an injectable clock and retry delays from an
@@ -22,10 +24,12 @@ import os
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID, uuid4
 
+from api.webhooks.lanes import Round
 from api.webhooks.retry import RetryPolicy
 from api.webhooks.signing import secret_for, signed_headers
 from api.webhooks.transport import guarded_client, resolve
@@ -80,15 +84,19 @@ class Poster(Protocol):
 
 
 class WebhookWorker:
-    """Sends the outbox, one claimed batch at a time."""
+    """Sends the outbox, one claimed batch at a time, each endpoint's share in its own lane."""
 
     def __init__(
         self, services: Services, *, clock: Clock | None = None,
         retry: RetryPolicy | None = None, client: Poster | None = None,
-        batch_size: int = 10, timeout: float = 10.0, interval: float = 1.0,
-        resolver: Callable[[str, int], list[str]] = resolve,
+        batch_size: int = 10, per_endpoint: int = 3, timeout: float = 10.0,
+        interval: float = 1.0, resolver: Callable[[str, int], list[str]] = resolve,
     ) -> None:
-        """``client`` replaces the worker's own (guarded) one, e.g. a test client."""
+        """``client`` replaces the worker's own (guarded) one, e.g. a test client.
+
+        A batch takes at most ``per_endpoint`` deliveries of one endpoint (see
+        :mod:`api.webhooks.lanes`), so a round lasts at most ``per_endpoint`` sends.
+        """
         self.services = services
         self.clock = clock or services.runtime.clock
         self.retry = retry or RetryPolicy()
@@ -98,7 +106,9 @@ class WebhookWorker:
                 allow_private=services.settings.webhook_allow_private, timeout=timeout,
                 resolver=resolver)
         self.client: Poster = client
-        self.batch_size = batch_size
+        self.batch_size, self.per_endpoint = batch_size, per_endpoint
+        self._lanes = ThreadPoolExecutor(max_workers=batch_size,
+                                         thread_name_prefix="lbx-webhook-lane")
         self.lease = timedelta(seconds=timeout * batch_size + 30)
         """Longer than a whole batch of sends, each within ``timeout``; then another worker
         may take the rest over."""
@@ -110,16 +120,24 @@ class WebhookWorker:
     def run_once(self) -> int:
         """Report give-ups, then claim and send one batch; return how many were sent."""
         self.report_failures()
+        held = self._claim(self.batch_size)
+        return Round(self._lanes, self._deliver_or_log, self._top_up).run(held)
+
+    def _claim(self, limit: int, endpoint_id: str | None = None) -> list[Claim]:
         now = self.clock.now()
-        held = claim(self.services.store, self.owner, now, now + self.lease, self.batch_size)
-        for delivery in held:
-            try:
-                self.deliver(delivery)
-            except Exception:
-                log.exception("webhook delivery %s to endpoint %s could not be processed;"
-                              " it is tried again when its claim expires",
-                              delivery.delivery_id, delivery.endpoint_id)
-        return len(held)
+        return claim(self.services.store, self.owner, now, now + self.lease, limit,
+                     per_endpoint=self.per_endpoint, endpoint_id=endpoint_id)
+
+    def _top_up(self, endpoint_id: str) -> list[Claim]:
+        return self._claim(self.per_endpoint, endpoint_id)
+
+    def _deliver_or_log(self, delivery: Claim) -> None:
+        try:
+            self.deliver(delivery)
+        except Exception:
+            log.exception("webhook delivery %s to endpoint %s could not be processed;"
+                          " it is tried again when its claim expires",
+                          delivery.delivery_id, delivery.endpoint_id)
 
     def deliver(self, held: Claim) -> bool:
         """Post one delivery and record the attempt; return whether it was delivered."""
@@ -196,6 +214,7 @@ class WebhookWorker:
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
+        self._lanes.shutdown(wait=True)
         if self._own is not None:
             self._own.close()
 

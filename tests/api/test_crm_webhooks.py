@@ -19,10 +19,11 @@ import pytest
 
 from api.crm.common import url_secret
 from commands.close_customer import CloseCustomer
+from commands.update_customer import UpdateCustomer
 from ledger.access import Role
 from ledger.customers import customer_id_for
 from tests.api.conftest import auth
-from tests.support.dsl import event_names, send
+from tests.support.dsl import event_names, register, send
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -209,6 +210,32 @@ def test_an_amocrm_contact_created_without_a_name_gets_a_placeholder(
     assert profile.name == "amoCRM contact 12345"
 
 
+def test_an_amocrm_record_with_no_tags_or_other_fields_leaves_the_customers_own(
+    client: TestClient, services: Services, crm: FakeCrm,
+) -> None:
+    # given a customer the accountant tagged and gave a ИНН, linked to amoCRM contact 12345
+    customer = register(services, "CRM-1", name="ООО Ромашка", tags=["VIP", "опт"],
+                        inn="7707049388", email="buh@romashka.ru")
+    send(services, UpdateCustomer(customer_id=customer,
+                                  external_ids={"amocrm": "contact:12345"}))
+    services.runner.catch_up()
+    head = services.ledger.max_position()
+    # ... and amoCRM's contact, new, has a name but no tags, deals, fields or manager
+    serve_amo(crm, _embedded={}, custom_fields_values=None, responsible_user_id=None)
+
+    response = client.post(amo_url(services), headers=FORM,
+                           content="contacts[update][0][id]=12345")
+
+    # then nothing the CRM leaves empty is erased, and nothing is written
+    assert response.status_code == 200, response.text
+    assert response.json()["customers"] == [
+        {"record": "contact:12345", "customer_id": str(customer), "outcome": "unchanged"}]
+    profile = services.ledger.customer(customer).state.profile
+    assert (profile.tags, profile.inn, profile.email) == (
+        ["VIP", "опт"], "7707049388", "buh@romashka.ru")
+    assert services.ledger.max_position() == head
+
+
 def test_a_company_sent_among_the_contacts_is_read_as_a_company(
     client: TestClient, services: Services, crm: FakeCrm,
 ) -> None:
@@ -228,6 +255,7 @@ def test_a_wrong_amocrm_secret_is_refused_and_nothing_is_read_or_written(
                            content="contacts[add][0][id]=12345")
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["field"] == "secret"  # the URL's, not a field of the body
     assert crm.requests == []
     assert services.ledger.max_position() == head
 
@@ -328,6 +356,29 @@ def test_a_bitrix24_company_without_a_title_keeps_its_name(
     assert (profile.name, profile.manager) == ("ООО Василёк", "Олег Иванов")
 
 
+def test_a_bitrix24_company_with_empty_fields_leaves_the_customers_own(
+    client: TestClient, services: Services, crm: FakeCrm,
+) -> None:
+    # given a tagged customer with requisites, linked to Bitrix24 company 42
+    customer = register(services, "B-42", name="ООО Василёк", tags=["VIP"],
+                        inn="7736050003", email="info@vasilek.ru")
+    send(services, UpdateCustomer(customer_id=customer,
+                                  external_ids={"bitrix24": "company:42"}))
+    services.runner.catch_up()
+    # ... whose company in Bitrix24 has no requisites, e-mail, address or manager
+    crm.answers["/rest/1/hook/crm.company.get.json"] = {"result": {
+        "ID": "42", "TITLE": "ООО Василёк", "EMAIL": [], "PHONE": [], "ADDRESS": ""}}
+    crm.answers["/rest/1/hook/crm.requisite.list.json"] = {"result": []}
+
+    response = client.post(bitrix_url(services), json=BITRIX_EVENT)
+
+    # then the customer keeps them (Bitrix24 companies carry no tags at all)
+    assert response.json()["customers"][0]["outcome"] == "unchanged", response.text
+    profile = services.ledger.customer(customer).state.profile
+    assert (profile.tags, profile.inn, profile.email) == (
+        ["VIP"], "7736050003", "info@vasilek.ru")
+
+
 def test_a_failing_bitrix24_is_logged_without_its_secret_url(
     client: TestClient, services: Services, crm: FakeCrm, caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -351,6 +402,8 @@ def test_a_wrong_application_token_is_refused_and_nothing_is_read(
     event = {**BITRIX_EVENT, "auth": {"application_token": token}}
     response = client.post(bitrix_url(services), json=event)
     assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["field"] == "auth[application_token]"
     assert crm.requests == []
     assert not services.ledger.exists(customer_id_for("bitrix24:company:42"))
 
@@ -360,6 +413,7 @@ def test_a_wrong_bitrix24_url_secret_is_refused(
 ) -> None:
     response = client.post("/v1/crm/bitrix24/guess", json=BITRIX_EVENT)
     assert response.status_code == 401
+    assert response.json()["field"] == "secret"
     assert crm.requests == []
 
 

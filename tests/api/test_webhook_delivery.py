@@ -17,6 +17,7 @@ import json
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,12 +32,17 @@ from api.webhooks.signing import secret_for
 from api.webhooks.worker import WebhookWorker
 from commands.record_charge import RecordCharge
 from commands.record_payment import RecordPayment
-from commands.webhooks import EnableWebhookEndpoint, RegisterWebhookEndpoint
+from commands.webhooks import (
+    DisableWebhookEndpoint,
+    EnableWebhookEndpoint,
+    RegisterWebhookEndpoint,
+)
 from ledger.webhooks import WEBHOOK_REGISTRY_ID, WebhookEndpointFailing
 from tests.support.dsl import event_names, register, send
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from uuid import UUID
 
     from api.bootstrap import Services
     from ledger.clock import SimulatedClock
@@ -488,3 +494,176 @@ def test_at_most_4_kib_of_an_answer_is_read(
     [attempt] = attempts_of(services, endpoint_id)
     assert attempt["status_code"] == 500
     assert attempt["error"] == "HTTP 500: " + "y" * 300
+
+
+def status_of(services: Services, endpoint_id: str, kind: str) -> str:
+    row = services.store.query_one(
+        "SELECT d.status FROM webhook_deliveries d JOIN webhook_outbox o"
+        " ON o.event_id = d.event_id WHERE d.endpoint_id = :e AND o.type = :t",
+        {"e": endpoint_id, "t": kind})
+    assert row is not None
+    return str(row["status"])
+
+
+def test_a_delivery_waiting_through_a_disable_gets_a_fresh_retry_period_after_enabling(
+    services: Services, clock: SimulatedClock, receiver: Receiver,
+) -> None:
+    # given a delivery that failed once (backing off) when the admin disabled the endpoint
+    endpoint_id = subscribe(services, receiver)
+    worker = WebhookWorker(services, clock=clock, retry=RetryPolicy(rng=random.Random(1)))  # noqa: S311
+    services.runner.catch_up()
+    worker.run_once()  # the ping is delivered
+    register(services, "C-1")
+    services.runner.catch_up()
+    receiver.fail_next = 1
+    worker.run_once()
+    assert status_of(services, endpoint_id, "customer.registered") == "pending"
+    send(services, DisableWebhookEndpoint(endpoint_id=endpoint_id, reason="CRM migration"))
+
+    # when it is enabled four days later (past the three days since the first attempt),
+    # and the receiver's first answer is a 500
+    clock.advance(timedelta(days=4))
+    send(services, EnableWebhookEndpoint(endpoint_id=endpoint_id))
+    services.runner.catch_up()
+    receiver.fail_next = 1
+    worker.run_once()
+
+    # then the days it was off did not use up its retries: it backs off, as a new one would
+    assert status_of(services, endpoint_id, "customer.registered") == "pending"
+    assert "WebhookEndpointFailing" not in event_names(services, WEBHOOK_REGISTRY_ID)
+    clock.advance(timedelta(minutes=1))
+    worker.run_once()
+    assert status_of(services, endpoint_id, "customer.registered") == "delivered"
+
+
+def test_deliveries_waiting_while_an_endpoint_was_failing_get_a_fresh_retry_period(
+    services: Services, clock: SimulatedClock, receiver: Receiver,
+) -> None:
+    # given two customers' deliveries failing together; the first gives up and pauses the
+    # endpoint, while the second (tried a little later) is still backing off
+    endpoint_id = subscribe(services, receiver)
+    worker = WebhookWorker(services, clock=clock, retry=QUICK)
+    services.runner.catch_up()
+    worker.run_once()  # the ping is delivered
+    register(services, "C-1")
+    services.runner.catch_up()
+    receiver.fail_next = 10_000
+    worker.run_once()
+    clock.advance(timedelta(seconds=30))
+    register(services, "C-2")
+    services.runner.catch_up()
+    for _ in range(80):
+        worker.run_once()
+        clock.advance(timedelta(seconds=5))
+        if "WebhookEndpointFailing" in event_names(services, WEBHOOK_REGISTRY_ID):
+            break
+    statuses = services.store.query(
+        "SELECT status FROM webhook_deliveries WHERE endpoint_id = :e ORDER BY position",
+        {"e": endpoint_id})
+    assert [r["status"] for r in statuses] == ["delivered", "failed", "pending"]
+
+    # when the admin enables it a day later, and the receiver fails once more
+    clock.advance(timedelta(days=1))
+    send(services, EnableWebhookEndpoint(endpoint_id=endpoint_id))
+    services.runner.catch_up()
+    receiver.fail_next = 2
+    worker.run_once()
+
+    # then both are backing off again, neither gave up, and the endpoint is not paused
+    statuses = services.store.query(
+        "SELECT status FROM webhook_deliveries WHERE endpoint_id = :e ORDER BY position",
+        {"e": endpoint_id})
+    assert [r["status"] for r in statuses] == ["delivered", "pending", "pending"]
+    assert event_names(services, WEBHOOK_REGISTRY_ID).count("WebhookEndpointFailing") == 1
+    drain(worker, clock)
+
+
+@dataclass
+class Answered:
+    status_code: int
+
+    def iter_raw(self) -> Iterator[bytes]:
+        yield b""
+
+
+class HangingHost:
+    """A client whose sends to one host hang for the whole deadline (on a simulated clock)."""
+
+    def __init__(self, clock: SimulatedClock, hanging: str, *, wait_for_others: bool = False
+                 ) -> None:
+        self.clock, self.hanging, self.wait_for_others = clock, hanging, wait_for_others
+        self.sent: list[str] = []
+        self.others_sent = threading.Event()
+        self.others_during_a_hang = False
+
+    @contextmanager
+    def stream(self, method: str, url: str, *, content: bytes,  # noqa: ARG002
+               headers: dict[str, str]) -> Iterator[Answered]:  # noqa: ARG002
+        self.sent.append(url)
+        if self.hanging in url:
+            if self.wait_for_others:
+                self.others_during_a_hang |= self.others_sent.wait(timeout=5)
+            self.clock.advance(timedelta(seconds=10))
+            message = "timed out"
+            raise httpx.ReadTimeout(message)
+        self.others_sent.set()
+        yield Answered(200)
+
+
+def two_endpoints_one_hanging(services: Services) -> tuple[str, list[UUID]]:
+    """An endpoint on a hanging host hearing 20 customers, and a healthy one; the id of
+    the healthy one and the customers."""
+    send(services, RegisterWebhookEndpoint(url="https://dead.example/hooks",
+                                           event_types=["customer.registered"]))
+    healthy = str(send(services, RegisterWebhookEndpoint(
+        url="https://ok.example/hooks", event_types=["customer.registered",
+                                                     "payment.received"])).result["endpoint_id"])
+    customers = [register(services, f"C-{n}") for n in range(20)]
+    services.runner.catch_up()
+    return healthy, customers
+
+
+def test_an_endpoint_that_times_out_does_not_hold_up_another_endpoint(
+    services: Services, clock: SimulatedClock,
+) -> None:
+    # given every delivery tried once: the healthy endpoint's went out, while the hanging
+    # one's 20 customers are all backing off and now due again
+    healthy, customers = two_endpoints_one_hanging(services)
+    client = HangingHost(clock, "dead.example")
+    worker = WebhookWorker(services, clock=clock, client=client,
+                           retry=RetryPolicy(jitter=0, rng=random.Random(1)))  # noqa: S311
+    for _ in range(10):
+        worker.run_once()
+    clock.advance(timedelta(minutes=10))
+    assert services.store.query(
+        "SELECT DISTINCT status FROM webhook_deliveries WHERE endpoint_id = :e",
+        {"e": healthy}) == [{"status": "delivered"}]
+
+    # when a payment is recorded for the healthy endpoint, and the worker runs one round
+    send(services, RecordPayment(customer_id=customers[0], amount="10.00", currency="RUB"))
+    services.runner.catch_up()
+    before = len(client.sent)
+    worker.run_once()
+
+    # then the payment went out in that round, beside a few of the hanging host's retries
+    assert status_of(services, healthy, "payment.received") == "delivered"
+    assert any("dead.example" in url for url in client.sent[before:])
+
+
+def test_endpoints_are_sent_to_side_by_side(
+    services: Services, clock: SimulatedClock,
+) -> None:
+    # given the hanging endpoint's first deliveries are older than the healthy one's
+    healthy, _ = two_endpoints_one_hanging(services)
+    client = HangingHost(clock, "dead.example", wait_for_others=True)
+    worker = WebhookWorker(services, clock=clock, client=client)
+
+    # when the worker runs one round
+    worker.run_once()
+
+    # then the healthy endpoint was sent to while the hanging host held its first send
+    assert client.others_during_a_hang
+    delivered = services.store.query(
+        "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE endpoint_id = :e"
+        " AND status = 'delivered'", {"e": healthy})
+    assert int(delivered[0]["n"]) >= 1

@@ -363,6 +363,10 @@ def test_a_timestamp_in_other_digits_is_refused_not_a_server_error(
     "http://127.0.0.1:8000/hooks", "http://10.0.0.5/hooks", "http://192.168.1.10/hooks",
     "http://169.254.169.254/latest/meta-data", "http://[::1]:8000/hooks",
     "http://[::ffff:127.0.0.1]/hooks", "http://localhost:8000/hooks", "http://0.0.0.0/hooks",
+    # the other spellings the resolver reads as an IPv4 address (inet_aton)
+    "http://2130706433/hooks", "http://127.1/hooks", "http://0x7f.0.0.1/hooks",
+    "http://0177.0.0.1/hooks", "http://0/hooks", "http://169.254.43518/hooks",
+    "http://10.0.0.1./hooks",
 ])
 def test_a_private_address_is_refused_at_registration_unless_allowed(
     installed: TestClient, client: TestClient, keys: dict[Role, str], url: str,

@@ -73,9 +73,12 @@ def test_only_the_fields_that_changed_are_recorded_as_the_crms_change(services: 
     assert (updated.meta.actor, updated.meta.source) == ("crm:amocrm", "crm")
 
 
-def test_a_field_the_crm_leaves_empty_is_not_erased(services: Services) -> None:
+@pytest.mark.parametrize("no_tags", [None, []], ids=["tags-absent", "tags-empty"])
+def test_a_field_the_crm_leaves_empty_is_not_erased(
+    services: Services, no_tags: list[str] | None,
+) -> None:
     sync(services)
-    outcome = sync(services, inn=None, kpp=None, manager=None, tags=None)
+    outcome = sync(services, inn=None, kpp=None, manager=None, tags=no_tags)
     assert outcome.result["changed"] is False
     profile = services.ledger.customer(outcome.target_id).state.profile
     assert (profile.inn, profile.manager, profile.tags) == ("7707049388", "Анна Петрова",

@@ -27,7 +27,7 @@ from ledger.customers.events import PaymentReceived
 from projections.base import Projection, on
 from projections.outbox import WebhookOutbox
 from projections.runner import ProjectionRunner
-from projections.webhook_deliveries import receive
+from projections.webhook_deliveries import Claim, claim, receive
 from projections.webhook_schedule import queue_time_based
 from tests.support.collections import dun, invoice_due
 from tests.support.dsl import publish, register, send
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from api.bootstrap import Services
+    from ledger.clock import SimulatedClock
     from projections.store import Transaction
 
 
@@ -49,9 +50,11 @@ def queued(services: Services, endpoint_id: str) -> list[dict[str, Any]]:
     """The envelopes queued for one endpoint, in the order they are to be sent."""
     services.runner.catch_up()
     rows = services.store.query(
-        "SELECT o.body FROM webhook_deliveries d JOIN webhook_outbox o"
-        " ON o.event_id = d.event_id WHERE d.endpoint_id = :e"
-        " ORDER BY d.position, d.ordinal, d.event_id", {"e": endpoint_id})
+        "SELECT COALESCE(b.body, o.body) AS body FROM webhook_deliveries d"
+        " JOIN webhook_outbox o ON o.event_id = d.event_id"
+        " LEFT JOIN webhook_delivery_bodies b ON b.delivery_id = d.delivery_id"
+        " WHERE d.endpoint_id = :e ORDER BY d.position, d.ordinal, d.event_id",
+        {"e": endpoint_id})
     return [json.loads(r["body"]) for r in rows]
 
 
@@ -305,3 +308,95 @@ def test_arrivals_at_the_test_receiver_at_once_are_numbered_once_each(
     assert sorted(int(r["arrival"]) for r in rows) == list(range(1, 41))
     firsts = sorted(r["event_id"] for r in rows if not r["duplicate"])
     assert firsts == ["e-0", "e-1"]
+
+
+def test_an_endpoint_registered_later_is_sent_its_own_days_left(
+    services: Services, clock: SimulatedClock,
+) -> None:
+    # given a renewal announced to an endpoint a week before it
+    customer = register(services, "C-1")
+    subscription = subscribed(services, customer)
+    early = endpoint(services, "renewal.upcoming", days=[7])
+    renewal = renewal_of(services, subscription)
+    week_before = renewal - timedelta(days=7)
+    clock.move_to(week_before)
+    assert queue_time_based(services.store, week_before, services.runtime.clock.now()) == 1
+
+    # when another endpoint hearing 7 days ahead is registered 3 days before it
+    three_before = renewal - timedelta(days=3)
+    clock.move_to(three_before)
+    late = endpoint(services, "renewal.upcoming", days=[7])
+    services.runner.catch_up()
+    assert queue_time_based(services.store, three_before, services.runtime.clock.now()) == 1
+
+    # then each is sent the days left when it heard of it, under the same event id
+    [for_early] = [e for e in queued(services, early) if e["type"] == "renewal.upcoming"]
+    [for_late] = [e for e in queued(services, late) if e["type"] == "renewal.upcoming"]
+    assert for_early["data"]["days_left"] == 7
+    assert for_late["data"]["days_left"] == 3
+    assert for_late["id"] == for_early["id"]
+    assert for_late["occurred_at"] > for_early["occurred_at"]
+    now = services.runtime.clock.now()
+    sent = {c.endpoint_id: json.loads(c.body) for c in claim(
+        services.store, "w-1", now, now + timedelta(minutes=1)) if "renewal" in c.body}
+    assert sent[late]["data"]["days_left"] == 3
+    assert sent[early]["data"]["days_left"] == 7
+
+
+def test_a_contract_end_during_a_two_day_outage_is_still_announced(services: Services) -> None:
+    # given a contract ending on 30 June heard one day ahead, scanned on 28 June
+    customer = register(services, "C-1")
+    subscribed(services, customer, term_end=date(2026, 6, 30))
+    hook = endpoint(services, "contract.ending", days=[1])
+    services.runner.catch_up()
+    now = services.runtime.clock.now()
+    assert queue_time_based(services.store, date(2026, 6, 28), now) == 0
+
+    # when the scans of 29 and 30 June never ran, and the service is back on 1 July
+    late = queue_time_based(services.store, date(2026, 7, 1), now)
+
+    # then the end is announced, late, with no days left
+    assert late == 1
+    ending = [e for e in queued(services, hook) if e["type"] == "contract.ending"]
+    assert [(e["data"]["date"], e["data"]["days_left"]) for e in ending] == [("2026-06-30", 0)]
+
+
+def test_a_scan_after_a_long_outage_looks_back_a_month_at_most(services: Services) -> None:
+    customer = register(services, "C-1")
+    subscribed(services, customer, term_end=date(2026, 3, 31))
+    hook = endpoint(services, "contract.ending", days=[1])
+    services.runner.catch_up()
+    now = services.runtime.clock.now()
+    queue_time_based(services.store, date(2026, 3, 1), now)
+
+    assert queue_time_based(services.store, date(2026, 3, 31) + timedelta(days=32), now) == 0
+    assert [e for e in queued(services, hook) if e["type"] == "contract.ending"] == []
+
+
+def test_a_claim_takes_turns_between_endpoints(services: Services) -> None:
+    # given one endpoint with six customers' deliveries due, and another with one
+    busy = endpoint(services, "customer.registered")
+    quiet = endpoint(services, "payment.received")
+    customers = [register(services, f"C-{n}") for n in range(6)]
+    pay(services, customers[0], "100.00")
+    services.runner.catch_up()
+    with services.store.transaction() as tx:  # the pings are out of the way
+        tx.execute("UPDATE webhook_deliveries SET status = 'delivered'"
+                   " WHERE event_id IN (SELECT event_id FROM webhook_outbox"
+                   " WHERE type = 'webhook.ping')")
+    now = services.runtime.clock.now()
+    until = now + timedelta(minutes=1)
+
+    def keys(held: list[Claim], endpoint_id: str) -> list[str]:
+        return [json.loads(c.body)["customer"]["external_key"] for c in held
+                if c.endpoint_id == endpoint_id]
+
+    # when workers claim: room for two; then at most two of each endpoint; then the busy one's
+    first = claim(services.store, "w-1", now, until, 2)
+    second = claim(services.store, "w-2", now, until, 10, per_endpoint=2)
+    third = claim(services.store, "w-3", now, until, 10, endpoint_id=busy)
+
+    # then the quiet endpoint's payment had its turn first, beside the busy one's oldest
+    assert (keys(first, busy), keys(first, quiet)) == (["C-0"], ["C-0"])
+    assert (keys(second, busy), keys(second, quiet)) == (["C-1", "C-2"], [])
+    assert keys(third, busy) == ["C-3", "C-4", "C-5"]

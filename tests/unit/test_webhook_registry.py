@@ -156,6 +156,24 @@ def test_only_global_unicast_addresses_are_public(address: str, public: bool) ->
     assert is_public(found) is public
 
 
+@pytest.mark.parametrize(("host", "address"), [
+    ("2130706433", "127.0.0.1"), ("127.1", "127.0.0.1"), ("0x7f.0.0.1", "127.0.0.1"),
+    ("0177.0.0.1", "127.0.0.1"), ("017700000001", "127.0.0.1"), ("0", "0.0.0.0"),  # noqa: S104
+    ("169.254.43518", "169.254.169.254"), ("10.1.65535", "10.1.255.255"),
+    ("0xA9FEA9FE", "169.254.169.254"), ("93.184.216.34.", "93.184.216.34"),
+])
+def test_an_ipv4_address_in_the_resolvers_other_spellings_is_an_address(
+    host: str, address: str,
+) -> None:
+    assert str(literal_address(host)) == address
+
+
+@pytest.mark.parametrize("host", [
+    "crm.example", "08", "1.2.3.256", "4294967296", "1.2.3.4.5", "a.0x1", "0x1g"])
+def test_a_name_or_a_number_no_resolver_reads_as_an_address_is_not_one(host: str) -> None:
+    assert literal_address(host) is None
+
+
 def test_changing_event_types_without_day_counts_keeps_the_endpoints() -> None:
     # given an endpoint hearing renewals 3 days and 1 day ahead
     registry = WebhookRegistry.open(P, DAY)
