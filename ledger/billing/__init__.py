@@ -14,7 +14,9 @@ previewed, replayed and tested as a function.
   (a past plan's end, a pending change), so each day is priced by its own plan.
 - ``fees``: flat and seat fees (prorated over the full period: "7.24 = 24.95 × 9/31"),
   setup fees, and credits for days billed beyond the end of service.
-- ``usage``: metered charges per ended slice, the minimum top-up, late-usage corrections.
+- ``usage``: metered charges of ended slices, priced per billing period on one ladder
+  (``ladder``: tiers and free units count once however a period is cut), the
+  period's minimum top-up (``minimum``), late-usage corrections.
 - ``discounts``: which discounts apply, and the periods they use up.
 - ``credits``: the discount a credit gives back: the share the invoice that billed
   its days took off (``BilledCharge``), not today's discounts.

@@ -13,8 +13,9 @@ For each subscription, in this order:
 2. a credit for days already billed beyond the end of service;
 3. the recurring fees of every slice from ``billed_until`` on that has started
    (in advance) or ended (in arrears) by ``as_of``;
-4. usage and minimums of every slice from ``usage_billed_until`` on that has
-   ended by ``as_of``, then corrections for usage that came late.
+4. usage of every slice from ``usage_billed_until`` on that has ended by ``as_of``,
+   priced on its period's ladder, the minimum of each period whose last served day
+   that reaches, then corrections for usage that came late (``usage``).
 
 Then the invoice: lines → the customer's discounts in ``position`` order → VAT
 per line → account credit (``invoice_math.compute_invoice``). A credit for days an
@@ -32,10 +33,9 @@ from ledger.billing.discounts import active_discounts, periods_used, spec_of
 from ledger.billing.fees import fee_lines, setup_lines, unused_credit_lines
 from ledger.billing.model import BillingResult, SubscriptionAdvance
 from ledger.billing.schedule import has_arrears_items, plan_on, slices
-from ledger.billing.usage import late_lines, metered_component, minimum_line, usage_lines
+from ledger.billing.usage import arrears_lines, metered_component
 from ledger.errors import CurrencyMismatch, InvalidField
 from ledger.invoice_math import DraftLine, compute_invoice
-from ledger.money import total
 from ledger.periods import Interval
 from ledger.vat import VatMode, VatRate
 
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from ledger.billing.model import DiscountTerms, InvoiceLine, SubscriptionTerms, UsageRecord
+    from ledger.billing.schedule import Slice
     from ledger.money import Money
 
 
@@ -257,22 +258,16 @@ def _arrears(
     plans = [terms.definition] + ([terms.pending.definition] if terms.pending else [])
     if not any(has_arrears_items(definition) for definition in plans):
         # usage of days under a past metered plan can still come late
-        return late_lines(terms, late, billed), None, [record.usage_id for record in late]
-    lines: list[InvoiceLine] = []
-    until = None
-    used: list[str] = []
+        return arrears_lines(terms, (), (), late, billed), None, [r.usage_id for r in late]
+    due: list[Slice] = []
     for piece in slices(terms, since):
         if piece.part.end > as_of:
             break
-        mine = [record for record in records if record.occurred_on in piece.part]
-        charged = usage_lines(terms.subscription_id, piece, mine)
-        amount = total((line.amount for line in charged), piece.plan.definition.currency)
-        minimum = minimum_line(terms.subscription_id, piece, terms.billing_start, amount)
-        lines += [*charged, *([minimum] if minimum else [])]
-        used += [record.usage_id for record in mine]
-        until = piece.part.end
-    lines += late_lines(terms, late, billed)
-    return lines, until, used + [record.usage_id for record in late]
+        due.append(piece)
+    until = due[-1].part.end if due else None
+    fresh = [r for r in records if until is not None and since <= r.occurred_on < until]
+    lines = arrears_lines(terms, due, fresh, late, billed)
+    return lines, until, [record.usage_id for record in (*fresh, *late)]
 
 
 def _covered(lines: Sequence[InvoiceLine]) -> Interval | None:

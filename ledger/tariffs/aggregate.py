@@ -13,9 +13,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.aggregate import LedgerAggregate, StateEvent
-from ledger.errors import TariffNotFound
+from ledger.errors import InvalidField, TariffNotFound
 from ledger.events import GENESIS_HASH, EventMeta, LedgerCreated
-from ledger.tariffs.definition import TariffDefinition
+from ledger.tariffs.definition import TariffDefinition, unused_prices
 
 if TYPE_CHECKING:
     from datetime import date
@@ -77,7 +77,12 @@ class Tariff(LedgerAggregate[TariffState]):
     def publish_first(
         cls, provenance: Provenance, effective_date: date, code: str, definition: TariffDefinition
     ) -> Tariff:
-        """Create the tariff with its first version."""
+        """Create the tariff with its first version.
+
+        Raises:
+            InvalidField: a price its component never reads (``definition.components.0.price``).
+        """
+        _refuse_unused_prices(definition)
         return cls._create(
             TariffPublished,
             id=tariff_id_for(code),
@@ -91,7 +96,12 @@ class Tariff(LedgerAggregate[TariffState]):
     def publish_version(
         self, provenance: Provenance, effective_date: date, definition: TariffDefinition
     ) -> int:
-        """Publish a new version unless it says exactly what the latest one says."""
+        """Publish a new version unless it says exactly what the latest one says.
+
+        Raises:
+            InvalidField: a price its component never reads (``definition.components.0.price``).
+        """
+        _refuse_unused_prices(definition)
         latest = self.state.latest
         if self.state.versions[latest] == definition:
             return latest
@@ -107,3 +117,10 @@ class Tariff(LedgerAggregate[TariffState]):
         if chosen not in self.state.versions:
             raise TariffNotFound(code=self.state.code, version_text=f" version {number}")
         return chosen, self.state.versions[chosen]
+
+
+def _refuse_unused_prices(definition: TariffDefinition) -> None:
+    found = unused_prices(definition)
+    if found is not None:
+        where, why = found
+        raise InvalidField(field=f"definition.{where}", why=f"definition.{where}: {why}")

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ledger.errors import InvalidField
-from ledger.tariffs.definition import Code, TariffDefinition
+from ledger.tariffs.definition import Code, TariffDefinition, unused_prices
 
 
 class CatalogEntry(BaseModel):
@@ -41,8 +41,9 @@ def read_catalog(text: str, fmt: str) -> list[CatalogEntry]:
     """Parse a catalog file (``yaml`` or ``json``).
 
     Raises:
-        InvalidField: not YAML/JSON, not the catalog's shape, a float price, or a broken
-            tariff rule — naming the path of the value at fault.
+        InvalidField: not YAML/JSON, not the catalog's shape, a float price, a price its
+            component never reads, a broken tariff rule, or a code named twice — naming
+            the path of the value at fault (the second occurrence of a code).
     """
     try:
         data = yaml.safe_load(text) if fmt == "yaml" else orjson.loads(text)
@@ -51,15 +52,35 @@ def read_catalog(text: str, fmt: str) -> list[CatalogEntry]:
     if not isinstance(data, dict) or not isinstance(data.get("tariffs"), list):
         raise InvalidField(field="tariffs", why="a catalog file holds a list under 'tariffs'")
     _refuse_floats(data["tariffs"], "tariffs")
-    entries = []
+    entries: list[CatalogEntry] = []
+    first_at: dict[str, int] = {}
     for index, item in enumerate(data["tariffs"]):
         try:
-            entries.append(CatalogEntry.model_validate(item))
+            entry = CatalogEntry.model_validate(item)
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(p) for p in ("tariffs", index, *first["loc"]))
             raise InvalidField(field=where, why=f"{where}: {first['msg']}") from None
+        if (unused := unused_prices(entry.definition)) is not None:
+            where = f"tariffs.{index}.definition.{unused[0]}"
+            raise InvalidField(field=where, why=f"{where}: {unused[1]}")
+        if entry.code in first_at:
+            raise _repeated(entry.code, first_at[entry.code], index)
+        first_at[entry.code] = index
+        entries.append(entry)
     return entries
+
+
+def _repeated(code: str, first: int, again: int) -> InvalidField:
+    """A code named twice: refused, because importing the file could never be idempotent.
+
+    Its entries would be published one after the other, each a new version (the second
+    differs from the first), on every import of the same file.
+    """
+    where = f"tariffs.{again}.code"
+    why = (f"{where}: tariff {code!r} is already defined at tariffs.{first}; "
+           "a catalog file names each tariff once")
+    return InvalidField(field=where, why=why)
 
 
 def write_catalog(entries: list[CatalogEntry], fmt: str) -> str:

@@ -81,6 +81,49 @@ class Component(_Value):
         return from_dict(self.pricing)
 
 
+_UNUSED = {
+    "price": "a {kind} component ({code!r}) is priced by its pricing model, not a price",
+    "pricing": "a {kind} component ({code!r}) takes a price, not a pricing model",
+}
+
+
+def unused_price_field(kind: str, *, price: object, pricing: object) -> str | None:
+    """The price field a component of ``kind`` would never read, when it is given.
+
+    Why refused rather than ignored: a ``price`` on a metered component (say a "500.00
+    base + usage" an accountant wrote) or a ``pricing`` on a flat, seat or setup one would
+    be silently left out of every invoice, so the tariff would bill less than it says. A
+    function of the kind and the two fields, so an individual price can be held to the
+    same rule.
+
+    Returns:
+        ``"price"`` for a metered component given a price, ``"pricing"`` for another kind
+        given a pricing model, else ``None``.
+    """
+    if kind == "metered":
+        return "price" if price is not None else None
+    return "pricing" if pricing is not None else None
+
+
+def unused_prices(definition: TariffDefinition) -> tuple[str, str] | None:
+    """The first price of ``definition`` its component's kind never reads, and why.
+
+    Checked where a version is published (``Tariff``, catalog files), not when a stored
+    definition is read: versions published before the rule must still replay.
+
+    Returns:
+        The path within the definition (``"components.0.price"``) and the reason, or
+        ``None`` when every price is read.
+    """
+    for index, component in enumerate(definition.components):
+        unused = unused_price_field(component.kind, price=component.price,
+                                    pricing=component.pricing)
+        if unused is not None:
+            why = _UNUSED[unused].format(kind=component.kind, code=component.code)
+            return f"components.{index}.{unused}", why
+    return None
+
+
 class TariffDefinition(_Value):
     """Everything one tariff version says about price and billing."""
 
