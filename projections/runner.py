@@ -54,6 +54,11 @@ _CREATE_TABLE = re.compile(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", re.IGNORECA
 SETUP_LOCK = 0x4C42_5856  # "LBXV": one process at a time sets the views up (PostgreSQL)
 
 
+def created_tables(statements: Sequence[str]) -> set[str]:
+    """The names of the tables that ``CREATE TABLE`` statements among ``statements`` create."""
+    return {m.group(1) for s in statements if (m := _CREATE_TABLE.match(s.strip()))}
+
+
 def fingerprint(projection: Projection) -> str:
     """A digest of the projection's own tables' definitions and its revision.
 

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def ledger(postgres_url: str, tmp_path: Path) -> Iterator[Ledger]:
-    empty_postgres(postgres_url)
+    empty_postgres(postgres_url, drop=True)  # these tests start on a new database
     services = bootstrap({"LBX_DATABASE_URL": postgres_url, "LBX_DATA_DIR": str(tmp_path)})
     try:
         yield services.ledger
