@@ -1,11 +1,13 @@
 """ChangeSubscription: move to another tariff or quantity, now (prorated) or at term end.
 
 ``PreviewSubscriptionChange`` runs the same decision on a copy and returns the correction
-lines it would create, writing nothing.
+lines it would create, writing nothing. Both say which individual prices the change ends
+(``lapsed``: "individual price 'base' lapses: …"); the others carry over to the new plan.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from commands.runtime import Runtime
     from commands.unit_of_work import Decision
     from ledger.customers import Customer
+    from ledger.customers.billing import ChangeMade
     from ledger.customers.state import PendingCharge
     from ledger.events import Provenance
 
@@ -40,9 +43,21 @@ class PreviewSubscriptionChange(ChangeSubscription):
     """The same request, answered with the lines it would create (nothing is written)."""
 
 
+@dataclass(frozen=True)
+class ChangePreview:
+    """What a change would do: its correction lines and the individual prices it ends.
+
+    ``lines`` as an API answers them (:func:`describe_lines`); ``lapsed`` one sentence per
+    individual price that would lapse.
+    """
+
+    lines: list[dict[str, Any]]
+    lapsed: list[str]
+
+
 def _apply(
     customer: Customer, command: ChangeSubscription, runtime: Runtime, provenance: Provenance
-) -> list[PendingCharge]:
+) -> ChangeMade:
     sub = customer.subscription(command.subscription_id)
     # the latest plan: a pending change (a change refused while one is still pending, so
     # one found here is billed through and about to be taken as the current plan)
@@ -80,16 +95,26 @@ def handle(command: ChangeSubscription, context: Context, runtime: Runtime) -> O
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
-        lines = _apply(customer, command, runtime, provenance)
-        return [customer], {"lines": describe_lines(lines)}
+        made = _apply(customer, command, runtime, provenance)
+        return [customer], {"lines": describe_lines(made.lines), "lapsed": made.lapsed}
 
     return execute(runtime, context, command, command.customer_id, decide)
+
+
+def preview_change(
+    command: ChangeSubscription, context: Context, runtime: Runtime
+) -> ChangePreview:
+    """The correction lines of a change and the prices it would end, on a copy never saved."""
+    customer = runtime.ledger.customer(command.customer_id)  # a reader's own copy
+    made = _apply(customer, command, runtime, context.provenance(runtime.clock.now()))
+    return ChangePreview(describe_lines(made.lines), made.lapsed)
 
 
 def preview(
     command: ChangeSubscription, context: Context, runtime: Runtime
 ) -> list[dict[str, Any]]:
-    """The correction lines of a change, computed on a copy and never saved."""
-    customer = runtime.ledger.customer(command.customer_id)  # a reader's own copy
-    lines = _apply(customer, command, runtime, context.provenance(runtime.clock.now()))
-    return describe_lines(lines)
+    """The correction lines of a change, computed on a copy and never saved.
+
+    Only the lines; :func:`preview_change` also says which individual prices would lapse.
+    """
+    return preview_change(command, context, runtime).lines

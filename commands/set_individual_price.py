@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
 
 class SetIndividualPrice(CustomerCommand):
-    """Agree ``price`` (flat, seat, setup) or ``pricing`` tiers (metered) until ``until``.
+    """Agree ``price`` (flat, seat, setup) or ``pricing`` tiers (metered), until ``until``.
 
     ``note`` says what was agreed; ``agreed_by`` and ``agreed_on`` say who agreed it and when.
-    Every bill run applies it while it is in force.
+    ``effective_from`` is its first day (``agreed_on`` when omitted, else the business date
+    of recording); a day already billed is refused, since an issued invoice is never
+    re-priced (a credit note corrects it). Every bill run applies it while it is in force.
     """
 
     subscription_id: Annotated[str, Field(min_length=1, max_length=100)]
@@ -33,6 +35,7 @@ class SetIndividualPrice(CustomerCommand):
     note: Text
     agreed_by: Text
     agreed_on: date | None = None
+    effective_from: date | None = None
 
 
 def handle(command: SetIndividualPrice, context: Context, runtime: Runtime) -> Outcome:
@@ -45,6 +48,7 @@ def handle(command: SetIndividualPrice, context: Context, runtime: Runtime) -> O
             price=command.price, pricing=command.pricing, until=command.until,
             note=command.note, agreed_by=command.agreed_by,
             agreed_on=command.agreed_on or context.effective_date or runtime.clock.today(),
+            effective_from=command.effective_from,
         )
         return [customer], {}
 

@@ -21,7 +21,8 @@ previewed, replayed and tested as a function.
 - ``credits``: the discount a credit gives back: the share the invoice that billed
   its days took off (``BilledCharge``), not today's discounts.
 - ``engine.bill``: the bill run; ``changes.change_plan``: plan and quantity changes
-  (also their preview); ``feedback``: builds the next run's inputs from a result.
+  (also their preview), with ``individual`` deciding which individual prices carry over
+  to the new plan and which lapse; ``feedback``: builds the next run's inputs from a result.
 
 The money policy is ``ledger.money``/``ledger.proration``'s: integer minor units,
 one half-up rounding per line, half-open periods ``[start, end)``. Idempotence is a

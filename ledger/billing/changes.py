@@ -16,7 +16,9 @@ its date keep the old price (an in-arrears period, the usage of the period) and
 slices from it take the new; it is folded into the terms once everything before
 it is billed (``schedule.settle``), and the plans before it stay in the terms'
 ``history``, so a later change, cancellation or late usage re-prices their days at
-their own price. A change keeps the billing period: moving
+their own price. Individual prices carry over to the new plan unless its definition
+no longer reads them; those the change ends are its ``lapsed``
+(``ledger.billing.individual``). A change keeps the billing period: moving
 between periods of different length is a new subscription.
 """
 
@@ -26,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from ledger.billing.fees import segments
+from ledger.billing.individual import lapses
 from ledger.billing.model import InvoiceLine, PendingChange
 from ledger.billing.schedule import Plan, cycle_of, plan_on, settle, slices
 from ledger.errors import CurrencyMismatch, InvalidField
@@ -41,6 +44,7 @@ from ledger.system_texts import (
 if TYPE_CHECKING:
     from datetime import date
 
+    from ledger.billing.individual import Lapse
     from ledger.billing.model import SubscriptionTerms
     from ledger.money import Money
     from ledger.tariffs.definition import Component, TariffDefinition
@@ -61,12 +65,15 @@ class ChangeResult:
             the terms with it folded in (``schedule.settle``), which this change
             starts from; record that fold with the change, or the plan of its days
             is lost. ``None`` otherwise.
+        lapsed: the individual prices the change ends on ``effective_on`` (the new plan
+            no longer reads them), to be told to whoever makes or previews it.
     """
 
     lines: tuple[InvoiceLine, ...]
     new_terms: SubscriptionTerms
     effective_on: date
     settled: SubscriptionTerms | None = None
+    lapsed: tuple[Lapse, ...] = ()
 
 
 def change_plan(
@@ -102,17 +109,22 @@ def change_plan(
     terms = settle(subscription)
     _check(terms, new_definition, new_quantity, change_on)
     effective_on = _effective_on(terms, change_on, when)
+    code = terms.tariff_code if tariff_code is None else tariff_code
+    version = terms.tariff_version if tariff_version is None else tariff_version
+    lapsed = lapses(terms.overrides, new_definition, effective_on, plan=f"{code} v{version}",
+                    other_tariff=code != terms.tariff_code)
     change = PendingChange(
         effective_on=effective_on,
-        tariff_code=terms.tariff_code if tariff_code is None else tariff_code,
-        tariff_version=terms.tariff_version if tariff_version is None else tariff_version,
+        tariff_code=code,
+        tariff_version=version,
         definition=new_definition,
         quantity=new_quantity,
+        lapsed=frozenset(lapse.code for lapse in lapsed),
     )
     new_terms = replace(terms, pending=change)
     lines = _settlement(terms, plan_on(new_terms, effective_on), effective_on)
     folded = terms if subscription.pending is not None and terms.pending is None else None
-    return ChangeResult(tuple(lines), settle(new_terms), effective_on, folded)
+    return ChangeResult(tuple(lines), settle(new_terms), effective_on, folded, lapsed)
 
 
 def _check(
@@ -152,7 +164,7 @@ def _settlement(terms: SubscriptionTerms, new: Plan, effective_on: date) -> list
     """Credit the old price and charge the new one for days already billed from the change.
 
     One credit and one charge per flat or seat component and per stretch of one price
-    (an individual price that ends inside the days splits them), like the fee lines
+    (an individual price that starts or ends inside the days splits them), like the fee lines
     they correct, so a component's discount and VAT treat both the same way. Each
     stretch of days is credited at the plan it was billed under (a past plan, for a
     backdated change); a component priced the same before and after is left alone.

@@ -4,14 +4,15 @@ Why these rules live together: each is "a price over some days" and must read th
 same on every invoice. A recurring line is the component's price (times seats),
 prorated over the full billing period that holds its days, rounded once half-up
 (``ledger.proration.prorate``), and it says so: ``"7.24 = 24.95 × 9/31"``. An
-individual price that ends inside a slice splits it, so each day pays the price
-in force on it. Days billed in advance beyond the end of service are credited back
+individual price that starts or ends inside a slice splits it, so each day pays the
+price in force on it. Days billed in advance beyond the end of service are credited back
 the same way, with a minus sign.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ledger.billing.line_texts import FEE_CREDIT_LINE, FEE_LINE
@@ -61,11 +62,17 @@ def fee_lines(
 
 
 def segments(part: Interval, override: PriceOverride | None) -> tuple[Interval, ...]:
-    """``part`` cut where an individual price ends inside it, so each piece has one price."""
-    until = override.until if override is not None else None
-    if until is None or not part.start < until < part.end:
+    """``part`` cut where an individual price starts or ends inside it: one price a piece.
+
+    Every line that prices days (fees, plan-change lines, credits, usage stretches) cuts
+    here, so a day before a price's start keeps the price it was billed at.
+    """
+    if override is None:
         return (part,)
-    return (Interval(part.start, until), Interval(until, part.end))
+    cuts = sorted({day for day in (override.since, override.until)
+                   if day is not None and part.start < day < part.end})
+    bounds = [part.start, *cuts, part.end]
+    return tuple(Interval(start, end) for start, end in pairwise(bounds))
 
 
 def _fee_line(

@@ -98,8 +98,8 @@ class Climb:
 def model_on(plan: Plan, component: Component, part: Interval) -> tuple[PricingModel, str]:
     """A metered component's pricing model on the days of ``part`` (an individual one if in force).
 
-    ``part`` never straddles an individual price's end (:func:`stretches` cuts there), so
-    its first day speaks for all of it.
+    ``part`` never straddles an individual price's start or end (:func:`stretches` cuts
+    there), so its first day speaks for all of it.
     """
     found = plan.override(component.code, part.start)
     if found is not None and found.pricing is not None:
@@ -112,7 +112,7 @@ def stretches(pieces: Sequence[Slice], code: str) -> list[Stretch]:
     """The stretches of a metered component over a period's slices, in day order.
 
     A slice whose plan does not meter ``code`` has none; one in which an individual
-    price of the component ends is cut there.
+    price of the component starts or ends is cut there.
     """
     found: list[Stretch] = []
     for piece in pieces:

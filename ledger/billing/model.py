@@ -36,11 +36,14 @@ _LAST_ANCHOR_DAY = 31
 
 @dataclass(frozen=True, slots=True)
 class PriceOverride:
-    """An individual condition: a special price (or tiers) for one component, until a date.
+    """An individual condition: a special price (or tiers) for one component, from and until a date.
 
     Attributes:
         price: replaces the price of a flat, seat or setup component.
         pricing: replaces a metered component's pricing model (``pricing.to_dict`` form).
+        since: the first day it prices; ``None``: every day before ``until`` (conditions
+            recorded before they had a start, which priced every day, and still do on
+            replay so past invoices come out the same).
         until: the first day the tariff's own price applies again; ``None``: for ever.
         note: why the customer has it; shown in the formula of every line it prices.
     """
@@ -49,21 +52,34 @@ class PriceOverride:
     pricing: Mapping[str, Any] | None = None
     until: date | None = None
     note: str = ""
+    since: date | None = None
 
     def applies_on(self, day: date) -> bool:
-        """True when the condition is still in force on ``day``."""
-        return self.until is None or day < self.until
+        """True when the condition is in force on ``day``: on or after ``since``, before ``until``.
+
+        Why a start: days billed before a price was agreed were charged at the price of
+        their day, and whatever re-prices them later (a credit, late usage) must use it.
+        """
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day < self.until)
 
 
 @dataclass(frozen=True, slots=True)
 class PendingChange:
-    """A plan change that takes effect on ``effective_on`` (made by ``change_plan``)."""
+    """A plan change that takes effect on ``effective_on`` (made by ``change_plan``).
+
+    ``lapsed``: the components whose individual prices the change ends (decided when it
+    was made, ``ledger.billing.individual``); the others carry over to the new plan.
+    ``None`` for changes recorded before that was decided: they keep the prices only on
+    the same definition, as they always did.
+    """
 
     effective_on: date
     tariff_code: str
     tariff_version: int
     definition: TariffDefinition
     quantity: int
+    lapsed: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

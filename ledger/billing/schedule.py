@@ -17,6 +17,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ledger.billing.individual import carried
 from ledger.billing.model import PastPlan
 from ledger.money import Money, total
 from ledger.periods import Anchor, BillingCycle, Interval
@@ -99,17 +100,18 @@ def plan_on(terms: SubscriptionTerms, day: date) -> Plan:
     """The plan in force on ``day``: the pending change's from its date, else the one of its time.
 
     A pending change replaces every plan from its date on (a backdated change reaches
-    over the plans it starts before); before it, the past plans keep their days.
+    over the plans it starts before); before it, the past plans keep their days. The
+    change's plan has the individual prices the change did not end
+    (``ledger.billing.individual``).
     """
     change = terms.pending
     if change is not None and day >= change.effective_on:
-        same_tariff = change.definition == terms.definition
         return Plan(
             change.tariff_code,
             change.tariff_version,
             change.definition,
             change.quantity,
-            terms.overrides if same_tariff else {},
+            carried(terms.overrides, change, terms.definition),
         )
     for past in terms.history:
         if day < past.until:
@@ -168,8 +170,8 @@ def settle(terms: SubscriptionTerms) -> SubscriptionTerms:
     Until then the engine prices each slice with the plan in force on its days;
     afterwards the new plan simply is the subscription's current plan, and the plans
     before it join ``history`` (cut at the change's date), so days already billed
-    keep their price. Individual prices survive a change only when the tariff
-    definition stays the same. When the old plan billed nothing at period ends, the
+    keep their price. Individual prices carry over unless the change ended them
+    (``ledger.billing.individual``). When the old plan billed nothing at period ends, the
     usage cursor starts at the change, so a new minimum or meter never reaches back
     before it.
     """

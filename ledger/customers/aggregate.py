@@ -49,7 +49,7 @@ class Customer(
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState
-    state_version: ClassVar[int] = 8
+    state_version: ClassVar[int] = 9
     """2: subscriptions keep the plans they had (``Subscription.history``), which a
     snapshot of version 1 had already forgotten; 3: and the fees invoices charged them
     (``Subscription.billed``), which a snapshot of version 2 lacks; 4: and their last pause
@@ -61,7 +61,10 @@ class Customer(
     (``PendingCharge.tariff_code``), which a snapshot of version 6 lacks; 8: invoices keep
     what later credits gave back of their days (``InvoiceState.given_back``) and the
     suspension and cancellation dunning took for them (``CustomerState.dunning_actions``),
-    which a snapshot of version 7 lacks. Older snapshots are ignored."""
+    which a snapshot of version 7 lacks; 9: individual prices keep their first day
+    (``PriceOverrideState.effective_from``) and a pending change the prices it ends
+    (``PendingChangeState.lapsed_overrides``), which a snapshot of version 8 lacks. Older
+    snapshots are ignored."""
 
     @classmethod
     def register(cls, provenance: Provenance, effective_date: date, **profile: Any) -> Customer:

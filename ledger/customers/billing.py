@@ -53,6 +53,18 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class ChangeMade:
+    """A recorded plan change: its correction lines, and the individual prices it ends.
+
+    ``lapsed``: one sentence per price that lapses (``Lapse.sentence``), for the person
+    who made the change; nothing agreed with the customer ends without being said.
+    """
+
+    lines: list[PendingCharge]
+    lapsed: list[str]
+
+
+@dataclass(frozen=True)
 class DraftInvoice:
     """What the next invoice of a customer would say, before it has a number."""
 
@@ -88,7 +100,7 @@ class BillingDecisions:
                 effective_on=sub.pending.effective_on, tariff_code=sub.pending.tariff_code,
                 tariff_version=sub.pending.tariff_version,
                 definition=catalog(sub.pending.tariff_code, sub.pending.tariff_version),
-                quantity=sub.pending.quantity,
+                quantity=sub.pending.quantity, lapsed=_lapsed(sub.pending.lapsed_overrides),
             )
         history = tuple(
             PastPlan(
@@ -302,8 +314,12 @@ class BillingDecisions:
     def change_subscription(
         self, provenance: Provenance, *, subscription_id: str, tariff_code: str,
         tariff_version: int, quantity: int, change_on: date, when: str, catalog: Catalog,
-    ) -> list[PendingCharge]:
-        """Change tariff or quantity now (prorated) or at the end of the term."""
+    ) -> ChangeMade:
+        """Change tariff or quantity now (prorated) or at the end of the term.
+
+        Individual prices the new plan still reads carry over; the change records which
+        ones lapse (``ledger.billing.individual``) and says so.
+        """
         sub = self.subscription(subscription_id)
         if sub.status != "active":
             raise InvalidField(field="subscription_id", why=f"the subscription is {sub.status}")
@@ -319,15 +335,21 @@ class BillingDecisions:
             when=when, effective_on=result.effective_on, tariff_code=tariff_code,
             tariff_version=tariff_version, quantity=quantity, lines=lines,
             settled=_settled(sub, result.settled),
+            lapsed_overrides=[lapse.code for lapse in result.lapsed],
         )
-        return lines
+        return ChangeMade(lines, [lapse.sentence() for lapse in result.lapsed])
 
 
 def _overrides(overrides: dict[str, PriceOverrideState]) -> dict[str, PriceOverride]:
     return {
-        code: PriceOverride(price=o.price, pricing=o.pricing, until=o.until, note=o.note)
+        code: PriceOverride(price=o.price, pricing=o.pricing, until=o.until, note=o.note,
+                            since=o.effective_from)
         for code, o in overrides.items()
     }
+
+
+def _lapsed(codes: list[str] | None) -> frozenset[str] | None:
+    return None if codes is None else frozenset(codes)
 
 
 def _settled(sub: Subscription, settled: SubscriptionTerms | None) -> ev.SettledChange | None:
@@ -339,6 +361,7 @@ def _settled(sub: Subscription, settled: SubscriptionTerms | None) -> ev.Settled
         effective_on=earlier.effective_on, tariff_code=earlier.tariff_code,
         tariff_version=earlier.tariff_version, quantity=earlier.quantity,
         usage_billed_until=settled.usage_billed_until,
+        lapsed_overrides=earlier.lapsed_overrides,
     )
 
 

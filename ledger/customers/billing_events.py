@@ -99,6 +99,7 @@ class SettledChange(BaseModel):
     tariff_version: int
     quantity: int
     usage_billed_until: date | None = None
+    lapsed_overrides: list[str] | None = None
 
 
 class SubscriptionChanged(StateEvent):
@@ -109,7 +110,10 @@ class SubscriptionChanged(StateEvent):
     they are billed on the next invoice. ``settled``: the earlier pending change this one
     found billed through, made the current plan before this change is remembered. Changes
     recorded before ``settled`` existed replace the earlier pending change, as they did:
-    the days after it were billed without it.
+    the days after it were billed without it. ``lapsed_overrides``: the components whose
+    individual prices the change ends (decided when it was made, since replay has no
+    catalog); the others carry over. Changes recorded before it was kept end them all
+    when the tariff or version differs, as they did.
     """
 
     subscription_id: str
@@ -120,6 +124,7 @@ class SubscriptionChanged(StateEvent):
     quantity: int
     lines: list[PendingCharge] = Field(default_factory=list)
     settled: SettledChange | None = None
+    lapsed_overrides: list[str] | None = None
 
     def change(self, state: CustomerState) -> None:
         """Remember the change until it is billed through, and its correction lines."""
@@ -129,11 +134,13 @@ class SubscriptionChanged(StateEvent):
             sub.pending = PendingChangeState(
                 effective_on=earlier.effective_on, tariff_code=earlier.tariff_code,
                 tariff_version=earlier.tariff_version, quantity=earlier.quantity,
+                lapsed_overrides=earlier.lapsed_overrides,
             )
             sub.take_pending(usage_billed_until=earlier.usage_billed_until)
         sub.pending = PendingChangeState(
             effective_on=self.effective_on, tariff_code=self.tariff_code,
             tariff_version=self.tariff_version, quantity=self.quantity,
+            lapsed_overrides=self.lapsed_overrides,
         )
         for line in self.lines:
             state.pending_charges[line.charge_id] = line
@@ -191,7 +198,12 @@ class SubscriptionCancelled(StateEvent):
 
 
 class IndividualPriceSet(StateEvent):
-    """An individual condition was agreed: a special price or tiers for one component."""
+    """An individual condition was agreed: a special price or tiers for one component.
+
+    It prices the days from ``effective_from`` (never days already billed) until ``until``.
+    Conditions recorded before it was kept carry none and price every day before ``until``,
+    as they did, so the invoices they priced replay unchanged.
+    """
 
     subscription_id: str
     component: str
@@ -201,6 +213,7 @@ class IndividualPriceSet(StateEvent):
     note: str = ""
     agreed_by: str = ""
     agreed_on: date | None = None
+    effective_from: date | None = None
 
     def change(self, state: CustomerState) -> None:
         """Apply the condition to the subscription's component."""
@@ -208,7 +221,7 @@ class IndividualPriceSet(StateEvent):
             PriceOverrideState(
                 price=self.price, pricing=dict(self.pricing) if self.pricing else None,
                 until=self.until, note=self.note, agreed_by=self.agreed_by,
-                agreed_on=self.agreed_on,
+                agreed_on=self.agreed_on, effective_from=self.effective_from,
             )
         )
 

@@ -3,22 +3,23 @@
 Pause, resume and cancel only move dates: the billing engine credits days already billed
 beyond the end of service on the next invoice. Nothing is dated before the last resumption,
 which has already settled the pause before it. Individual prices are validated against the
-subscription's tariff. An invoice is never edited: it is voided (when nothing settled it)
-or corrected by a credit note that references it. A note credits each line at most once,
-and what it gives back beyond the invoice's open amount is released from the payments that
-paid the invoice, so that money settles one invoice at a time. Either correction may clear
-a suspended customer's overdue debt, and then reactivates the customer, as a payment does.
+subscription's tariff and start on a day not yet billed (``individual_prices``). An invoice
+is never edited: it is voided (when nothing settled it) or corrected by a credit note that
+references it. A note credits each line at most once, and what it gives back beyond the
+invoice's open amount is released from the payments that paid the invoice, so that money
+settles one invoice at a time. Either correction may clear a suspended customer's overdue
+debt, and then reactivates the customer, as a payment does.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ledger.billing.schedule import cycle_of, money
+from ledger.billing.schedule import cycle_of
 from ledger.customers import billing_events as ev
+from ledger.customers.individual_prices import check_individual_price
 from ledger.errors import InvalidField, NotFound, Rejected
 from ledger.money import Money
-from ledger.pricing import from_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -130,22 +131,14 @@ class LifecycleDecisions:
     ) -> None:
         """Agree a special price (or tiers) for one component of a subscription.
 
-        ``condition`` carries ``agreed_on``, the business date of the agreement.
+        ``condition`` carries ``agreed_on``, the business date of the agreement, and may
+        carry ``effective_from``, the first day it prices (``agreed_on`` when not given):
+        never a day already billed (:mod:`ledger.customers.individual_prices`).
         """
         sub = self.subscription(subscription_id)
         definition = catalog(sub.tariff_code, sub.tariff_version)
-        found = definition.component(component)
-        if found is None:
-            raise InvalidField(field="component",
-                               why=f"{sub.tariff_code} has no component {component!r}")
-        if found.kind == "metered" and condition.get("pricing") is None:
-            raise InvalidField(field="pricing", why="a metered component takes tiers (pricing)")
-        if found.kind != "metered" and condition.get("price") is None:
-            raise InvalidField(field="price", why=f"a {found.kind} component takes a price")
-        if condition.get("pricing") is not None:
-            from_dict(condition["pricing"])  # validates tiers, naming the field
-        if condition.get("price") is not None:
-            money(condition["price"], definition.currency)
+        condition["effective_from"] = condition.get("effective_from") or condition["agreed_on"]
+        check_individual_price(sub, definition, component, condition)
         self.record(ev.IndividualPriceSet, provenance, condition["agreed_on"],
                     subscription_id=subscription_id, component=component, **condition)
 

@@ -64,7 +64,11 @@ def normalised_tags(tags: list[str] | tuple[str, ...]) -> list[str]:
 
 
 class PriceOverrideState(_State):
-    """An individual condition on one component: a special price or tiers, until a date."""
+    """An individual condition on one component: a special price or tiers, from and until a date.
+
+    ``effective_from``: its first day; ``None`` for conditions recorded before they had a
+    start, which price every day before ``until`` (so past invoices replay unchanged).
+    """
 
     price: Decimal | None = None
     pricing: dict[str, Any] | None = None
@@ -72,15 +76,21 @@ class PriceOverrideState(_State):
     note: str = ""
     agreed_by: str = ""
     agreed_on: date | None = None
+    effective_from: date | None = None
 
 
 class PendingChangeState(_State):
-    """A tariff or quantity change that takes effect at a later period boundary."""
+    """A tariff or quantity change that takes effect at a later period boundary.
+
+    ``lapsed_overrides``: the components whose individual prices it ends; ``None`` for
+    changes recorded before that was decided, which end them all on another tariff.
+    """
 
     effective_on: date
     tariff_code: str
     tariff_version: int
     quantity: int
+    lapsed_overrides: list[str] | None = None
 
 
 class PastPlanState(_State):
@@ -168,8 +178,10 @@ class Subscription(_State):
         """Make the pending change the current plan; the plans before it join ``history``.
 
         The plans are cut at the change's date (a backdated change replaces the days
-        after it); individual prices stay only on the same tariff. Called when the
-        change is billed through (an invoice's cursor, or a later change that found it so).
+        after it); individual prices stay, but for those the change ended
+        (``ledger.billing.individual``; all of them on another tariff, for a change recorded
+        before that was decided). Called when the change is billed through (an invoice's
+        cursor, or a later change that found it so).
         """
         change = self.pending
         if change is None:
@@ -186,7 +198,11 @@ class Subscription(_State):
                 since=since, until=day, tariff_code=self.tariff_code,
                 tariff_version=self.tariff_version, quantity=self.quantity,
                 overrides=dict(self.overrides)))
-        if (change.tariff_code, change.tariff_version) != (self.tariff_code, self.tariff_version):
+        if change.lapsed_overrides is not None:
+            self.overrides = {code: kept for code, kept in self.overrides.items()
+                              if code not in change.lapsed_overrides}
+        elif (change.tariff_code, change.tariff_version) != (
+                self.tariff_code, self.tariff_version):
             self.overrides = {}
         self.tariff_code, self.tariff_version = change.tariff_code, change.tariff_version
         self.quantity = change.quantity

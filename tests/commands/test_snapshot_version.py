@@ -1,8 +1,9 @@
 """A snapshot of an older state version is passed over: the book replays and loses nothing.
 
 Version 1 snapshots were taken before subscriptions kept their plan history; loaded, they
-would forget the plans a subscription had (and version 7 ones the dunning actions taken and
-what credits gave back of each invoice). The ledger reads only snapshots of the
+would forget the plans a subscription had (version 7 ones the dunning actions taken and what
+credits gave back of each invoice, and version 8 ones the first day of each individual price
+and which prices a pending change ends). The ledger reads only snapshots of the
 aggregate's current ``state_version``, so such a book is rebuilt from its events, on every
 load path (one book, a batch, a past version).
 """
@@ -10,16 +11,19 @@ load path (one book, a batch, a past version).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from commands.cancel_subscription import CancelSubscription
+from commands.change_subscription import ChangeSubscription
+from commands.set_individual_price import SetIndividualPrice
 from commands.void_invoice import VoidInvoice
 from ledger.aggregate import LedgerSnapshot
 from ledger.customers import Customer
 from tests.scenarios.support import Story, flat_tariff
 from tests.scenarios.test_plan_history import change
 from tests.support.collections import dun
-from tests.support.dsl import send
+from tests.support.dsl import publish, send
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -46,7 +50,7 @@ def test_a_version_1_snapshot_is_ignored_and_the_history_replayed(services: Serv
 
     assert not old.is_current
     assert LedgerSnapshot.take(book).is_current
-    assert Customer.state_version == 8
+    assert Customer.state_version == 9
     ledger.forget(customer)
     for loaded in (ledger.customer(customer), ledger.customers([customer])[0],
                    ledger.customer(customer, version=book.version)):
@@ -109,6 +113,41 @@ def test_a_version_7_snapshot_is_ignored_and_dunning_actions_and_given_back_repl
     old.state["state"].pop("dunning_actions")  # what version 7 stored
     for invoice in old.state["state"]["invoices"].values():
         invoice.pop("given_back")
+    assert ledger.snapshots is not None
+    ledger.snapshots.put([old])
+    assert not old.is_current
+    ledger.forget(story.customer)
+    assert ledger.customer(story.customer).state == book.state
+
+
+def test_a_version_8_snapshot_is_ignored_and_price_starts_and_lapses_replay(
+    services: Services,
+) -> None:
+    # given 800.00 from February, agreed after January was billed, and a move at the end of
+    # January's term to a tariff without that component (so the price lapses then)
+    story = Story.begin(services, flat_tariff("1000.00", "RUB", name="A"), date(2026, 1, 1),
+                        anchor_day=1, code="a")
+    story.bill(date(2026, 1, 1))
+    send(services, SetIndividualPrice(
+        customer_id=story.customer, subscription_id=story.subscription, component="base",
+        price=Decimal(800), effective_from=date(2026, 2, 1), note="loyalty", agreed_by="D"))
+    publish(services, "b", {"name": "B", "currency": "RUB", "components": [
+        {"code": "fee", "name": "Fee", "kind": "flat", "price": "900.00"}]})
+    send(services, ChangeSubscription(
+        customer_id=story.customer, subscription_id=story.subscription, tariff_code="b",
+        effective_date=date(2026, 1, 20), when="end_of_term"))
+    ledger = services.ledger
+    book = ledger.customer(story.customer)
+    sub = book.state.subscriptions[story.subscription]
+    assert sub.overrides["base"].effective_from == date(2026, 2, 1)
+    assert sub.pending is not None
+    assert sub.pending.lapsed_overrides == ["base"]
+    old = LedgerSnapshot.take(book)
+    old.state["state_version"] = 8
+    for stored in old.state["state"]["subscriptions"].values():  # what version 8 stored
+        stored["pending"].pop("lapsed_overrides")
+        for override in stored["overrides"].values():
+            override.pop("effective_from")
     assert ledger.snapshots is not None
     ledger.snapshots.put([old])
     assert not old.is_current

@@ -129,8 +129,8 @@ def test_an_individual_price_applies_until_its_end_date(services: Services) -> N
     story = Story.begin(services, flat_tariff("100.00"), date(2026, 1, 1))
     send(services, SetIndividualPrice(
         customer_id=story.customer, subscription_id=story.subscription, component="base",
-        price=Decimal(80), until=date(2026, 3, 1), note="Agreed with the director",
-        agreed_by="Ivanova (sales)"))
+        price=Decimal(80), effective_from=date(2026, 1, 1), until=date(2026, 3, 1),
+        note="Agreed with the director", agreed_by="Ivanova (sales)"))
     for month in (1, 2, 3):
         story.bill(date(2026, month, 1))
     assert story.totals() == ["80.00", "80.00", "100.00"]

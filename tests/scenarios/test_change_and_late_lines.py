@@ -1,8 +1,8 @@
 """Corrections read like the lines they correct: per component, per price, above the minimum.
 
 A plan change credits and charges each flat or seat component on its own line, split where
-an individual price ends, so component discounts and VAT treat a correction like the fee it
-corrects. Late usage raises what its period cost only above the tariff's minimum: the
+an individual price starts or ends, so component discounts and VAT treat a correction like the
+fee it corrects. Late usage raises what its period cost only above the tariff's minimum: the
 correction is max(minimum, charged after) − max(minimum, charged before) (docs/billing.md).
 """
 
@@ -31,17 +31,48 @@ def a_then_b(services: Services) -> Story:
     return story
 
 
-def test_an_individual_price_ending_inside_the_changed_days_is_credited_at_each_price(
-    services: Services,
-) -> None:
-    story = a_then_b(services)
-    send(services, SetIndividualPrice(
+def intro_price(story: Story) -> None:
+    """500.00 for A's fee until 20 January, agreed before January was billed."""
+    send(story.services, SetIndividualPrice(
         customer_id=story.customer, subscription_id=story.subscription, component="base",
         price=Decimal(500), until=date(2026, 1, 20), note="intro", agreed_by="sales",
         agreed_on=date(2026, 1, 1)))
+
+
+def test_an_individual_price_ending_inside_the_changed_days_is_credited_at_each_price(
+    services: Services,
+) -> None:
+    # given A at 500.00 until 20 January, then C, whose fee is another component ("fee"),
+    # so the intro price lapses with the change
+    story = a_then_b(services)
+    publish(services, "c", {"name": "C", "currency": "RUB", "components": [
+        {"code": "fee", "name": "Fee", "kind": "flat", "price": "2000.00"}]})
+    intro_price(story)
     story.bill(date(2026, 1, 1))  # 306.45 = 500.00 × 19/31 and 387.10 = 1000.00 × 12/31
+    # when the subscription moves to C on 10 January
+    assert change(story, date(2026, 1, 10), tariff_code="c") != []
+    story.bill(date(2026, 2, 1))
+    # then the 22 days are credited at each price they were billed at
+    assert story.last_lines() == [
+        ("-161.29", "−161.29 = 500.00 × 10/31, unused part of A"),
+        ("-387.10", "−387.10 = 1000.00 × 12/31, unused part of A"),
+        ("1419.35", "1419.35 = 2000.00 × 22/31, remaining part of C"),
+        ("2000.00", "2000.00 = 2000.00"),
+    ]
+
+
+def test_a_price_agreed_on_one_tariff_lapses_on_a_move_to_another(
+    services: Services,
+) -> None:
+    # given A at 500.00 until 20 January, then B, which has a flat "base" component too
+    story = a_then_b(services)
+    intro_price(story)
+    story.bill(date(2026, 1, 1))
+    # when the subscription moves to B on 10 January: another tariff is a new deal
     change(story, date(2026, 1, 10), tariff_code="b")
     story.bill(date(2026, 2, 1))
+    # then the intro price ends there (B's 2000.00 from 10 January), and the days are
+    # credited at each price they were billed at
     assert story.last_lines() == [
         ("-161.29", "−161.29 = 500.00 × 10/31, unused part of A"),
         ("-387.10", "−387.10 = 1000.00 × 12/31, unused part of A"),

@@ -137,7 +137,8 @@ def test_a_change_billed_through_is_kept_when_another_change_follows_before_a_bi
                 if isinstance(e, SubscriptionChanged)][-1]
     assert recorded.settled == SettledChange(
         effective_on=date(2026, 2, 1), tariff_code="a", tariff_version=1, quantity=4,
-        usage_billed_until=date(2026, 2, 1))  # nothing billed in arrears: starts at the change
+        usage_billed_until=date(2026, 2, 1),  # nothing billed in arrears: starts at the change
+        lapsed_overrides=[])  # and it ended no individual price
     sub = services.ledger.customer(story.customer).state.subscriptions[story.subscription]
     assert [(p.since, p.until, p.quantity) for p in sub.history] == [
         (date(2026, 1, 1), date(2026, 2, 1), 1), (date(2026, 2, 1), date(2026, 2, 10), 4)]

@@ -109,8 +109,8 @@ def test_a_metered_individual_price_stops_on_its_until_date(services: Services) 
     story = Story.begin(services, tariff, date(2026, 1, 1), anchor_day=1)
     send(services, SetIndividualPrice(
         customer_id=story.customer, subscription_id=story.subscription, component="api",
-        pricing={"kind": "per_unit", "unit_price": "0.50"}, until=date(2026, 1, 16),
-        note="half price for two weeks", agreed_by="Sales"))
+        pricing={"kind": "per_unit", "unit_price": "0.50"}, effective_from=date(2026, 1, 1),
+        until=date(2026, 1, 16), note="half price for two weeks", agreed_by="Sales"))
     use(story, "early", 10, date(2026, 1, 5))
     use(story, "later", 10, date(2026, 1, 20))
     story.bill(date(2026, 2, 1))

@@ -9,9 +9,9 @@ an auditor is refused; and the same drawn form sent twice acts once.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from tests.scenarios.support import flat_tariff
 from tests.support.dsl import event_names, publish
 from tests.web.test_customer_card import (
     auditor_workspace,
@@ -155,7 +155,10 @@ def test_a_date_outside_this_century_is_refused(
 def test_a_change_is_previewed_before_it_is_confirmed(
         services: Services, workspace: Workspace) -> None:
     customer = customer_with_history(services)
-    publish(services, "pro", flat_tariff("2000.00", "RUB", name="Про"))
+    # Про's fee is a component of its own, so the individual 800.00 for «Старт» lapses and
+    # the days from the 16th are credited and charged again
+    publish(services, "pro", {"name": "Про", "currency": "RUB", "components": [
+        {"code": "pro", "name": "Про", "kind": "flat", "price": "2000.00"}]})
     before = events_of(services, customer)
     change = {"subscription_id": customer.subscription, "tariff_code": "pro",
               "effective_date": "2026-01-16", "when": "immediate"}
@@ -232,22 +235,42 @@ def test_granting_a_discount_and_its_refusal(services: Services, workspace: Work
     assert "Лояльность" in workspace.get(customer.card).text
 
 
-def test_setting_an_individual_price_records_who_agreed(
+def test_setting_an_individual_price_records_who_agreed_and_from_when(
         services: Services, workspace: Workspace) -> None:
-    customer = customer_with_history(services)
+    customer = customer_with_history(services)  # January is billed through 1 February
+    form = workspace.get(customer.card).text
+    assert 'id="price-effective_from"' in form
+    assert "Действует с" in form
 
     done = post(workspace, customer, "price", {
         "subscription_id": customer.subscription, "component": "base", "price": "700.00",
         "note": "Договор № 5 от 10.01", "agreed_by": "Петров П. П.",
-        "agreed_on": "2026-01-10", "until": "2026-12-31"})
+        "agreed_on": "2026-01-10", "effective_from": "2026-02-01", "until": "2026-12-31"})
 
     assert done.status_code == 303
     event = last_event(services, customer)
     assert type(event).__name__ == "IndividualPriceSet"
     assert event.agreed_by == "Петров П. П."
+    assert event.effective_from == date(2026, 2, 1)
     card = workspace.get(customer.card).text
     assert "Договор № 5 от 10.01" in card
     assert "Петров П. П." in card
+
+
+def test_an_individual_price_on_days_already_billed_is_refused_at_its_start(
+        services: Services, workspace: Workspace) -> None:
+    customer = customer_with_history(services)
+    before = events_of(services, customer)
+
+    refused = post(workspace, customer, "price", {
+        "subscription_id": customer.subscription, "component": "base", "price": "700.00",
+        "note": "Договор № 5 от 10.01", "agreed_by": "Петров П. П.",
+        "agreed_on": "2026-01-10"})  # from 10 January, which the January invoice charged
+
+    assert refused.status_code == 422
+    assert 'id="price-effective_from-error"' in refused.text
+    assert "credit note" in refused.text
+    assert events_of(services, customer) == before
 
 
 def test_an_auditor_posting_a_card_form_is_refused_and_nothing_is_written(
