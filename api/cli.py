@@ -34,7 +34,7 @@ from api.cli_support import (
     table,
 )
 from api.crm.cli import crm
-from ledger.audit import replay, verify_chain
+from ledger.audit import replay
 from ledger.customers import ServiceStatus  # noqa: TC001  (typer reads it at runtime)
 from ledger.customers.state import Balance
 from ledger.errors import CustomerNotFound
@@ -227,23 +227,28 @@ def verify(
     customer: Annotated[str | None, typer.Argument(
         help="The customer's id (UUID) or external key; every customer when omitted.")] = None,
 ) -> None:
-    """Check the hash chain of one customer's history, or of every customer's.
+    """Check the hash chain and the snapshots of one customer's history, or of every one's.
 
-    Every stored event must match its own hash and link to the one before. Exits 1 and
-    names the first broken version if a history was altered outside the ledger.
+    Every stored event must match its own hash and link to the one before, from version 1;
+    every stored snapshot must be what its events replay to. Every id any customer event
+    is stored under is checked, so a history whose registration was deleted is broken at
+    version 1. Exits 1 and names the first broken version if a history was altered.
     """
     with services() as s:
-        ids = [existing(s, customer)] if customer else list(s.ledger.customer_ids())
-        reports = [verify_chain(cid, (state for _, state in s.ledger.stored_states(cid)))
-                   for cid in ids]
+        reports = ([s.ledger.verify_customer(existing(s, customer))] if customer
+                   else list(s.ledger.verify_customers()))
     broken = [r for r in reports if not r.ok]
     for r in broken:
-        err().print(Text(f"BROKEN: customer {r.aggregate_id}, first broken version "
-                         f"{r.first_broken_version}: {r.problem}", style="bold red"))
+        what = (f"first broken version {r.first_broken_version}: {r.problem}"
+                if r.first_broken_version is not None
+                else f"forged snapshot at version {r.forged_snapshot}: {r.snapshot_problem}")
+        err().print(Text(f"BROKEN: customer {r.aggregate_id}, {what}", style="bold red"))
     if broken:
         raise typer.Exit(1)
     events = sum(r.events for r in reports)
-    out().print(Text(f"OK: {len(reports)} chain(s), {events} events verified.", style="green"))
+    snapshots = sum(r.snapshots for r in reports)
+    out().print(Text(f"OK: {len(reports)} chain(s), {events} events and {snapshots} "
+                     "snapshot(s) verified.", style="green"))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,15 @@
 :func:`preview_customers` reads the file (``api/crm/spreadsheet.py``), checks every row
 (required name; ИНН and ОГРН check digits and КПП shape by ``ledger/requisites.py``; e-mail,
 phone, currency), finds duplicates inside the file, and matches each row to an existing
-customer by external key, else by ИНН (and КПП). Each row is then ``create``, ``update``
-(with the fields that would change), ``unchanged`` or ``error`` (with the field and the
-message). A preview writes nothing.
+customer by external key (its own, or one an earlier file added, below), else by ИНН (and
+КПП). Each row is then ``create``, ``update`` (with the fields that would change),
+``unchanged`` or ``error`` (with the field and the message). A preview writes nothing.
+
+A row found by ИНН whose external key is not the customer's keeps that key too: it is
+added to the customer's ``external_ids`` under :data:`IMPORT_SYSTEM`, so a later file that
+names the customer by that key alone finds it instead of registering a second customer.
+A customer holds one such key; a row bringing yet another one is an error on
+``external_key`` (which customer, which keys), not silently dropped.
 
 :func:`apply_customers` runs the ``create`` and ``update`` rows as ordinary per-customer
 commands (``RegisterCustomer``, ``UpdateCustomer``) with source ``import``, each under the
@@ -40,12 +46,17 @@ from ledger.customers import ServiceStatus, customer_id_for
 from ledger.customers.state import normalised_tags
 from ledger.errors import IdempotencyKeyReused, LedgerError
 from projections import queries
+from projections.customers import customer_by_external_id
 
 if TYPE_CHECKING:
     from api.bootstrap import Services
     from commands.base import Command
 
 Action = Literal["create", "update", "unchanged", "error"]
+
+IMPORT_SYSTEM = "import"
+"""The ``external_ids`` system under which a file's key is kept for a customer the row
+matched by ИНН (its own external key, which names its id, cannot change)."""
 
 
 class CustomerRow(BaseModel):
@@ -196,8 +207,12 @@ def _new(preview: RowPreview, row: CustomerRow) -> RowPreview:
 
 def _match(services: Services, row: CustomerRow) -> tuple[UUID, str] | str | None:
     """The existing customer the row is about, how it was found; or why it is ambiguous."""
-    if row.external_key and services.ledger.exists(customer_id_for(row.external_key)):
-        return customer_id_for(row.external_key), "external_key"
+    if row.external_key:
+        if services.ledger.exists(customer_id_for(row.external_key)):
+            return customer_id_for(row.external_key), "external_key"
+        added = customer_by_external_id(services.store, IMPORT_SYSTEM, row.external_key)
+        if added is not None:
+            return UUID(added), "external_key"
     if not row.inn:
         return None
     found = [r for r in queries.customers_by_inn(services.store, row.inn)
@@ -209,10 +224,19 @@ def _match(services: Services, row: CustomerRow) -> tuple[UUID, str] | str | Non
 
 def _compare(services: Services, preview: RowPreview, customer_id: UUID) -> RowPreview:
     customer = services.ledger.customer(customer_id)
+    profile = customer.state.profile
+    key = preview.external_key
     preview.customer_id = str(customer_id)
-    preview.external_key = customer.state.profile.external_key
+    preview.external_key = profile.external_key
     if customer.state.status is ServiceStatus.CLOSED:
         return _error(preview, "name", "the customer is closed; a closed book is not changed")
+    if preview.matched_by == "inn" and key and key != profile.external_key:
+        held = profile.external_ids.get(IMPORT_SYSTEM)
+        if held not in (None, key):
+            return _error(preview, "external_key", (
+                f"ИНН {profile.inn} belongs to customer {profile.external_key}, whose keys are"
+                f" {profile.external_key} and {held}; {key} is neither"))
+        preview.fields["external_ids"] = {IMPORT_SYSTEM: key}
     preview.changes = customer.profile_changes(preview.fields)
     if "currency" in preview.changes:
         return _error(preview, "currency", "a customer's currency cannot change")

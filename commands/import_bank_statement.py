@@ -14,6 +14,10 @@ if two imports race, the loser's save fails on that id and its retry sees the du
 Re-running the same file is therefore how a killed import resumes. A line is looked up
 under its current key and under the keys older versions gave it (``legacy_keys``).
 
+Provenance: every event of one import (each batch, each retry) carries the import's
+correlation id (the context's), and a payment a line puts on a book names that line's
+``BankPayment`` id as its causation id.
+
 One exception to "a duplicate is left alone": a line recorded as skipped for a reason the
 settings decide (not our account, an internal transfer by our ИНН) is classified again
 with this import's settings, and if that now makes it a payment (or sends it to the
@@ -224,10 +228,10 @@ def _import_batch(
     runtime: Runtime, context: Context, batch: list[BankLine], setup: _Setup
 ) -> list[ReportRow]:
     for _ in range(MAX_BATCH_ATTEMPTS):
-        provenance = context.provenance(runtime.clock.now())
         plans = _plan_batch(runtime, batch, setup)
         payers = [p.payer for p in plans if p.payer is not None]
         with runtime.ledger.exclusive(*payers, wait=BATCH_LOCK_WAIT):
+            provenance = context.provenance(runtime.clock.now())
             rows, aggregates = _decide_batch(runtime, provenance, plans, setup)
             try:
                 runtime.ledger.save_all(*aggregates)
@@ -322,7 +326,9 @@ def _decide_batch(
         key = plan.existing.state.dedup_key if plan.existing else plan.key
         match = plan.match
         if match is not None and plan.payer is not None:
-            match = _pay(runtime, provenance, books, plan.line, key=key, match=match)
+            # the payment names the bank line it comes from as its cause
+            caused = provenance.model_copy(update={"causation_id": line_id})
+            match = _pay(runtime, caused, books, plan.line, key=key, match=match)
         if plan.existing is None:
             payment = BankPayment.import_line(
                 provenance, line=plan.line, dedup_key=plan.key,

@@ -52,6 +52,8 @@ class BillRunReport:
 
     as_of: date
     dry_run: bool
+    correlation_id: UUID | None = None
+    """The run's id: every event the run recorded carries it as its correlation id."""
     customers: int = 0
     invoices: list[IssuedInvoice] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -116,10 +118,14 @@ def run_billing(
 ) -> BillRunReport:
     """Bill the given customers (all of them, usually) batch by batch.
 
+    One run is one correlation: every event of every batch (and of every retried batch)
+    carries ``context.correlation_id``, which the report names, so an auditor can pull
+    everything a run did by that id.
+
     A customer whose billing is refused (e.g. its tariff was removed) is skipped and
     reported; it does not stop the run.
     """
-    report = BillRunReport(command.as_of, command.dry_run)
+    report = BillRunReport(command.as_of, command.dry_run, context.correlation_id)
     with _pacing.relaxed():
         for batch in _batches(customer_ids, command.batch_size):
             issued, skipped = _bill_batch(runtime, context, batch, command)
@@ -137,9 +143,9 @@ def _bill_batch(
     for attempt in range(MAX_BATCH_ATTEMPTS):
         if attempt:
             time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** attempt)))  # noqa: S311
-        provenance = context.provenance(runtime.clock.now()).model_copy(
-            update={"correlation_id": uuid4()})
         with runtime.ledger.exclusive(*batch, wait=BATCH_LOCK_WAIT):
+            # every batch and retry of one run records under the run's correlation id
+            provenance = context.provenance(runtime.clock.now())
             # One query for the batch's snapshots and one for the events after them; an id
             # listed twice is billed once (two objects of one customer would bill it twice).
             customers = runtime.ledger.customers(list(dict.fromkeys(batch)), for_update=True)

@@ -98,6 +98,8 @@ class DunningReport:
 
     as_of: date
     policy_version: int
+    correlation_id: UUID | None = None
+    """The run's id: every step the run took carries it as its correlation id."""
     customers: int = 0
     steps: list[tuple[str, StepTaken]] = field(default_factory=list)
     suspended: list[str] = field(default_factory=list)
@@ -109,6 +111,7 @@ class DunningReport:
         return {
             "as_of": self.as_of.isoformat(), "policy_version": self.policy_version,
             "customers": self.customers,
+            "correlation_id": None if self.correlation_id is None else str(self.correlation_id),
             "steps": [{"customer_id": cid, **asdict(step)} for cid, step in self.steps],
             "suspended": self.suspended, "reactivated": self.reactivated,
             "skipped": [{"customer_id": cid, "detail": why} for cid, why in self.skipped],
@@ -127,12 +130,14 @@ def run_dunning_for(
     """Run dunning as of ``as_of`` for the given customers (all of them, usually).
 
     A customer whose dunning is refused is skipped and reported; it does not stop the run.
-    A customer named twice is dunned once: loaded twice in one batch, both copies would
-    take the same steps and the batch could never be saved.
+    One run is one correlation: every step of every batch (and retry) carries
+    ``context.correlation_id``, which the report names. A customer named twice is dunned
+    once: loaded twice in one batch, both copies would take the same steps and the batch
+    could never be saved.
     """
     context = context or dunning_run_context("scheduler:dunning")
     terms = policy_terms(runtime)
-    report = DunningReport(as_of, terms.version)
+    report = DunningReport(as_of, terms.version, context.correlation_id)
     for batch in _batches(_once_each(customer_ids), batch_size):
         _run_batch(runtime, context, batch, terms, report)
         report.customers += len(batch)
@@ -161,10 +166,10 @@ def _run_batch(
     for attempt in range(MAX_BATCH_ATTEMPTS):
         if attempt:
             time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** attempt)))  # noqa: S311
-        provenance = context.provenance(runtime.clock.now()).model_copy(
-            update={"correlation_id": uuid4()})
         partial = DunningReport(report.as_of, terms.version)
         with runtime.ledger.exclusive(*batch, wait=BATCH_LOCK_WAIT):
+            # every batch and retry of one run records under the run's correlation id
+            provenance = context.provenance(runtime.clock.now())
             decided = [c for cid in batch
                        if (c := _decide(runtime, provenance, cid, terms, partial))]
             try:

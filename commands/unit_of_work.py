@@ -62,9 +62,11 @@ def execute(
     """
     fingerprint = command.fingerprint()
     for attempt in range(MAX_ATTEMPTS):
-        provenance = context.provenance(runtime.clock.now())
         try:
             with runtime.ledger.exclusive(target_id):
+                # stamped once the writer's lock is held: an attempt that queued behind
+                # another writer is not stamped before the events that saved first
+                provenance = context.provenance(runtime.clock.now())
                 aggregates, result = decide(provenance)
                 outcome = Outcome(
                     command=command.command_name,

@@ -166,6 +166,22 @@ def test_verify_passes_then_names_the_version_altered_behind_the_ledgers_back(en
     assert lbx(env, "verify", "C-2").exit_code == 0
 
 
+def test_verify_names_a_customer_whose_registration_was_deleted(env: Env) -> None:
+    customer = seed(env)
+    seed(env, "C-2")
+    path = Path(str(env["LBX_DATA_DIR"])) / "lbx-events.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM stored_events WHERE originator_id = ? AND originator_version = 1",
+                   (customer.hex,))
+    db.close()
+
+    every = lbx(env, "verify")
+
+    assert every.exit_code == 1, every.output
+    assert (f"customer {customer}, first broken version 1: version 2 out of sequence"
+            in every.stderr)
+
+
 def test_projections_status_rebuild_and_catch_up(env: Env) -> None:
     seed(env)
     caught_up = lbx(env, "projections", "catch-up")

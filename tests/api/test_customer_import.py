@@ -104,6 +104,47 @@ def test_two_rows_reaching_one_customer_make_the_second_an_error(services: Servi
         "ПАО Новое имя")
 
 
+def test_a_key_first_seen_on_a_row_matched_by_inn_is_kept_so_the_key_alone_finds_it_later(
+    services: Services,
+) -> None:
+    first = "Наименование;ИНН\nООО Ромашка;7707049388\n"  # registered as inn:7707049388
+    second = "Наименование;ИНН;Внешний ключ\nООО Ромашка;7707049388;CRM-7\n"
+    third = "Наименование;Внешний ключ\nООО Ромашка;CRM-7\n"  # the CRM key alone
+    customer = customer_id_for("inn:7707049388")
+
+    created = apply_customers(services, first.encode(), "accountant:anna")
+    (row,) = preview_customers(services, None, second.encode()).rows
+    kept = apply_customers(services, second.encode(), "accountant:anna")
+    found = preview_customers(services, None, third.encode()).rows
+    again = apply_customers(services, third.encode(), "accountant:anna")
+
+    assert created.counts() == {"created": 1}
+    assert (row.action, row.matched_by, row.external_key) == ("update", "inn", "inn:7707049388")
+    assert row.changes == {"external_ids": {"import": "CRM-7"}}
+    assert kept.counts() == {"updated": 1}
+    assert services.ledger.customer(customer).state.profile.external_ids == {"import": "CRM-7"}
+    assert [(r.action, r.matched_by, r.customer_id) for r in found] == [
+        ("unchanged", "external_key", str(customer))]
+    assert again.counts() == {"unchanged": 1}
+    assert not services.ledger.exists(customer_id_for("CRM-7"))  # no second ООО Ромашка
+
+
+def test_a_third_key_for_a_customer_found_by_inn_is_an_error_naming_its_keys(
+    services: Services,
+) -> None:
+    register(services, "CRM-1", name="ООО Ромашка", inn="7707049388")
+    apply_customers(services, "Наименование;ИНН;Внешний ключ\nООО Ромашка;7707049388;ERP-1\n"
+                    .encode(), "accountant:anna")
+
+    (row,) = preview_customers(services, None, (
+        "Наименование;ИНН;Внешний ключ\nООО Ромашка;7707049388;ERP-2\n").encode()).rows
+
+    assert row.action == "error"
+    assert row.errors == [{"field": "external_key", "message": (
+        "ИНН 7707049388 belongs to customer CRM-1, whose keys are CRM-1 and ERP-1;"
+        " ERP-2 is neither")}]
+
+
 def test_the_same_file_after_the_customer_was_edited_is_already_applied(
     services: Services,
 ) -> None:

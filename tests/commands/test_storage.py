@@ -62,6 +62,8 @@ def test_a_long_history_loads_from_its_snapshot_exactly_as_a_full_replay(
     assert from_snapshot.version == from_events.version == 231
     assert from_snapshot.state == from_events.state
     assert from_snapshot.last_hash == from_events.last_hash
+    verified = services.ledger.verify_customer(customer)
+    assert (verified.ok, verified.events, verified.snapshots) == (True, 231, 2)
 
 
 def test_a_recorded_instant_is_the_clock_s(services: Services) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from tests.support.tampering import edit_row
 from tests.web.test_customer_card import (
     INN,
     auditor_workspace,
@@ -82,6 +83,40 @@ def test_a_tampered_event_is_reported_as_a_broken_chain(
     assert trail.status_code == 200
     assert "нарушена" in trail.text
     assert "версии 1" in trail.text
+
+
+def test_the_trail_of_an_event_that_no_longer_parses_opens_and_shows_the_break(
+        services: Services, auditor_workspace: Workspace) -> None:
+    customer = customer_with_history(services)
+    last = len(services.ledger.customer_history(customer.id))
+    edit_row(services, customer.id, 2, lambda state: state.update(note="paid in cash"))
+    edit_row(services, customer.id, last, lambda state: state.pop("meta"))
+
+    trail = auditor_workspace.get(f"/app/audit/{customer.id}")
+
+    assert trail.status_code == 200, trail.text[:400]
+    assert "нарушена" in trail.text
+    assert "версии 2" in trail.text
+    assert "CustomerRegistered" in trail.text  # the stored rows are still listed
+
+
+def test_a_forged_snapshot_is_shown_on_the_trail(
+        services: Services, auditor_workspace: Workspace) -> None:
+    from ledger.aggregate import LedgerSnapshot
+
+    customer = customer_with_history(services)
+    book = services.ledger.customer(customer.id, fresh=True)
+    snapshot = LedgerSnapshot.take(book)
+    state = orjson.loads(orjson.dumps(snapshot.state))
+    state["state"]["profile"]["name"] = "ООО Подделка"
+    assert services.ledger.snapshots is not None
+    services.ledger.snapshots.put([snapshot.model_copy(update={"state": state})])
+
+    trail = auditor_workspace.get(f"/app/audit/{customer.id}")
+
+    assert trail.status_code == 200
+    assert "снимок подделан" in trail.text
+    assert f"на версии {book.version}" in trail.text
 
 
 def test_the_exports_answer_the_full_history(

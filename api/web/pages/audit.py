@@ -3,7 +3,9 @@
 Read-only for everyone who may read. The event list, the verification and the exports are
 the auditor API's own functions (``api/routes/audit.py``), called with the signed-in
 person's principal, so the workspace and ``/v1/audit`` cannot disagree about what the
-ledger holds or whether its chain is intact. Finding a customer uses the directory view.
+ledger holds or whether its chain is intact. Both read the stored rows without parsing
+them, so the trail of an altered history still opens and shows where it breaks. Finding a
+customer uses the directory view.
 """
 
 from __future__ import annotations
@@ -56,8 +58,8 @@ def _own_cursor(cursor: str) -> str:
 def audit_customer(request: Request, services: ServicesDep, user: Reader, customer_id: UUID,
                    page_no: Annotated[PageNo, Query(alias="page")] = 1) -> Response:
     """The customer's raw events with every piece of metadata, and its chain check."""
-    events = audit_api.customer_events(services, user.principal, customer_id)["items"]
     chain = audit_api.customer_verify(services, user.principal, customer_id)
+    events = audit_api.customer_events(services, user.principal, customer_id)["items"]
     profile = queries.customer(services.store, str(customer_id)) or events[0]
     start = (page_no - 1) * PAGE
     shown = events[start:start + PAGE]

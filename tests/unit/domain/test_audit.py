@@ -120,3 +120,26 @@ def test_a_business_date_that_cannot_be_reconstructed_is_refused_not_crashed() -
     with pytest.raises(InvalidField) as caught:
         replay(list(customer.collect_events()), effective_on=date(2026, 1, 31))  # type: ignore[arg-type]
     assert caught.value.field == "effective_on"
+
+
+def test_replay_as_of_an_instant_stops_at_the_first_event_recorded_after_it() -> None:
+    # v3 was stamped 10:10, v4 at 09:10 but saved after v3 (its writer waited for the lock)
+    start = datetime(2026, 1, 15, 9, tzinfo=UTC)
+
+    def at(minutes: int) -> Provenance:
+        return Provenance(actor="t", source="api", recorded_at=start + timedelta(minutes=minutes),
+                          correlation_id=uuid4())
+
+    customer = Customer.register(at(0), date(2026, 1, 15), external_key="C", name="C",
+                                 currency="RUB")
+    for payment, minutes in (("p1", 0), ("p2", 70), ("p3", 10)):
+        customer.receive_payment(at(minutes), date(2026, 1, 15), payment_id=payment,
+                                 amount=Money(10000, "RUB"))
+    events = list(customer.collect_events())
+
+    held = replay(events, recorded_at=start + timedelta(minutes=30))  # type: ignore[arg-type]
+    later = replay(events, recorded_at=start + timedelta(minutes=70))  # type: ignore[arg-type]
+
+    assert held.version == 2  # v4 (09:10) is not shown before v3, which it follows
+    assert set(held.state.payments) == {"p1"}
+    assert later.version == 4
