@@ -33,6 +33,7 @@ cut-off.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import TYPE_CHECKING, Literal
 
 from api.documents.dates import act_date
@@ -164,9 +165,10 @@ def read_register(ledger: Ledger, period: ExportPeriod) -> Register:
     late = 0
     for customer_id in ledger.customer_ids():
         history = ledger.customer_history(customer_id)
-        known = [e for e in history if e.recorded_at <= period.as_known_at]
-        late += sum(1 for e in history
-                    if e.recorded_at > period.as_known_at and _dated_within(e, period))
+        # the longest prefix recorded by the cut-off: a history as it stood then (a later
+        # version stamped a moment earlier, while waiting for the writer's lock, is not in it)
+        known = list(takewhile(lambda e: e.recorded_at <= period.as_known_at, history))
+        late += sum(1 for e in history[len(known):] if _dated_within(e, period))
         found = _customer(known, period)
         if not any(found):
             continue
