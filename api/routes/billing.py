@@ -11,7 +11,8 @@ from api.auth import ACCOUNTANT, ADMIN, SERVICE, Principal, require, roles_extra
 from api.bodies import body_of
 from api.deps import ServicesDep
 from commands.base import Context
-from commands.change_subscription import PreviewSubscriptionChange, preview
+from commands.change_subscription import PreviewSubscriptionChange
+from commands.change_subscription import preview_change as preview
 from commands.dispatch import dispatch
 from commands.publish_tariff import PublishTariff
 from commands.run_billing import RunBilling, run_billing
@@ -64,11 +65,15 @@ def preview_change(
     body: Annotated[PreviewBody, Body()],  # type: ignore[valid-type]
     principal: Annotated[Principal, Depends(require(SERVICE, ACCOUNTANT))],
 ) -> dict[str, Any]:
-    """The correction lines the change would create, each with its formula."""
+    """The correction lines the change would create, each with its formula.
+
+    ``lapsed``: the individual prices the change would end, one sentence each.
+    """
     command = PreviewSubscriptionChange(customer_id=customer_id, subscription_id=subscription_id,
                                         **body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
     context = Context(actor=principal.actor, source="api", idempotency_key="preview")
-    return {"lines": preview(command, context, services.runtime)}
+    shown = preview(command, context, services.runtime)
+    return {"lines": shown.lines, "lapsed": shown.lapsed}
 
 
 @router.get("/tariffs/export", openapi_extra=roles_extra(ADMIN, ACCOUNTANT),

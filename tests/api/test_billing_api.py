@@ -56,6 +56,7 @@ def test_from_catalog_file_to_an_invoice_and_a_change_preview(
     assert preview.status_code == 200, preview.text
     lines = preview.json()["lines"]
     assert [line["amount"] for line in lines] == ["-516.13", "1548.39"]
+    assert preview.json()["lapsed"] == []  # no individual price to end
     assert lines[0]["formula"].startswith("−516.13 = 1000.00 × 16/31")
 
     invoices = client.get("/v1/invoices?wait_for=1000", headers=auth(accountant)).json()["items"]

@@ -155,10 +155,10 @@ def test_a_date_outside_this_century_is_refused(
 def test_a_change_is_previewed_before_it_is_confirmed(
         services: Services, workspace: Workspace) -> None:
     customer = customer_with_history(services)
-    # Про's fee is a component of its own, so the individual 800.00 for «Старт» lapses and
-    # the days from the 16th are credited and charged again
+    # Про is another tariff, so the individual 800.00 for «Старт» lapses and the days from
+    # the 16th are credited and charged again
     publish(services, "pro", {"name": "Про", "currency": "RUB", "components": [
-        {"code": "pro", "name": "Про", "kind": "flat", "price": "2000.00"}]})
+        {"code": "base", "name": "Про", "kind": "flat", "price": "2000.00"}]})
     before = events_of(services, customer)
     change = {"subscription_id": customer.subscription, "tariff_code": "pro",
               "effective_date": "2026-01-16", "when": "immediate"}
@@ -168,6 +168,8 @@ def test_a_change_is_previewed_before_it_is_confirmed(
     assert shown.status_code == 200
     assert "неиспользованная часть тарифа" in shown.text  # the lines with their formulas
     assert "unused part" not in shown.text
+    assert "Индивидуальные цены, которые изменение прекращает" in shown.text
+    assert "individual price &#39;base&#39; lapses: pro v1 is another tariff" in shown.text
     assert "/actions/change" in shown.text
     assert events_of(services, customer) == before  # a preview writes nothing
 

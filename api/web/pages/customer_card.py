@@ -24,7 +24,7 @@ from api.web.pages.card_view import card_context
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader  # noqa: TC001  (FastAPI resolves them at runtime)
 from commands.base import Context
-from commands.change_subscription import ChangeSubscription, PreviewSubscriptionChange, preview
+from commands.change_subscription import ChangeSubscription, PreviewSubscriptionChange, preview_change
 from ledger.customers.billing_events import CreditNoteIssued
 from ledger.errors import IdempotencyKeyReused, InvalidField, LedgerError, NotFound
 from projections import queries
@@ -119,9 +119,9 @@ def _preview(request: Request, services: ServicesDep, user: WebUser, customer_id
     assert isinstance(command, ChangeSubscription)  # noqa: S101  (the "change" action's type)
     asked = PreviewSubscriptionChange(**command.model_dump())
     context = Context(actor=user.actor, source="web", idempotency_key="preview")
-    lines = preview(asked, context, services.runtime)
+    shown = preview_change(asked, context, services.runtime)
     return draw(request, services, user, customer_id, AsOf(),
-                form={**redrawn, "errors": {}, "preview": lines})
+                form={**redrawn, "errors": {}, "preview": shown.lines, "lapsed": shown.lapsed})
 
 
 @router.get("/customers/{customer_id}/invoices/{invoice_id}/{kind}.pdf")
