@@ -24,7 +24,11 @@ from api.web.pages.card_view import card_context
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader  # noqa: TC001  (FastAPI resolves them at runtime)
 from commands.base import Context
-from commands.change_subscription import ChangeSubscription, PreviewSubscriptionChange, preview_change
+from commands.change_subscription import (
+    ChangeSubscription,
+    PreviewSubscriptionChange,
+    preview_change,
+)
 from ledger.customers.billing_events import CreditNoteIssued
 from ledger.errors import IdempotencyKeyReused, InvalidField, LedgerError, NotFound
 from projections import queries
