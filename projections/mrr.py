@@ -53,7 +53,8 @@ class MrrMovements(Projection):
     """MRR per tariff version, subscription and customer, and every movement of it."""
 
     name = "mrr"
-    revision = 2  # 2: a backdated plan change drops the later-dated changes it replaces
+    revision = 3  # 2: a backdated plan change drops the later-dated changes it replaces;
+    # 3: individual prices count from their effective_from and carry over as billing decides
     tables = ("view_mrr_tariffs", "view_mrr_facts", "view_mrr_subscriptions",
               "view_mrr_customers", "view_mrr_movements")
     schema = (
@@ -153,7 +154,8 @@ class MrrMovements(Projection):
         )
         self._record(tx, event, position, [(event.effective_on, event.subscription_id, {
             "op": "change", "sid": event.subscription_id, "code": event.tariff_code,
-            "version": event.tariff_version, "quantity": event.quantity})])
+            "version": event.tariff_version, "quantity": event.quantity,
+            "lapsed": event.lapsed_overrides})])
 
     @on(SubscriptionPaused, SubscriptionResumed, SubscriptionCancelled)
     def status(self, tx: Transaction, event: Any, position: int) -> None:
@@ -173,7 +175,8 @@ class MrrMovements(Projection):
         if event.price is None:
             return  # special tiers of a metered component: usage is not MRR
         sid = event.subscription_id
-        facts: list[tuple[date, str | None, Fact]] = [(event.effective_date, sid, {
+        since = event.effective_from or event.effective_date  # older events: as recorded
+        facts: list[tuple[date, str | None, Fact]] = [(since, sid, {
             "op": "price", "sid": sid, "component": event.component,
             "price": str(event.price), "until": _text(event.until)})]
         if event.until is not None:

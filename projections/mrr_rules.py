@@ -11,7 +11,9 @@ or ``test_mrr_events.py``):
   (1 + rate). The customer's VAT mode and rate win over the tariff's, as on invoices.
 - An individual price replaces its component's price from its effective date up to its
   ``until`` (exclusive). On that date the tariff's price is back, which is a movement.
-  A tariff change drops the prices agreed for the old tariff, as billing does.
+  A change ends the prices it says it ends (``lapsed_overrides``: all of them on another
+  tariff), as billing does; a change recorded before it said so drops them on any other
+  version or tariff.
 - Percent discounts with no end (no ``periods`` and no ``until``) come off the components
   they apply to, chained as on invoices. Limited discounts and fixed amounts stay out:
   they are promotions, not the run rate, and their expiry is not growth.
@@ -137,7 +139,10 @@ def apply(book: Book, fact: Fact) -> None:
                              date.fromisoformat(ends) if ends else None)
     elif op == "change":
         sub = book.subs[sid]
-        if sub.tariff != (fact["code"], fact["version"]):
+        lapsed = fact.get("lapsed")
+        if lapsed is not None:  # the change said which individual prices it ends
+            sub.prices = {code: p for code, p in sub.prices.items() if code not in lapsed}
+        elif sub.tariff != (fact["code"], fact["version"]):  # changes recorded before that
             sub.prices = {}
         sub.tariff, sub.quantity = (fact["code"], fact["version"]), fact["quantity"]
     elif op == "status":

@@ -19,6 +19,7 @@ from commands.close_customer import CloseCustomer
 from commands.grant_discount import GrantDiscount
 from commands.issue_api_key import IssueApiKey
 from commands.run_billing import RunBilling, bill_run_context, run_billing
+from commands.set_individual_price import SetIndividualPrice
 from commands.start_subscription import StartSubscription
 from ledger.access import Role
 from ledger.customers.billing_events import InvoiceIssued
@@ -190,6 +191,33 @@ def test_a_backdated_change_drops_the_later_dated_change_it_replaces(
     february = [e for e in services.ledger.history(customer) if isinstance(e, InvoiceIssued)][-1]
     assert [line.amount.to_decimal_string() for line in february.lines
             if line.kind == "recurring"] == ["2000.00"]  # the ledger bills "mid" on
+
+
+def test_an_individual_price_counts_from_its_start_and_survives_a_new_version(
+    services: Services, clock: SimulatedClock
+) -> None:
+    """800.00 from 1 February, agreed on 10 January; on 1 March the tariff's v2 (1200.00)."""
+    publish(services)
+    customer = register(services)
+    outcome = send(services, StartSubscription(customer_id=customer, tariff_code="start",
+                                               start_date=date(2026, 1, 1), anchor_day=1))
+    sub = outcome.result["subscription_id"]
+    clock.move_to(date(2026, 1, 10))
+    send(services, SetIndividualPrice(
+        customer_id=customer, subscription_id=sub, component="base", price=Decimal(800),
+        effective_from=date(2026, 2, 1), note="annual deal", agreed_by="sales",
+        agreed_on=date(2026, 1, 10)))
+    publish(services, "start", flat("1200.00"))  # version 2 of the same tariff
+    send(services, ChangeSubscription(customer_id=customer, subscription_id=sub,
+                                      tariff_code="start", tariff_version=2,
+                                      effective_date=date(2026, 3, 1), when="end_of_term"))
+    services.runner.catch_up()
+    # the price lowers the MRR from its start, not from the day it was agreed, and the
+    # new version keeps it (as the invoices will): no movement on 1 March
+    assert moves(services.store, customer) == [
+        ("2026-01-01", "new", 100000, 100000, "SubscriptionStarted"),
+        ("2026-02-01", "contraction", -20000, 80000, "IndividualPriceSet"),
+    ]
 
 
 def test_a_rebuild_gives_exactly_what_incremental_updates_gave(
