@@ -23,11 +23,11 @@ from eventsourcing.persistence import EventStore, IntegrityError
 from eventsourcing.utils import get_topic
 
 from ledger.aggregate import LedgerAggregate, LedgerSnapshot
-from ledger.audit import ChainReport, HistoryUnreadable, verify_chain, verify_snapshots
+from ledger.audit import HistoryUnreadable
+from ledger.audit_trail import AuditTrail
 from ledger.customers import Customer
 from ledger.customers.events import CustomerRegistered
 from ledger.errors import CustomerNotFound, NotFound
-from ledger.events import LedgerEvent
 from ledger.locks import KeyedLocks, Stripes
 from ledger.persistence import OrjsonTranscoder, PydanticMapper, select_after, select_latest
 
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
     from eventsourcing.domain import DomainEventProtocol
     from eventsourcing.persistence import StoredEvent
+
+    from ledger.events import LedgerEvent
 
 TAgg = TypeVar("TAgg", bound=LedgerAggregate[Any])
 
@@ -57,22 +59,6 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate
-
-
-CUSTOMER_TOPICS = Customer.__module__.rpartition(".")[0] + "."
-"""Every topic of a customer's events starts so (``ledger.customers.``)."""
-
-
-def _subclasses(cls: type[Any]) -> Iterator[type[Any]]:
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
-
-
-def customer_topics() -> list[str]:
-    """The topics of every customer event class (all are imported with ``Customer``)."""
-    return sorted({topic for cls in _subclasses(LedgerEvent)
-                   if (topic := get_topic(cls)).startswith(CUSTOMER_TOPICS)})
 
 
 def _follows(snapshot: Any, events: Sequence[Any]) -> bool:
@@ -128,7 +114,7 @@ class WriteConflict(Exception):
     """Raised when a save lost an optimistic-concurrency race (or a unique key was taken)."""
 
 
-class Ledger(Application[UUID]):
+class Ledger(Application[UUID], AuditTrail):
     """Stores and loads the aggregates of the ledger."""
 
     name = "Ledger"
@@ -375,93 +361,6 @@ class Ledger(Application[UUID]):
         if not events or not isinstance(events[0], CustomerRegistered):
             raise CustomerNotFound(customer=str(customer_id))
         return events
-
-    def stored_states(self, aggregate_id: UUID) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Each stored event's topic and state exactly as written, for chain verification."""
-        mapper = self.mapper
-        assert isinstance(mapper, PydanticMapper)  # noqa: S101  (set in env above)
-        for stored in self.recorder.select_events(aggregate_id):
-            try:
-                state = mapper.decode_state(stored)
-            except ValueError:  # unreadable bytes: the verifier reports this version broken
-                state = {"originator_version": stored.originator_version}
-            yield stored.topic, state
-
-    def customer_rows(self, customer_id: UUID) -> list[tuple[str, dict[str, Any]]]:
-        """A customer's stored rows (topic, state as stored), without parsing any of them.
-
-        A history counts as a customer's when any of its rows has a customer event's
-        topic, so one whose registration was deleted is still found (and fails its check).
-
-        Raises:
-            CustomerNotFound: no stored row of that id is a customer event.
-        """
-        rows = list(self.stored_states(customer_id))
-        if not any(topic.startswith(CUSTOMER_TOPICS) for topic, _ in rows):
-            raise CustomerNotFound(customer=str(customer_id))
-        return rows
-
-    def verify_customer(self, customer_id: UUID) -> ChainReport:
-        """Check a customer's chain from its stored rows, then its stored snapshots.
-
-        The chain is checked before (and without) parsing any event, so an altered row is
-        reported at its version rather than failing to load. Version 1 must be the
-        registration. Snapshots are compared with a replay only when the chain holds.
-
-        Raises:
-            CustomerNotFound: no stored row of that id is a customer event.
-        """
-        rows = self.customer_rows(customer_id)
-        report = verify_chain(customer_id, (state for _, state in rows))
-        if report.ok and rows[0][0] != get_topic(CustomerRegistered):
-            return ChainReport(customer_id, report.events, 1,
-                               "version 1 is not the customer's registration")
-        snapshots, unreadable = self._stored_snapshots(customer_id)
-        if not report.ok or not (snapshots or unreadable):
-            return report
-        if unreadable is not None:
-            return ChainReport(customer_id, report.events, forged_snapshot=unreadable,
-                               snapshot_problem="it cannot be read")
-        try:
-            events = self.history(customer_id)
-        except HistoryUnreadable as error:  # the chain holds, so the code cannot read it
-            return ChainReport(customer_id, report.events, error.facts["version"], error.detail)
-        return verify_snapshots(report, events, snapshots)
-
-    def _stored_snapshots(self, aggregate_id: UUID) -> tuple[list[LedgerSnapshot], int | None]:
-        """The stored snapshots of the current state shape, and the first unreadable one's version.
-
-        Snapshots of an older shape are left out: loading passes over them too.
-        """
-        store = self.repository.snapshot_store
-        found: list[LedgerSnapshot] = []
-        if store is None:
-            return found, None
-        for row in store.recorder.select_events(aggregate_id):
-            try:
-                snapshot = store.mapper.to_domain_event(row)
-            except Exception:  # noqa: BLE001  (an unreadable snapshot is reported, not raised)
-                return found, row.originator_version
-            if isinstance(snapshot, LedgerSnapshot) and snapshot.is_current:
-                found.append(snapshot)
-        return found, None
-
-    def verify_customers(self) -> Iterator[ChainReport]:
-        """:meth:`verify_customer` for every id any customer event is stored under."""
-        for customer_id in self.customer_history_ids():
-            yield self.verify_customer(customer_id)
-
-    def customer_history_ids(self) -> Iterator[UUID]:
-        """Every id with at least one stored customer event, in order of its first one.
-
-        Unlike :meth:`customer_ids` (registrations), this finds a history whose
-        registration row was deleted or altered, which is what a verifier must see.
-        """
-        seen: set[UUID] = set()
-        for customer_id in self._ids_with(customer_topics()):
-            if customer_id not in seen:
-                seen.add(customer_id)
-                yield customer_id
 
     # -- saving ------------------------------------------------------------------------------
 
