@@ -23,9 +23,9 @@ from api.bodies import BusinessDate
 from api.command_routes import IdempotencyKey, command_route
 from api.deps import CurrencyQuery, ServicesDep
 from api.documents import export_register
+from api.downloads import attachment
 from api.errors import COMMAND_PROBLEMS
 from api.present import money_text
-from api.routes.documents import attachment
 from commands.base import Context
 from commands.publish_dunning_policy import PublishDunningPolicy
 from commands.reallocate_payment import ReallocatePayment

@@ -8,9 +8,7 @@ the binary answers by media type, so a generated client knows it gets a file.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -20,6 +18,7 @@ from api.bodies import BusinessDate
 from api.deps import Views
 from api.documents import export_register, render_credit_note_pdf, render_invoice_pdf
 from api.documents.tables import MEDIA_TYPES
+from api.downloads import attachment
 from api.errors import problem_responses
 from ledger.errors import InvalidField
 from projections.queries import InvoiceStatus
@@ -28,7 +27,6 @@ router = APIRouter(prefix="/v1", tags=["documents"])
 
 READ = (ACCOUNTANT, AUDITOR)
 Reader = Annotated[Principal, Depends(require(*READ))]
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 QUERY_NAMES = {"date_from": "from", "date_to": "to"}
 
 PDF_ANSWER = {
@@ -40,13 +38,6 @@ EXPORT_ANSWER = {
           "content": {MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["xlsx"]: {}}},
     **problem_responses(404),
 }
-
-
-def attachment(filename: str) -> dict[str, str]:
-    """A Content-Disposition header that survives any characters in the name (RFC 6266)."""
-    ascii_name = _UNSAFE.sub("_", filename)
-    return {"Content-Disposition":
-            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
 
 
 @router.get("/invoices/{invoice_id}/document.pdf", openapi_extra=roles_extra(*READ),

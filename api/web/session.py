@@ -145,6 +145,15 @@ def requires(*roles: Role) -> Callable[..., WebUser]:
     return check
 
 
+def csrf_matches(sent: str, expected: str) -> bool:
+    """Whether a form's CSRF token is the session's, compared in constant time.
+
+    Compared as UTF-8 bytes: ``hmac.compare_digest`` refuses a non-ASCII ``str`` with a
+    TypeError, and a forged token must answer 403, not 500.
+    """
+    return bool(sent) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
 async def checked_form(request: Request, user: User) -> dict[str, str]:
     """The posted form of a signed-in writer, after the CSRF check.
 
@@ -155,8 +164,7 @@ async def checked_form(request: Request, user: User) -> dict[str, str]:
     if not user.can_write:
         raise HTTPException(403, "Your role may look but not change anything.")
     form = await request.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=MAX_PART)
-    sent = str(form.get("csrf_token", ""))
-    if not sent or not hmac.compare_digest(sent, user.csrf):
+    if not csrf_matches(str(form.get("csrf_token", "")), user.csrf):
         raise HTTPException(403, "The form has expired; reload the page and try again.")
     return {k: str(v) for k, v in form.items() if isinstance(v, str)}
 

@@ -316,3 +316,13 @@ def test_a_drawn_report_is_reused_until_the_views_move_and_a_minute_passes(
     clock[0] += 31
     assert cache.get("k", 8, draw) == {"n": 2}  # new events and over a minute old
     assert cache.get("other", 8, draw) == {"n": 3}
+
+
+def test_a_month_outside_the_calendar_is_named_at_its_field(services: Services,
+                                                            workspace: Workspace) -> None:
+    """Year 0 passes the YYYY-MM shape, but no date has it: refused, not drawn."""
+    a_quarter_of_business(services)
+    page = workspace.get("/app/analytics?from=0000-01&to=0000-02")
+    assert page.status_code == 422
+    assert 'id="e-from"' in page.text
+    assert "Выберите месяц от 0001-01 до 9998-12." in page.text

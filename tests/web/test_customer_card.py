@@ -265,3 +265,16 @@ def test_documents_follow_the_seller_not_the_readers_language(
     english_reader = workspace.get(link.group(1)).content
     assert english_reader == render_invoice_pdf(services, link.group(2), "invoice", None)
     assert english_reader != render_invoice_pdf(services, link.group(2), "invoice", "en")
+
+
+@pytest.mark.parametrize("query", ["version=%C2%B2", "events=%C2%B2"])
+def test_a_version_or_event_number_is_read_in_ascii_digits_only(
+        services: Services, workspace: Workspace, query: str) -> None:
+    """«²» is a digit to ``str.isdigit`` but not a number ``int`` reads: refused, not a 500."""
+    customer = customer_with_history(services)
+
+    answer = workspace.get(f"{customer.card}?{query}")
+
+    assert answer.status_code in {200, 422}
+    if query.startswith("version"):
+        assert 'id="asof-version-error"' in answer.text

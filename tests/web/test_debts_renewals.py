@@ -10,6 +10,8 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.support.collections import invoice_due, on
 from tests.support.dsl import register
 from tests.web.test_dashboard import TODAY, links_to, small_company, table_rows, text_of
@@ -151,3 +153,11 @@ def test_debtors_come_fifty_to_a_page_largest_first(services: Services,
     second = workspace.get("/app/debts?page=2").text
     assert [row.split(" ")[0] for row in table_rows(second, "debtors")] == [
         "Debtor01", "Debtor00"]
+
+
+@pytest.mark.parametrize("query", ["from=9999-12-31", "within=3660&from=9999-01-01"])
+def test_a_window_past_the_last_date_ends_on_the_last_date(
+        workspace: Workspace, query: str) -> None:
+    answer = workspace.get(f"/app/renewals?{query}")
+    assert answer.status_code == 200
+    assert "9999" in answer.text

@@ -18,7 +18,7 @@ import yaml
 from api.company import demo_company_profile
 from api.documents.exports import export_register
 from commands.issue_credit_note import IssueCreditNote
-from tests.support.dsl import send
+from tests.support.dsl import register, send
 from tests.web.test_customer_card import (
     auditor_workspace,
     caught_up,
@@ -125,3 +125,48 @@ def test_the_invoice_register_lists_filters_and_downloads(
     assert refused.status_code == 422
     assert 'aria-invalid="true"' in refused.text
     assert workspace.get("/app/invoices?cursor=junk").status_code == 422
+
+
+def test_a_statement_downloads_for_a_customer_with_a_cyrillic_key(
+        services: Services, workspace: Workspace) -> None:
+    """The file is named after the key; the header carries it as RFC 6266 ``filename*``."""
+    customer = register(services, "КЛ-17", name="ООО Кириллица")
+    caught_up(services)
+    answer = workspace.get(f"/app/customers/{customer}/statement.csv",
+                           params={"date_from": "2026-01-01", "date_to": "2026-01-15"})
+    assert answer.status_code == 200, answer.text
+    disposition = answer.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="statement-_-17-')
+    assert "filename*=UTF-8''statement-%D0%9A%D0%9B-17-" in disposition
+
+
+def test_invoice_pdfs_download_when_invoice_numbers_are_cyrillic(
+        services: Services, workspace: Workspace, tmp_path: Path) -> None:
+    company = tmp_path / "company.yaml"
+    company.write_text(yaml.safe_dump(demo_company_profile().to_data(), allow_unicode=True),
+                       encoding="utf-8")
+    services.settings = replace(services.settings, company_file=company, invoice_prefix="СЧ")
+    services.runtime = replace(services.runtime, invoice_prefix="СЧ")
+    customer = customer_with_history(services)
+    card = workspace.get(customer.card).text
+    assert "СЧ-2026-000001" in card
+    link = re.search(r'href="(/app/customers/[^"]+/invoices/[^"]+/invoice\.pdf)"', card)
+    assert link
+    pdf = workspace.get(link.group(1))
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-disposition"].startswith('inline; filename="_-2026-000001')
+
+
+def test_the_invoice_register_and_its_export_read_a_compact_date_as_iso(
+        services: Services, workspace: Workspace) -> None:
+    """``date.fromisoformat`` reads «20260101»; the page, its export and the payment
+    register all filter by the date it means, not by the text as typed."""
+    customer_with_history(services)
+    assert "п/п 17" in workspace.get("/app/payments?date_from=20260101").text
+    assert "LBX-2026-000001" in workspace.get("/app/invoices?date_from=20260101").text
+    assert "LBX-2026-000001" not in workspace.get("/app/invoices?date_from=20260201").text
+    for listed in ("invoices", "payments"):
+        compact = workspace.get(f"/app/{listed}/export.csv?date_from=20260101")
+        assert compact.status_code == 200, compact.text
+        assert compact.content == workspace.get(
+            f"/app/{listed}/export.csv?date_from=2026-01-01").content

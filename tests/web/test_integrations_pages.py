@@ -328,3 +328,31 @@ def test_an_unknown_delivery_or_a_disable_without_reason_changes_nothing(
     assert silent.status_code == 303
     assert "Укажите причину" in admin_workspace.get(page_url).text
     assert services.ledger.max_position() == head
+
+
+LATIN_SENTENCE = re.compile(r"\b[a-z]{3,}\s+[a-z]{2,}\s+[a-z]{2,}\b")
+"""Three lowercase Latin words in a row: an English sentence on a Russian page."""
+
+
+def _field_errors(html: str) -> list[str]:
+    return re.findall(r'class="error"[^>]*>([^<]*)<', html)
+
+
+@pytest.mark.parametrize(("form", "action", "file"), [
+    ("/app/payments/import", "/app/payments/import", ("x.txt", b"just a letter\n")),
+    ("/app/integrations", "/app/integrations/customer-import/preview",
+     ("x.csv", b"a;b\n1;2\n")),
+])
+def test_a_refused_upload_says_why_in_russian(
+        workspace: Workspace, form: str, action: str, file: tuple[str, bytes]) -> None:
+    """The readers' reasons go through the workspace's refusal catalogue (errors.po)."""
+    answer = workspace.submit(form, action, {}, files={"file": (*file, "text/plain")})
+    assert answer.status_code == 422
+    (message,) = _field_errors(answer.text)
+    assert not LATIN_SENTENCE.search(message), message
+
+
+def test_a_refused_1c_export_says_why_in_russian(workspace: Workspace) -> None:
+    answer = workspace.get("/app/integrations/1c-export?from=2026-02-01&to=2026-01-01")
+    assert answer.status_code == 422
+    assert _field_errors(answer.text) == ["период заканчивается раньше, чем начинается"]

@@ -92,3 +92,11 @@ def test_an_unknown_page_answers_in_html_and_the_api_keeps_problems(
     assert "Такой страницы нет" in page.text
     api = workspace.get("/v1/no-such-thing")
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_a_non_ascii_csrf_token_is_refused_like_any_wrong_token(workspace: Workspace) -> None:
+    """``hmac.compare_digest`` raises on a non-ASCII ``str``: tokens compare as bytes."""
+    for url in ("/app/sign-out", "/app/payments/import"):
+        refused = workspace.client.post(url, data={"csrf_token": "ключ"},
+                                        follow_redirects=False)
+        assert refused.status_code == 403, url

@@ -35,6 +35,8 @@ router = APIRouter(include_in_schema=False)
 
 MAX_MONTHS = 120
 """The longest range the page draws at once, as the HTTP report allows."""
+FIRST_MONTH, LAST_MONTH = "0001-01", "9998-12"
+"""The months a report may reach: the last needs the month after it as a bound."""
 DEFAULT_MONTHS = 12
 FRESH_SECONDS = 60
 """How long a drawn report is shown again while new events keep arriving."""
@@ -69,6 +71,10 @@ def _checked(request: Request, month_from: str, month_to: str) -> dict[str, str]
             queries.months_between(value, value)
         except ValueError:
             errors[name] = translate(request, "Write the month as YYYY-MM.")
+        else:  # a date's year runs from 1 to 9999, and a report needs the month after
+            if not FIRST_MONTH <= value <= LAST_MONTH:
+                errors[name] = translate(request, "Choose a month from {first} to {last}.",
+                                         first=FIRST_MONTH, last=LAST_MONTH)
     if not errors:
         count = len(queries.months_between(month_from, month_to))
         if count == 0:

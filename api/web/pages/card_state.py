@@ -8,6 +8,7 @@ card and a card of any past moment are drawn from one source and cannot disagree
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from ledger.events import LedgerEvent
 
 Basis = Literal["recorded", "effective"]
+VERSION = re.compile(r"[0-9]{1,9}")
+"""A version number as typed: ASCII digits only (``str.isdigit`` admits «²»)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def parse_as_of(params: Mapping[str, str]) -> AsOf:
     day_text = params.get("as_of", "").strip()
     basis: Basis = "effective" if params.get("basis") == "effective" else "recorded"
     if version_text:
-        if not version_text.isdigit() or int(version_text) < 1:
+        if not VERSION.fullmatch(version_text) or int(version_text) < 1:
             raise InvalidField(field="version", why="give a version number from 1 up")
         return AsOf(version=int(version_text))
     if day_text:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from api.documents.dates import act_day
+from api.web.pages.card_state import VERSION
 from api.web.said import timeline_text
 from projections import queries
 from projections.describe import describe
@@ -108,7 +109,7 @@ def _cursor(text: str | None) -> str | None:
 
 def _timeline_start(text: str | None, version: int) -> int:
     """The version after which the shown window of events starts (the latest by default)."""
-    if text and text.isdigit():
+    if text and VERSION.fullmatch(text):
         return min(int(text), max(version - 1, 0))
     return max(version - PAGE, 0)
 

@@ -16,11 +16,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependency at runtime)
+from api.downloads import attachment
 from api.web.actions import ALREADY_SENT, new_form_key, send
 from api.web.pages.card_actions import ACTIONS, FORM_LEVEL, FormRefused, build, refusal_errors
 from api.web.pages.card_forms import form_options, invoice_options
 from api.web.pages.card_state import AsOf, Replayed, parse_as_of, replayed
 from api.web.pages.card_view import card_context
+from api.web.refusals import explain
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader  # noqa: TC001  (FastAPI resolves them at runtime)
 from commands.base import Context
@@ -53,7 +55,8 @@ def card(request: Request, services: ServicesDep, user: Reader, customer_id: UUI
         return draw(request, services, user, customer_id, as_of)
     except InvalidField as error:
         return draw(request, services, user, customer_id, AsOf(), status_code=422,
-                    as_of_errors={"version" if error.field == "version" else "as_of": error.detail},
+                    as_of_errors={"version" if error.field == "version" else "as_of":
+                                  explain(request, error)},
                     as_of_values=params)
 
 
@@ -143,7 +146,7 @@ def invoice_document(services: ServicesDep, _: Reader, *,
     pdf: bytes = render(services, invoice_id, kind, None)
     name = f"{found['number']}-{kind}.pdf"
     return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+                    headers=attachment(name, "inline"))
 
 
 def _documents_of(services: ServicesDep, state: Replayed) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependency at runtime)
 from api.documents.exports import export_register
+from api.downloads import attachment
 from api.web.render import page, translate
 from api.web.session import Reader  # noqa: TC001  (FastAPI resolves the dependency at runtime)
 from projections import workspace
@@ -55,5 +56,5 @@ def export_debts(
 ) -> Response:
     """The debt register (every debtor, each bucket a column) as a CSV or XLSX file."""
     export = export_register(services, "debts", file_format, currency=currency or None)
-    return Response(export.content, media_type=export.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{export.filename}"'})
+    return Response(export.content, media_type=export.media_type,
+                    headers=attachment(export.filename))

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependency at runtime)
 from api.documents import render_credit_note_pdf
 from api.documents.exports import export_register
+from api.downloads import attachment
 from api.web.pages import payment_views
 from api.web.render import merge_query, page, translate
 from api.web.session import Reader  # noqa: TC001  (FastAPI resolves the dependency at runtime)
@@ -37,8 +38,7 @@ PAGE_SIZE = 50
 
 
 def _attachment(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(content, media_type=media_type, headers=attachment(filename))
 
 
 def _customer_id(services: ServicesDep, customer: str) -> str | None:
@@ -51,8 +51,23 @@ def _customer_id(services: ServicesDep, customer: str) -> str | None:
     return str(found["customer_id"])
 
 
+def _iso_day(text: str) -> str | None:
+    """A date filter as ISO ``YYYY-MM-DD``, None when empty or unreadable.
+
+    ``date.fromisoformat`` also reads «20260101» and «2026-W01-1»; the registers compare
+    dates as ISO text in SQL, so the page, its export and the payment register must all
+    hand over the normalised date, never the text as typed.
+    """
+    try:
+        return date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None
+
+
 def _register(services: ServicesDep, register: Literal["payments", "invoices"],
               file_format: FileFormat, **filters: str | None) -> Response:
+    for name in ("date_from", "date_to"):  # unreadable dates go on as typed, to be refused
+        filters[name] = _iso_day(filters.get(name) or "") or filters.get(name)
     export = export_register(services, register, file_format,
                              **{k: v for k, v in filters.items() if v})
     return _attachment(export.content, export.media_type, export.filename)
@@ -83,14 +98,14 @@ def invoice_register(request: Request, services: ServicesDep, user: Reader, *,
     except InvalidField:
         customer_id, errors["customer"] = None, translate(request, "No customer has this key.")
     for name in ("date_from", "date_to"):
-        if query[name] and not _is_date(query[name]):
+        if query[name] and _iso_day(query[name]) is None:
             errors[name] = translate(request, "Enter a date as YYYY-MM-DD.")
     rows: list[dict[str, Any]] = []
     next_cursor = None
     if not errors:
         found = queries.invoices(
             store, today=services.runtime.clock.today().isoformat(), status=status or None,
-            customer_id=customer_id, period_from=date_from or None, period_to=date_to or None,
+            customer_id=customer_id, period_from=_iso_day(date_from), period_to=_iso_day(date_to),
             limit=PAGE_SIZE, cursor=cursor or None)
         rows, next_cursor = found.items, found.next_cursor
     return page(request, "payments/invoices.html", user, status_code=422 if errors else 200,
@@ -99,14 +114,6 @@ def invoice_register(request: Request, services: ServicesDep, user: Reader, *,
                 names=payment_views.customer_names(store, (r["customer_id"] for r in rows)),
                 queue=payment_views.queue_size(store),
                 filters=merge_query({k: v for k, v in query.items() if v}))
-
-
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 @router.get("/invoices/export.{file_format}")
@@ -125,8 +132,9 @@ def statement_export(services: ServicesDep, _: Reader, customer_id: UUID,
                      date_to: Day = "") -> Response:
     """The customer's statement for a period (both dates required), as CSV or XLSX."""
     export = export_register(services, "statement", file_format,
-                             customer_id=str(customer_id), date_from=date_from or None,
-                             date_to=date_to or None)
+                             customer_id=str(customer_id),
+                             date_from=_iso_day(date_from) or date_from or None,
+                             date_to=_iso_day(date_to) or date_to or None)
     return _attachment(export.content, export.media_type, export.filename)
 
 
@@ -141,5 +149,5 @@ def credit_note_document(services: ServicesDep, _: Reader, *, customer_id: UUID,
     if found is None or found["customer_id"] != str(customer_id):
         raise HTTPException(404, "There is no such page.")
     pdf = render_credit_note_pdf(services, invoice_id, credit_note_id, None)
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="credit-note-{credit_note_id}.pdf"'})
+    return Response(pdf, media_type="application/pdf",
+                    headers=attachment(f"credit-note-{credit_note_id}.pdf", "inline"))

@@ -31,11 +31,13 @@ from api.auth import ADMIN
 from api.crm.common import webhook_urls
 from api.crm.spreadsheet import UnreadableImport
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI reads it at runtime)
+from api.downloads import attachment
 from api.imports import ImportReport, apply_customers, preview_customers
 from api.routes.integrations import MAX_FILE_BYTES
 from api.web.actions import IDEMPOTENCY_FIELD, new_form_key, send
 from api.web.jobs import jobs_of
 from api.web.pages.operations import Admin  # noqa: TC001  (FastAPI reads it at runtime)
+from api.web.refusals import explain, explain_problem
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, Writer  # noqa: TC001  (read at runtime)
 from api.webhooks.signing import secret_for
@@ -158,7 +160,8 @@ def _previewed(request: Request, services: Services, user: WebUser, filename: st
                                              mb=MAX_FILE_BYTES // (1024 * 1024)))
         preview = preview_customers(services, filename, data)
     except LedgerError as error:
-        return _draw(request, services, user, status_code=422, errors={"file": error.detail})
+        return _draw(request, services, user, status_code=422,
+                     errors={"file": explain(request, error)})
     token = _uploads(request).keep(Upload(user.actor, filename, data, time.monotonic()))
     return _preview_page(request, user, preview, token)
 
@@ -240,10 +243,10 @@ def export_1c(
     except LedgerError as error:
         field = error.field if error.field in {"from", "to"} else "format"
         return _draw(request, services, user, status_code=422,
-                     errors={field: error.detail}, values=values)
+                     errors={field: explain(request, error)}, values=values)
     name = f"lbx-1c-{first}_{last}.{file_format}"
     return Response(content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers=attachment(name))
 
 
 def _dates(request: Request, values: dict[str, str]) -> dict[str, str]:
@@ -292,9 +295,10 @@ async def register_endpoint(request: Request, services: ServicesDep, user: Admin
         outcome = await run_in_threadpool(send, services, user, command,
                                           form.get(IDEMPOTENCY_FIELD, ""))
     except ValidationError as error:
-        return _refused(request, services, user, _field_of(error), values)
+        return _refused(request, services, user, _field_of(request, error), values)
     except LedgerError as error:
-        return _refused(request, services, user, {error.field or "url": error.detail}, values)
+        return _refused(request, services, user, {error.field or "url": explain(request, error)},
+                        values)
     endpoint_id = str(outcome.result["endpoint_id"])
     secret = secret_for(services.settings, endpoint_id, int(outcome.result["secret_version"]))
     return page(request, "integrations/webhook_secret.html", user,
@@ -302,10 +306,10 @@ async def register_endpoint(request: Request, services: ServicesDep, user: Admin
                 endpoint_id=endpoint_id, url=values["url"], secret=secret)
 
 
-def _field_of(error: ValidationError) -> dict[str, str]:
+def _field_of(request: Request, error: ValidationError) -> dict[str, str]:
     first = error.errors()[0]
     field = str(first["loc"][0]) if first["loc"] else "url"
-    return {field: str(first["msg"]).removeprefix("Value error, ")}
+    return {field: explain_problem(request, dict(first))}
 
 
 def _refused(request: Request, services: Services, user: WebUser, errors: dict[str, str],
@@ -368,7 +372,7 @@ def endpoint_action(request: Request, services: ServicesDep, user: Admin, form: 
             raise HTTPException(404, "There is no such page.")
         send(services, user, command, form.get(IDEMPOTENCY_FIELD, ""))
     except (ValidationError, LedgerError) as error:
-        why = error.detail if isinstance(error, LedgerError) else translate(
+        why = explain(request, error) if isinstance(error, LedgerError) else translate(
             request, "Give a reason of a few words.")
         return redirect(here, translate(request, "Not done: {why}", why=why))
     return redirect(here, translate(request, ACTION_NOTICES[action]))

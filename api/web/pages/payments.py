@@ -25,6 +25,7 @@ from api.deps import ServicesDep  # noqa: TC001  (FastAPI resolves the dependenc
 from api.routes.bank import MAX_FILE_BYTES
 from api.web.jobs import jobs_of
 from api.web.pages import payment_queue, payment_views
+from api.web.refusals import explain
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, WebUser  # noqa: TC001  (FastAPI reads them at runtime)
 from ledger.bankfiles import parse_statement
@@ -120,7 +121,7 @@ async def upload(request: Request, services: ServicesDep, user: Reader, _: Form)
         await run_in_threadpool(parse_statement, data,
                                 own_accounts=frozenset(services.settings.own_accounts))
     except LedgerError as error:
-        message = f"{translate(request, 'This file cannot be imported')}: {error.detail}"
+        message = f"{translate(request, 'This file cannot be imported')}: {explain(request, error)}"
         return _upload_page(request, services, user, status_code=422,
                             errors={error.field or "file": message})
     sha = hashlib.sha256(data).hexdigest()

@@ -42,10 +42,15 @@ def _window(request: Request, today: date, within: int, date_from: str, date_to:
             typed[name] = None
             errors[name] = translate(request, "Write a date as YYYY-MM-DD.")
     first = typed["from"] or today
-    last = typed["to"] or first + timedelta(days=within)
+    last = typed["to"] or _days_after(first, within)
     if last < first and not errors:
         errors["to"] = translate(request, "The end comes before the start.")
     return first, last, errors
+
+
+def _days_after(first: date, within: int) -> date:
+    """``within`` days after ``first``, or the last day there is (a window from 9999-12-31)."""
+    return first + timedelta(days=min(within, (date.max - first).days))
 
 
 @router.get("/renewals", response_class=HTMLResponse)

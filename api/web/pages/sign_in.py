@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -19,6 +18,7 @@ from api.web.session import (
     SESSION_HOURS,
     SignInRequired,
     User,
+    csrf_matches,
     current_user,
     end_session,
     secure_cookies,
@@ -93,7 +93,7 @@ async def sign_out(request: Request, services: ServicesDep, user: User) -> Respo
     A form with the CSRF token, so no other site can sign you out.
     """
     form = await request.form(max_files=0, max_fields=10)
-    if not hmac.compare_digest(str(form.get("csrf_token", "")), user.csrf):
+    if not csrf_matches(str(form.get("csrf_token", "")), user.csrf):
         raise HTTPException(403, "The form has expired; reload the page and try again.")
     await run_in_threadpool(end_session, services, user.principal.key_id)
     response = redirect("/app/sign-in")

@@ -23,6 +23,7 @@ from api.web.pages import tariff_views
 from api.web.pages.tariff_build import FieldError, build, number
 from api.web.pages.tariff_draft import TariffDraft, draft_of, edit, read_draft
 from api.web.pages.tariff_price import MAX_UNITS, quote
+from api.web.refusals import explain
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, WebUser, requires
 from ledger.errors import IdempotencyKeyReused, LedgerError
@@ -208,7 +209,7 @@ def _submitted(request: Request, services: ServicesDep, user: WebUser,
         return _form(request, user, draft, mode=mode, errors=errors, status_code=422,
                      form={**form, "idempotency_key": new_form_key()})
     except LedgerError as error:
-        errors[error.field or "components"] = error.detail
+        errors[error.field or "components"] = explain(request, error)
         return _form(request, user, draft, mode=mode, form=form, errors=errors, status_code=422)
     version = outcome.result["version"]
     unchanged = before is not None and before.latest["version"] == version
