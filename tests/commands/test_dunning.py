@@ -43,6 +43,14 @@ def status(services: Services, customer: UUID) -> ServiceStatus:
     return services.ledger.customer(customer, fresh=True).state.status
 
 
+def suspended(services: Services) -> UUID:
+    """A customer suspended by the default policy on day 30 of an invoice 1000.00 overdue."""
+    customer = register(services)
+    invoice_due(services, customer, DUE)
+    assert dun(services, customer, day(30))[-1] == "suspend"  # after the missed reminders
+    return customer
+
+
 def publish_policy(services: Services, steps: list[tuple[int, str]]) -> int:
     command = PublishDunningPolicy.model_validate(
         {"steps": [{"days_after_due": d, "action": a} for d, a in steps]})
@@ -87,9 +95,7 @@ def test_the_default_policy_suspends_at_30_days(services: Services) -> None:
 def test_a_payment_that_clears_the_debt_reactivates_in_the_same_command(
     services: Services,
 ) -> None:
-    customer = register(services)
-    invoice_due(services, customer, DUE)
-    dun(services, customer, day(30))
+    customer = suspended(services)
     on(services, day(33))
     outcome = send(services, RecordPayment(customer_id=customer, amount="1000.00",
                                            currency="RUB"))
@@ -107,9 +113,7 @@ def test_a_payment_leaving_only_younger_debt_reactivates(services: Services) -> 
 
 
 def test_a_payment_leaving_debt_past_the_bar_keeps_the_suspension(services: Services) -> None:
-    customer = register(services)
-    invoice_due(services, customer, DUE)
-    dun(services, customer, day(30))
+    customer = suspended(services)
     pay(services, customer, "999.99", day(31))
     assert status(services, customer) is ServiceStatus.SUSPENDED
 
@@ -127,9 +131,7 @@ def test_a_write_off_of_the_overdue_debt_reactivates(services: Services) -> None
 def test_a_credit_adjustment_that_clears_the_debt_reactivates_in_the_same_command(
     services: Services,
 ) -> None:
-    customer = register(services)
-    invoice_due(services, customer, DUE)
-    dun(services, customer, day(30))
+    customer = suspended(services)
     on(services, day(31))
     outcome = send(services, RecordAdjustment(customer_id=customer, amount="-1000.00",
                                               currency="RUB", reason="Goodwill: service outage"))
@@ -140,9 +142,7 @@ def test_a_credit_adjustment_that_clears_the_debt_reactivates_in_the_same_comman
 def test_a_credit_adjustment_that_leaves_debt_past_the_bar_keeps_the_suspension(
     services: Services,
 ) -> None:
-    customer = register(services)
-    invoice_due(services, customer, DUE)
-    dun(services, customer, day(30))
+    customer = suspended(services)
     outcome = send(services, RecordAdjustment(customer_id=customer, amount="-999.99",
                                               currency="RUB", reason="Partial goodwill"))
     assert outcome.events == ["AdjustmentRecorded"]
@@ -153,9 +153,7 @@ def test_a_run_for_an_earlier_day_does_not_lift_a_suspension_for_unpaid_debt(
     services: Services,
 ) -> None:
     """Today is day 31; the operator runs the missed day 20, when the invoice was younger."""
-    customer = register(services)
-    invoice_due(services, customer, DUE)
-    dun(services, customer, day(30))
+    customer = suspended(services)
     on(services, day(31))
     outcome = send(services, RunDunning(customer_id=customer, as_of=day(20)), source="scheduler")
     assert outcome.events == []
@@ -180,9 +178,7 @@ def test_a_run_for_a_missed_earlier_day_still_takes_its_steps_and_suspends(
 def test_a_reopened_invoice_suspends_again_without_repeating_its_step(
     services: Services,
 ) -> None:
-    customer = register(services)
-    invoice_due(services, customer, DUE)
-    dun(services, customer, day(30))
+    customer = suspended(services)
     payment = pay(services, customer, "1000.00", day(31))
     assert status(services, customer) is ServiceStatus.ACTIVE
     send(services, RecordChargeback(customer_id=customer, payment_id=payment, amount="1000.00",
