@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from commands.cancel_subscription import CancelSubscription
 from commands.change_subscription import ChangeSubscription
@@ -26,6 +26,7 @@ from tests.support.collections import dun
 from tests.support.dsl import publish, send
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from uuid import UUID
 
     from api.bootstrap import Services
@@ -108,16 +109,13 @@ def test_a_version_7_snapshot_is_ignored_and_dunning_actions_and_given_back_repl
     january = story.invoices()[0].invoice_id
     assert book.state.dunning_actions == {january: {"suspend"}}
     assert book.state.invoices[january].given_back == 48387  # 15 of 31 days
-    old = LedgerSnapshot.take(book)
-    old.state["state_version"] = 7
-    old.state["state"].pop("dunning_actions")  # what version 7 stored
-    for invoice in old.state["state"]["invoices"].values():
-        invoice.pop("given_back")
-    assert ledger.snapshots is not None
-    ledger.snapshots.put([old])
-    assert not old.is_current
-    ledger.forget(story.customer)
-    assert ledger.customer(story.customer).state == book.state
+
+    def version_7(state: dict[str, Any]) -> None:  # no dunning actions, nothing given back
+        state.pop("dunning_actions")
+        for invoice in state["invoices"].values():
+            invoice.pop("given_back")
+
+    reloaded_past_older_snapshot(services, story.customer, 7, older=version_7)
 
 
 def test_a_version_8_snapshot_is_ignored_and_price_starts_and_lapses_replay(
@@ -142,25 +140,25 @@ def test_a_version_8_snapshot_is_ignored_and_price_starts_and_lapses_replay(
     assert sub.overrides["base"].effective_from == date(2026, 2, 1)
     assert sub.pending is not None
     assert sub.pending.lapsed_overrides == ["base"]
-    old = LedgerSnapshot.take(book)
-    old.state["state_version"] = 8
-    for stored in old.state["state"]["subscriptions"].values():  # what version 8 stored
-        stored["pending"].pop("lapsed_overrides")
-        for override in stored["overrides"].values():
-            override.pop("effective_from")
-    assert ledger.snapshots is not None
-    ledger.snapshots.put([old])
-    assert not old.is_current
-    ledger.forget(story.customer)
-    assert ledger.customer(story.customer).state == book.state
+
+    def version_8(state: dict[str, Any]) -> None:  # no lapses, no price starts
+        for stored in state["subscriptions"].values():
+            stored["pending"].pop("lapsed_overrides")
+            for override in stored["overrides"].values():
+                override.pop("effective_from")
+
+    reloaded_past_older_snapshot(services, story.customer, 8, older=version_8)
 
 
 def reloaded_past_older_snapshot(
-    services: Services, customer: UUID, version: int, missing: tuple[str, ...],
+    services: Services, customer: UUID, version: int, missing: tuple[str, ...] = (),
+    *, older: Callable[[dict[str, Any]], None] | None = None,
 ) -> Customer:
-    """Store a snapshot of state ``version`` whose billed fees lack ``missing``, reload cold.
+    """Store a snapshot of state ``version``, as it stored it, and reload the book cold.
 
-    The reload must pass it over and replay the events: the state equals the live one.
+    ``missing``: the fields its billed fees lacked; ``older``: what else it lacked, taken
+    out of the stored state. The reload must pass it over and replay the events: the state
+    equals the live one.
     """
     ledger = services.ledger
     book = ledger.customer(customer)
@@ -170,6 +168,8 @@ def reloaded_past_older_snapshot(
         for fee in sub["billed"]:
             for field in missing:
                 fee.pop(field, None)
+    if older is not None:
+        older(old.state["state"])
     assert ledger.snapshots is not None
     ledger.snapshots.put([old])
     assert not old.is_current
