@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from commands.change_subscription import ChangeSubscription
 from commands.record_usage import RecordUsage
 from commands.set_individual_price import SetIndividualPrice
@@ -44,28 +46,22 @@ def usage_lines(story: Story) -> list[tuple[str, str]]:
             for line in story.invoices()[-1].lines if line.kind == "usage"]
 
 
-def test_a_seat_change_keeps_the_periods_free_units_once(services: Services) -> None:
-    story = Story.begin(services, PACK, date(2026, 1, 1), anchor_day=1)
-    story.bill(date(2026, 1, 1))
-    use(story, "a", 80, date(2026, 1, 5))
-    change(story, date(2026, 1, 16), quantity=2)
-    use(story, "b", 80, date(2026, 1, 20))
-    story.bill(date(2026, 2, 1))
-    assert usage_lines(story) == [
-        ("60.00", "60.00 = 160 units, 10.00 per 10 units, first 100 free")]
-
-
-def test_a_move_to_a_new_version_with_the_same_meter_keeps_one_ladder(
-    services: Services,
+@pytest.mark.parametrize("move", ["more seats", "a new version with the same meter"])
+def test_a_change_inside_a_period_keeps_its_free_units_once(
+    services: Services, move: str,
 ) -> None:
     story = Story.begin(services, PACK, date(2026, 1, 1), anchor_day=1)
     story.bill(date(2026, 1, 1))
-    v2 = {**PACK, "components": [{**PACK["components"][0], "price": "150.00"}, PACKAGE]}
-    assert publish(services, "plan", v2) == 2
+    if move == "more seats":
+        terms: dict[str, int] = {"quantity": 2}
+    else:
+        v2 = {**PACK, "components": [{**PACK["components"][0], "price": "150.00"}, PACKAGE]}
+        terms = {"tariff_version": publish(services, "plan", v2)}
     use(story, "a", 80, date(2026, 1, 5))
-    change(story, date(2026, 1, 16), tariff_version=2)
+    change(story, date(2026, 1, 16), **terms)
     use(story, "b", 80, date(2026, 1, 20))
     story.bill(date(2026, 2, 1))
+    # one ladder for the period: 160 units, the first 100 free once
     assert usage_lines(story) == [
         ("60.00", "60.00 = 160 units, 10.00 per 10 units, first 100 free")]
 
