@@ -19,11 +19,21 @@ from tests.support.dsl import MONTHLY_1000, publish, send
 from tests.support.subscriptions import bill, subscribe
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from api.bootstrap import Services
 
 ARREARS = {**MONTHLY_1000, "timing": "in_arrears"}
 PRO = {**MONTHLY_1000, "name": "Про", "components": [
     {"code": "base", "name": "Абонентская плата", "kind": "flat", "price": "3000.00"}]}
+
+
+def billed_for_january(services: Services) -> tuple[UUID, str]:
+    """C-1 on «start» (1,000.00 a month in advance) from 1 January, billed on 1 January."""
+    publish(services)
+    customer, sid = subscribe(services)
+    bill(services, date(2026, 1, 1))
+    return customer, sid
 
 
 def renewals(services: Services, date_from: str | None = None) -> list[str]:
@@ -60,9 +70,7 @@ def test_in_advance_the_next_renewal_is_the_first_unbilled_day(services: Service
 
 def test_a_pause_dated_later_keeps_the_renewals_before_it(services: Services) -> None:
     """Paused from 15 February (recorded 20 January): 1 February is still a renewal."""
-    publish(services)
-    customer, sid = subscribe(services)
-    bill(services, date(2026, 1, 1))
+    customer, sid = billed_for_january(services)
     on(services, date(2026, 1, 20))
     send(services, PauseSubscription(customer_id=customer, subscription_id=sid,
                                      effective_date=date(2026, 2, 15)))
@@ -75,9 +83,7 @@ def test_an_immediate_cancellation_dated_later_keeps_the_renewals_before_it(
     services: Services,
 ) -> None:
     """Cancelled from 15 March (recorded 20 January): 1 February and 1 March still renew."""
-    publish(services)
-    customer, sid = subscribe(services)
-    bill(services, date(2026, 1, 1))
+    customer, sid = billed_for_january(services)
     on(services, date(2026, 1, 20))
     send(services, CancelSubscription(customer_id=customer, subscription_id=sid,
                                       effective_date=date(2026, 3, 15), when="immediate"))
@@ -89,9 +95,7 @@ def test_an_immediate_cancellation_dated_later_keeps_the_renewals_before_it(
 
 
 def test_a_cancellation_at_the_end_of_the_term_renews_no_more(services: Services) -> None:
-    publish(services)
-    customer, sid = subscribe(services)
-    bill(services, date(2026, 1, 1))
+    customer, sid = billed_for_january(services)
     send(services, CancelSubscription(customer_id=customer, subscription_id=sid,
                                       effective_date=date(2026, 1, 20), when="end_of_term"))
     assert renewals(services) == []
@@ -99,9 +103,7 @@ def test_a_cancellation_at_the_end_of_the_term_renews_no_more(services: Services
 
 def test_a_resumed_subscription_renews_from_its_billing_cursor(services: Services) -> None:
     """Paused 10–20 January: billed again on the resumption, then on 1 February."""
-    publish(services)
-    customer, sid = subscribe(services)
-    bill(services, date(2026, 1, 1))
+    customer, sid = billed_for_january(services)
     on(services, date(2026, 1, 10))
     send(services, PauseSubscription(customer_id=customer, subscription_id=sid,
                                      effective_date=date(2026, 1, 10)))
