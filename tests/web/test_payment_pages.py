@@ -241,14 +241,21 @@ def test_an_accountant_assigns_a_queued_payment_to_a_customer(
     assert "The payment is recorded" in workspace.get("/app/payments/queue").text
 
 
-def test_a_line_like_a_payment_typed_in_by_hand_is_linked_to_it(
-        services: Services, workspace: Workspace) -> None:
+def typed_in_then_on_the_statement(
+        services: Services, workspace: Workspace) -> tuple[Any, dict[str, Any]]:
+    """10,000.00 typed in by hand as п/п 17, then the same transfer queued from the statement."""
     customer = billed(services, "romashka", name="ООО Ромашка")
     send(services, RecordPayment(customer_id=customer.customer_id, amount="10000.00",
                                  currency="RUB", received_on=date(2026, 1, 10),
                                  payment_id="pp-17", reference="п/п 17"))
     upload(workspace, statement(paid("17", "10000.00", f"Оплата по счету {customer.number}")))
     (line,) = queued(services)
+    return customer, line
+
+
+def test_a_line_like_a_payment_typed_in_by_hand_is_linked_to_it(
+        services: Services, workspace: Workspace) -> None:
+    customer, line = typed_in_then_on_the_statement(services, workspace)
     line_id = str(line["bank_payment_id"])
     why = "possible duplicate of payment pp-17 of Jan 10, 2026 recorded by hand"
     assert why in workspace.get("/app/payments/queue").text
@@ -271,12 +278,7 @@ def test_a_line_like_a_payment_typed_in_by_hand_is_linked_to_it(
 def test_a_line_recorded_as_new_money_beside_a_typed_in_twin_needs_a_tick(
         services: Services, workspace: Workspace) -> None:
     """The customer really paid 10,000.00 twice: once typed in, once on the statement."""
-    customer = billed(services, "romashka", name="ООО Ромашка")
-    send(services, RecordPayment(customer_id=customer.customer_id, amount="10000.00",
-                                 currency="RUB", received_on=date(2026, 1, 10),
-                                 payment_id="pp-17", reference="п/п 17"))
-    upload(workspace, statement(paid("17", "10000.00", f"Оплата по счету {customer.number}")))
-    (line,) = queued(services)
+    customer, line = typed_in_then_on_the_statement(services, workspace)
     page = f"/app/payments/bank-lines/{line['bank_payment_id']}"
     fields = {"resolve_customer_key": "romashka", "resolve_reason": "Второй платёж, звонок"}
 
