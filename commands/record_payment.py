@@ -73,7 +73,7 @@ def handle(command: RecordPayment, context: Context, runtime: Runtime) -> Outcom
         amount = money(command.amount, command.currency)
         twin = _from_the_statement(command, customer, payment_id, amount, received_on)
         if twin is not None and not command.not_a_duplicate:
-            raise _refusal(runtime, customer, twin)
+            raise duplicate_refusal(runtime, customer, twin)
         allocations = customer.receive_payment(
             provenance, received_on, payment_id=payment_id, amount=amount,
             payer_name=command.payer_name, payer_inn=command.payer_inn,
@@ -103,13 +103,20 @@ def _from_the_statement(
     return customer.possible_duplicate(amount, received_on, from_bank_line=False)
 
 
-def _refusal(runtime: Runtime, customer: Customer, twin: PaymentState) -> PossibleDuplicatePayment:
-    """The refusal naming ``twin`` with its bank reference (read from the history: rare)."""
+def duplicate_refusal(
+    runtime: Runtime, customer: Customer, twin: PaymentState,
+    kind: type[PossibleDuplicatePayment] = PossibleDuplicatePayment,
+) -> PossibleDuplicatePayment:
+    """The refusal naming ``twin`` with its reference (read from the history: rare).
+
+    ``kind`` words it for the side that asks: a payment typed in after its statement line
+    (here), or a queued line resolved after a payment typed in (``ResolveBankPayment``).
+    """
     reference = next((e.reference for e in runtime.ledger.customer_history(customer.id)
                       if isinstance(e, PaymentReceived) and e.payment_id == twin.payment_id),
                      "")
-    return PossibleDuplicatePayment(payment_id=twin.payment_id, received_on=twin.received_on,
-                                    reference=reference, override=OVERRIDE)
+    return kind(payment_id=twin.payment_id, received_on=twin.received_on,
+                reference=reference, override=OVERRIDE)
 
 
 def _told_apart(twin: PaymentState | None) -> str | None:

@@ -27,9 +27,9 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from commands.base import Command, Reason, field_rule
+from commands.record_payment import OVERRIDE, duplicate_refusal
 from commands.unit_of_work import execute
 from ledger.banking import BankLineLikeTypedPayment, BankPayment, BankPaymentNotFound
-from ledger.customers.events import PaymentReceived
 from ledger.errors import NotFound
 
 if TYPE_CHECKING:
@@ -39,12 +39,10 @@ if TYPE_CHECKING:
     from commands.runtime import Runtime
     from commands.unit_of_work import Decision
     from ledger.customers import Customer
-    from ledger.customers.payment_book import PaymentState
     from ledger.events import Provenance
 
 InvoiceId = Annotated[str, Field(min_length=1, max_length=100)]
 PaymentId = Annotated[str, Field(min_length=1, max_length=100)]
-OVERRIDE = "not_a_duplicate"
 
 
 class ResolveBankPayment(Command):
@@ -102,7 +100,7 @@ def handle(command: ResolveBankPayment, context: Context, runtime: Runtime) -> O
             distinct_from=twin.payment_id if twin else None,
         )
         if twin is not None and not command.not_a_duplicate:
-            raise _refusal(runtime, customer, twin)
+            raise duplicate_refusal(runtime, customer, twin, BankLineLikeTypedPayment)
         allocations = customer.receive_payment(
             provenance, facts.booked_on, payment_id=payment_id, amount=facts.amount,
             invoice_ids=command.invoice_ids, payer_name=facts.counterparty_name,
@@ -127,11 +125,3 @@ def _link(provenance: Provenance, command: ResolveBankPayment, line: BankPayment
                               "customer_id": str(customer.id), "allocations": {},
                               "linked": True}
 
-
-def _refusal(runtime: Runtime, customer: Customer, twin: PaymentState) -> BankLineLikeTypedPayment:
-    """The refusal naming ``twin`` with its reference (read from the history: rare)."""
-    reference = next((e.reference for e in runtime.ledger.customer_history(customer.id)
-                      if isinstance(e, PaymentReceived) and e.payment_id == twin.payment_id),
-                     "")
-    return BankLineLikeTypedPayment(payment_id=twin.payment_id, received_on=twin.received_on,
-                                    reference=reference, override=OVERRIDE)
