@@ -14,12 +14,18 @@ reactivated in the same command once no open invoice is overdue past the bar it 
 suspended at (``state.suspension_days``). Like those, a run judges that on the real
 business day (``today``), never on an earlier date it is run for: a run that catches up a
 missed day sees the invoice younger than it is, and must not lift a suspension for it.
+
+What dunning does because of an invoice names that invoice as its cause: a step, the
+suspension it leads to and the cancellations a cancellation step makes carry the invoice's
+id as their causation id, so an auditor can follow a suspended service back to the unpaid
+invoice. A reactivation keeps the causation of the command that settled the debt.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from ledger.customers import collections_events as ev
 from ledger.customers.billing_events import SubscriptionCancelled
@@ -53,6 +59,11 @@ class StepTaken:
     step: int
     action: str
     days_overdue: int
+
+
+def caused_by(provenance: Provenance, invoice_id: str) -> Provenance:
+    """``provenance`` naming the invoice as the cause (invoice ids are UUIDs; see above)."""
+    return provenance.model_copy(update={"causation_id": UUID(invoice_id)})
 
 
 class DunningDecisions:
@@ -105,8 +116,9 @@ class DunningDecisions:
         if self.state.status is ServiceStatus.CLOSED:
             return taken
         self._enforce_suspension(provenance, as_of, terms, judged)
-        if any(t.action == "cancel" for t in taken):
-            self._end_subscriptions(provenance, as_of)
+        cancelled_for = next((t for t in taken if t.action == "cancel"), None)
+        if cancelled_for is not None:
+            self._end_subscriptions(caused_by(provenance, cancelled_for.invoice_id), as_of)
         return taken
 
     def _end_subscriptions(self, provenance: Provenance, as_of: date) -> None:
@@ -129,7 +141,7 @@ class DunningDecisions:
         number: int, step: DunningStep,
     ) -> None:
         self.record(
-            ev.DunningStepTaken, provenance, as_of,
+            ev.DunningStepTaken, caused_by(provenance, invoice.invoice_id), as_of,
             DUNNING_STEP.write(version=version, step=number, action=step.action,
                                days_after_due=step.days_after_due),
             invoice_id=invoice.invoice_id, invoice_number=invoice.number,
@@ -153,7 +165,7 @@ class DunningDecisions:
             number = next(n for n, s in enumerate(terms.steps, 1) if s.action == "suspend")
             self._take_step(provenance, as_of, worst, version=terms.version, number=number,
                             step=terms.steps[number - 1])
-        self._set_status(provenance, as_of, ServiceStatus.SUSPENDED,
+        self._set_status(caused_by(provenance, worst.invoice_id), as_of, ServiceStatus.SUSPENDED,
                          DUNNING_SUSPENSION.write(number=worst.number,
                                                   days=(as_of - worst.due_on).days, bar=bar))
 

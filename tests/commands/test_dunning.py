@@ -201,6 +201,22 @@ def test_cancellation_cancels_every_subscription(services: Services) -> None:
     assert book.status is ServiceStatus.SUSPENDED
 
 
+def test_what_dunning_does_names_the_overdue_invoice_as_its_cause(services: Services) -> None:
+    publish(services)
+    customer = register(services)
+    on(services, date(2026, 1, 15))
+    send(services, StartSubscription(customer_id=customer, tariff_code="start",
+                                     start_date=date(2026, 1, 15)))
+    invoice = invoice_due(services, customer, DUE)
+    assert dun(services, customer, day(90))[-1] == "cancel"
+    caused = {(type(e).__name__, str(e.meta.causation_id))
+              for e in services.ledger.history(customer)
+              if type(e).__name__ in {"DunningStepTaken", "ServiceStatusChanged",
+                                      "SubscriptionCancelled"}}
+    assert caused == {("DunningStepTaken", invoice), ("ServiceStatusChanged", invoice),
+                      ("SubscriptionCancelled", invoice)}
+
+
 def test_cancellation_ends_a_subscription_already_set_to_end_at_its_term(
     services: Services,
 ) -> None:
