@@ -102,16 +102,12 @@ class JobRegistry:
     def start(self, kind: str, started_by: str,
               work: Callable[[Progress], dict[str, Any]],
               params: dict[str, Any] | None = None) -> Job:
-        """Start ``work`` in a background thread and return its job at once."""
-        job = Job(job_id=uuid.uuid4().hex, kind=kind, started_by=started_by,
-                  started_at=datetime.now(UTC), params=dict(params or {}))
-        thread = threading.Thread(target=self._run, args=(job, work),
-                                  name=f"lbx-job-{kind}", daemon=True)
-        with self._lock:
-            self._jobs[job.job_id] = job
-            self._threads[job.job_id] = thread
-            self._forget_old()
-        thread.start()
+        """Start ``work`` in a background thread and return its job at once.
+
+        A form's ``key`` in ``params`` is looked up under the same lock as the start, so the
+        same form posted twice, even at the same moment, gets the first job, not a second.
+        """
+        job, _ = self._admit(kind, started_by, work, params, alone=False)
         return job
 
     def start_alone(self, kind: str, started_by: str,
@@ -119,16 +115,24 @@ class JobRegistry:
                     params: dict[str, Any] | None = None) -> tuple[Job, bool]:
         """Start ``work`` unless a job of ``kind`` is running: (the job, whether it is new).
 
-        The check and the start happen under one lock, so two requests at once start one.
+        The check and the start happen under one lock, so two requests at once start one;
+        the same form posted twice gets its own job back, as new (see :meth:`start`).
         """
+        return self._admit(kind, started_by, work, params, alone=True)
+
+    def _admit(self, kind: str, started_by: str, work: Callable[[Progress], dict[str, Any]],
+               params: dict[str, Any] | None, *, alone: bool) -> tuple[Job, bool]:
         job = Job(job_id=uuid.uuid4().hex, kind=kind, started_by=started_by,
                   started_at=datetime.now(UTC), params=dict(params or {}))
         thread = threading.Thread(target=self._run, args=(job, work),
                                   name=f"lbx-job-{kind}", daemon=True)
+        key = job.params.get("key")
         with self._lock:
+            if key and (earlier := self._keyed(key)) is not None:
+                return earlier, True
             running = next((j for j in self._jobs.values()
                             if j.kind == kind and not j.finished), None)
-            if running is not None:
+            if alone and running is not None:
                 return running, False
             self._jobs[job.job_id] = job
             self._threads[job.job_id] = thread
@@ -165,7 +169,10 @@ class JobRegistry:
         if not key:
             return None
         with self._lock:
-            return next((j for j in self._jobs.values() if j.params.get("key") == key), None)
+            return self._keyed(key)
+
+    def _keyed(self, key: str) -> Job | None:
+        return next((j for j in self._jobs.values() if j.params.get("key") == key), None)
 
     def running(self, kind: str) -> Job | None:
         """A job of ``kind`` still running, if any."""

@@ -270,6 +270,27 @@ def test_a_second_bill_run_is_refused_while_one_is_running(
         jobs.wait(running.job_id)
 
 
+def test_the_same_form_started_twice_at_once_runs_one_job() -> None:
+    jobs = JobRegistry()
+    release, ready = threading.Event(), threading.Barrier(8)
+    started: list[str] = []
+
+    def submit() -> None:
+        ready.wait()
+        job = jobs.start("rebuild", "admin", _held(release), {"view": "all", "key": "form-1"})
+        started.append(job.job_id)
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    release.set()
+    assert len(set(started)) == 1
+    assert [j.job_id for j in jobs.recent()] == started[:1]
+    jobs.wait(started[0])
+
+
 def test_every_page_says_so_while_views_are_being_rebuilt(workspace: Workspace) -> None:
     workspace.get("/app/operations")
     jobs = JobRegistry()
