@@ -62,8 +62,16 @@ class StepTaken:
 
 
 def caused_by(provenance: Provenance, invoice_id: str) -> Provenance:
-    """``provenance`` naming the invoice as the cause (invoice ids are UUIDs; see above)."""
-    return provenance.model_copy(update={"causation_id": UUID(invoice_id)})
+    """``provenance`` naming the invoice as the cause.
+
+    Invoices issued through the commands have UUIDs for ids; one whose id is not a UUID
+    (the domain does not insist) leaves the causation as the command gave it.
+    """
+    try:
+        cause = UUID(invoice_id)
+    except ValueError:
+        return provenance
+    return provenance.model_copy(update={"causation_id": cause})
 
 
 class DunningDecisions:
