@@ -69,8 +69,7 @@ def segments(part: Interval, override: PriceOverride | None) -> tuple[Interval, 
     """
     if override is None:
         return (part,)
-    cuts = sorted({day for day in (override.since, override.until)
-                   if day is not None and part.start < day < part.end})
+    cuts = sorted(day for day in override.bounds() if part.start < day < part.end)
     bounds = [part.start, *cuts, part.end]
     return tuple(Interval(start, end) for start, end in pairwise(bounds))
 

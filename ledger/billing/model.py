@@ -46,6 +46,9 @@ class PriceOverride:
             replay so past invoices come out the same).
         until: the first day the tariff's own price applies again; ``None``: for ever.
         note: why the customer has it; shown in the formula of every line it prices.
+        earlier: the condition agreed before this one, ending on or before ``since``: the
+            days before ``since`` keep it (a price agreed for February stays February's
+            when a March price is agreed in January).
     """
 
     price: Decimal | None = None
@@ -53,6 +56,20 @@ class PriceOverride:
     until: date | None = None
     note: str = ""
     since: date | None = None
+    earlier: PriceOverride | None = None
+
+    def on(self, day: date) -> PriceOverride | None:
+        """The condition of this line of agreements in force on ``day``, if any."""
+        if self.applies_on(day):
+            return self
+        if self.since is not None and day < self.since and self.earlier is not None:
+            return self.earlier.on(day)
+        return None
+
+    def bounds(self) -> set[date]:
+        """Every day on which a condition of this line of agreements starts or ends."""
+        days = {day for day in (self.since, self.until) if day is not None}
+        return days | self.earlier.bounds() if self.earlier is not None else days
 
     def applies_on(self, day: date) -> bool:
         """True when the condition is in force on ``day``: on or after ``since``, before ``until``.
@@ -165,7 +182,7 @@ class SubscriptionTerms:
     def __post_init__(self) -> None:
         day = self.anchor_day
         if isinstance(day, bool) or not 1 <= day <= _LAST_ANCHOR_DAY:
-            raise InvalidField(field="anchor_day", why=f"anchor day must be 1–31: {day!r}")
+            raise InvalidField(field="anchor_day", why="anchor day must be 1–31: {day!r}", day=day)
         if self.quantity < 1:
             raise InvalidField(field="quantity", why="quantity must be at least 1")
         if self.status == "paused" and self.paused_from is None:

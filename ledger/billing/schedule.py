@@ -49,7 +49,7 @@ class Plan:
     def override(self, code: str, day: date) -> PriceOverride | None:
         """The individual condition for a component in force on ``day``, if any."""
         found = self.overrides.get(code)
-        return found if found is not None and found.applies_on(day) else None
+        return found.on(day) if found is not None else None
 
     def unit_price(self, component: Component, day: date) -> tuple[Money, str]:
         """A flat, seat or setup component's price on ``day``, and the override's note."""

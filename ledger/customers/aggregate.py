@@ -49,7 +49,7 @@ class Customer(
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState
-    state_version: ClassVar[int] = 9
+    state_version: ClassVar[int] = 10
     """2: subscriptions keep the plans they had (``Subscription.history``), which a
     snapshot of version 1 had already forgotten; 3: and the fees invoices charged them
     (``Subscription.billed``), which a snapshot of version 2 lacks; 4: and their last pause
@@ -63,8 +63,9 @@ class Customer(
     suspension and cancellation dunning took for them (``CustomerState.dunning_actions``),
     which a snapshot of version 7 lacks; 9: individual prices keep their first day
     (``PriceOverrideState.effective_from``) and a pending change the prices it ends
-    (``PendingChangeState.lapsed_overrides``), which a snapshot of version 8 lacks. Older
-    snapshots are ignored."""
+    (``PendingChangeState.lapsed_overrides``), which a snapshot of version 8 lacks; 10: and
+    the conditions they followed (``PriceOverrideState.earlier``), which a snapshot of
+    version 9 had already forgotten. Older snapshots are ignored."""
 
     @classmethod
     def register(cls, provenance: Provenance, effective_date: date, **profile: Any) -> Customer:
@@ -191,7 +192,8 @@ class Customer(
             raise InvalidField(field="amount", why="a payment must be positive")
         if payment_id in RESERVED_PAYMENT_IDS:
             raise InvalidField(field="payment_id", why=(
-                f"{payment_id!r} is reserved: the ledger's name for credit no payment holds"))
+                "{payment_id!r} is reserved: the ledger's name for credit no payment holds"),
+                payment_id=payment_id)
         if payment_id in self.state.payments:
             raise DuplicateId(field="payment_id", kind="payment", value=payment_id)
         allocations = self._allocation(amount.minor, invoice_ids)
@@ -220,7 +222,8 @@ class Customer(
             for invoice_id in invoice_ids:
                 invoice = self.state.invoices.get(invoice_id)
                 if invoice is None or invoice.void:
-                    raise NotFound(f"no open invoice {invoice_id}", field="invoice_ids")
+                    raise NotFound("no open invoice {invoice_id}", field="invoice_ids",
+                                   invoice_id=invoice_id)
                 chosen.append(invoice)
         else:
             chosen = self.open_invoices()

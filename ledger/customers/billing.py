@@ -36,7 +36,7 @@ from ledger.customers.state import (
     PriceOverrideState,
     Subscription,
 )
-from ledger.errors import InvalidField, NotFound
+from ledger.errors import InvalidField, NotFound, Term
 from ledger.money import Money
 from ledger.periods import Interval
 from ledger.vat import VatRate
@@ -89,7 +89,8 @@ class BillingDecisions:
         """One subscription, or NotFound naming the field."""
         found = self.state.subscriptions.get(subscription_id)
         if found is None:
-            raise NotFound(f"no subscription {subscription_id}", field="subscription_id")
+            raise NotFound("no subscription {subscription_id}", field="subscription_id",
+                           subscription_id=subscription_id)
         return found
 
     def terms_of(self, sub: Subscription, catalog: Catalog) -> SubscriptionTerms:
@@ -302,8 +303,9 @@ class BillingDecisions:
         found = plan.definition.component(component)
         if found is None or found.kind != "metered":
             raise InvalidField(field="component", why=(
-                f"{component!r} is not a metered component of {plan.tariff_code}"
-                f" (the tariff on {occurred_on})"))
+                "{component!r} is not a metered component of {tariff_code} (the tariff on"
+                " {occurred_on})"), component=component, tariff_code=plan.tariff_code,
+                occurred_on=occurred_on)
         if quantity < 0:
             raise InvalidField(field="quantity", why="usage cannot be negative")
         self.record(ev.UsageRecorded, provenance, occurred_on, usage_id=usage_id,
@@ -322,7 +324,8 @@ class BillingDecisions:
         """
         sub = self.subscription(subscription_id)
         if sub.status != "active":
-            raise InvalidField(field="subscription_id", why=f"the subscription is {sub.status}")
+            raise InvalidField(field="subscription_id", why="the subscription is {status}",
+                               status=Term(sub.status))
         ensure_after_resumption(sub, change_on, "plan change")
         result = change_plan(
             self.terms_of(sub, catalog), catalog(tariff_code, tariff_version), quantity,
@@ -341,11 +344,13 @@ class BillingDecisions:
 
 
 def _overrides(overrides: dict[str, PriceOverrideState]) -> dict[str, PriceOverride]:
-    return {
-        code: PriceOverride(price=o.price, pricing=o.pricing, until=o.until, note=o.note,
-                            since=o.effective_from)
-        for code, o in overrides.items()
-    }
+    return {code: _override(o) for code, o in overrides.items()}
+
+
+def _override(o: PriceOverrideState) -> PriceOverride:
+    return PriceOverride(price=o.price, pricing=o.pricing, until=o.until, note=o.note,
+                         since=o.effective_from,
+                         earlier=_override(o.earlier) if o.earlier is not None else None)
 
 
 def _lapsed(codes: list[str] | None) -> frozenset[str] | None:

@@ -216,13 +216,17 @@ class IndividualPriceSet(StateEvent):
     effective_from: date | None = None
 
     def change(self, state: CustomerState) -> None:
-        """Apply the condition to the subscription's component."""
-        state.subscriptions[self.subscription_id].overrides[self.component] = (
-            PriceOverrideState(
-                price=self.price, pricing=dict(self.pricing) if self.pricing else None,
-                until=self.until, note=self.note, agreed_by=self.agreed_by,
-                agreed_on=self.agreed_on, effective_from=self.effective_from,
-            )
+        """Apply the condition to the subscription's component, from its first day.
+
+        The condition it follows keeps the days before that (``PriceOverrideState.earlier``).
+        """
+        overrides = state.subscriptions[self.subscription_id].overrides
+        followed = overrides.get(self.component)
+        overrides[self.component] = PriceOverrideState(
+            price=self.price, pricing=dict(self.pricing) if self.pricing else None,
+            until=self.until, note=self.note, agreed_by=self.agreed_by,
+            agreed_on=self.agreed_on, effective_from=self.effective_from,
+            earlier=followed.before(self.effective_from) if followed is not None else None,
         )
 
 

@@ -68,6 +68,8 @@ class PriceOverrideState(_State):
 
     ``effective_from``: its first day; ``None`` for conditions recorded before they had a
     start, which price every day before ``until`` (so past invoices replay unchanged).
+    ``earlier``: the condition it followed, cut to end on ``effective_from``: the days
+    before this one starts keep the price agreed for them, billed or not yet billed.
     """
 
     price: Decimal | None = None
@@ -77,6 +79,21 @@ class PriceOverrideState(_State):
     agreed_by: str = ""
     agreed_on: date | None = None
     effective_from: date | None = None
+    earlier: PriceOverrideState | None = None
+
+    def before(self, day: date | None) -> PriceOverrideState | None:
+        """This condition and those it followed, for the days before ``day`` only.
+
+        ``None`` when none of them prices a day before ``day`` (a ``day`` of ``None``
+        starts on no day, so it follows nothing).
+        """
+        if day is None:
+            return None
+        if self.effective_from is not None and self.effective_from >= day:
+            return self.earlier.before(day) if self.earlier is not None else None
+        if self.until is not None and self.until <= day:
+            return self
+        return self.model_copy(update={"until": day})
 
 
 class PendingChangeState(_State):

@@ -23,6 +23,7 @@ from commands.change_subscription import (
     PreviewSubscriptionChange,
     preview_change,
 )
+from commands.record_usage import RecordUsage
 from commands.set_individual_price import SetIndividualPrice
 from ledger.customers.billing_events import IndividualPriceSet, SubscriptionChanged
 from ledger.errors import InvalidField
@@ -32,7 +33,7 @@ from tests.support.dsl import publish, send
 if TYPE_CHECKING:
     from api.bootstrap import Services
 
-JAN1, JAN10, FEB1 = date(2026, 1, 1), date(2026, 1, 10), date(2026, 2, 1)
+JAN1, JAN10, FEB1, MAR1 = date(2026, 1, 1), date(2026, 1, 10), date(2026, 2, 1), date(2026, 3, 1)
 PER_UNIT = {"kind": "per_unit", "unit_price": "0.50"}
 METER = {"code": "api", "name": "API", "kind": "metered",
          "pricing": {"kind": "per_unit", "unit_price": "1.00"}}
@@ -94,6 +95,37 @@ def test_a_metered_price_may_start_on_usage_days_not_yet_billed(services: Servic
     story = billed_january(services, components=[METER])
     agree(story, "api", pricing=PER_UNIT, effective_from=JAN10)  # January's usage is unbilled
     assert refused(story, effective_from=JAN10).field == "effective_from"  # the fee is billed
+
+
+def test_a_price_agreed_for_later_leaves_the_days_before_it_at_their_agreed_price(
+    services: Services,
+) -> None:
+    story = billed_january(services)
+    agree(story, agreed_on=date(2026, 1, 15), effective_from=FEB1)  # 800.00 for February
+    agree(story, price=Decimal(700), agreed_on=date(2026, 1, 20), effective_from=MAR1)
+    story.bill(FEB1)
+    story.bill(MAR1)
+    assert story.totals() == ["1000.00", "800.00", "700.00"]
+
+
+def test_late_usage_is_charged_at_the_individual_price_of_its_day_after_a_new_one(
+    services: Services,
+) -> None:
+    story = billed_january(services, components=[METER])
+    agree(story, "api", pricing=PER_UNIT, effective_from=JAN1)  # 0.50 a call in January
+    use(story, "jan-1", JAN10)
+    story.bill(FEB1)
+    agree(story, "api", pricing={"kind": "per_unit", "unit_price": "0.25"}, effective_from=FEB1)
+    use(story, "jan-late", date(2026, 1, 20))  # arrives after January's usage was billed
+    story.bill(MAR1)
+    assert [(line.component, line.amount.amount) for line in story.invoices()[-1].lines
+            if line.component == "api"] == [("api", Decimal("50.00"))]
+
+
+def use(story: Story, usage_id: str, day: date, calls: int = 100) -> None:
+    send(story.services, RecordUsage(
+        customer_id=story.customer, subscription_id=story.subscription, component="api",
+        usage_id=usage_id, quantity=Decimal(calls), occurred_on=day))
 
 
 def test_a_price_field_the_component_never_reads_is_refused_at_that_field(

@@ -51,7 +51,7 @@ def test_a_version_1_snapshot_is_ignored_and_the_history_replayed(services: Serv
 
     assert not old.is_current
     assert LedgerSnapshot.take(book).is_current
-    assert Customer.state_version == 9
+    assert Customer.state_version == 10
     ledger.forget(customer)
     for loaded in (ledger.customer(customer), ledger.customers([customer])[0],
                    ledger.customer(customer, version=book.version)):
@@ -148,6 +148,32 @@ def test_a_version_8_snapshot_is_ignored_and_price_starts_and_lapses_replay(
                 override.pop("effective_from")
 
     reloaded_past_older_snapshot(services, story.customer, 8, older=version_8)
+
+
+def test_a_version_9_snapshot_is_ignored_and_the_price_a_new_one_follows_replays(
+    services: Services,
+) -> None:
+    # given 800.00 agreed for February, then 700.00 from March, before February is billed
+    story = Story.begin(services, flat_tariff("1000.00", "RUB", name="A"), date(2026, 1, 1),
+                        anchor_day=1, code="a")
+    story.bill(date(2026, 1, 1))
+    for price, start in ((800, date(2026, 2, 1)), (700, date(2026, 3, 1))):
+        send(services, SetIndividualPrice(
+            customer_id=story.customer, subscription_id=story.subscription, component="base",
+            price=Decimal(price), effective_from=start, note="deal", agreed_by="D"))
+    sub = services.ledger.customer(story.customer).state.subscriptions[story.subscription]
+    earlier = sub.overrides["base"].earlier
+    assert earlier is not None
+    assert (earlier.price, earlier.until) == (Decimal(800), date(2026, 3, 1))
+
+    def version_9(state: dict[str, Any]) -> None:  # the price followed was forgotten
+        for stored in state["subscriptions"].values():
+            for override in stored["overrides"].values():
+                override.pop("earlier")
+
+    reloaded_past_older_snapshot(services, story.customer, 9, older=version_9)
+    story.bill(date(2026, 2, 1))
+    assert story.totals()[-1] == "800.00"
 
 
 def reloaded_past_older_snapshot(
