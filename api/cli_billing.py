@@ -76,9 +76,15 @@ def simulate(
         "--from", parser=business_day, metavar="DATE", help="First day (default: today).")] = None,
     customer: Annotated[str | None, typer.Option(
         help="Only this customer (id or external key); default: everyone.")] = None,
+    dunning: Annotated[bool, typer.Option(
+        "--dunning/--no-dunning",
+        help="Also dun each day. No payments are simulated, so every invoice goes unpaid and "
+             "the policy suspends and cancels customers: off by default.")] = False,
 ) -> None:
-    """Walk a test clock day by day, billing and dunning each day: see what the future brings.
+    """Walk a test clock day by day, billing each day: see what the future will bill.
 
+    No payments are simulated, so debts grow; dunning is left out unless asked for (it would
+    suspend and cancel customers who in fact pay, and the forecast would stop billing them).
     This writes real events (dated in the future): run it on a copy or a demo database.
     """
     with services() as s:
@@ -90,11 +96,13 @@ def simulate(
         while day <= until:
             clock.move_to(day)
             invoices += len(run_billing(RunBilling(as_of=day), context(), runtime, ids).invoices)
-            steps += len(run_dunning_for(runtime, ids, day, context()).steps)
+            if dunning:
+                steps += len(run_dunning_for(runtime, ids, day, context()).steps)
             day += timedelta(days=1)
         s.runner.catch_up()
-    out().print(f"Simulated {first} → {until}: {invoices} invoice(s) issued,"
-                f" {steps} dunning step(s) taken.", soft_wrap=True)
+    dunned = f", {steps} dunning step(s) taken" if dunning else ", no dunning"
+    out().print(f"Simulated {first} → {until}: {invoices} invoice(s) issued{dunned}.",
+                soft_wrap=True)
 
 
 @tariffs.command("import")

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.scheduler import DailyScheduler
 from commands.start_subscription import StartSubscription
+from projections import queries
 from tests.scenarios.support import flat_tariff
 from tests.support.dsl import publish, register, send
 
@@ -126,8 +127,8 @@ def test_a_simulated_year_shows_in_invoices_debts_and_mrr(
         send(services, StartSubscription(customer_id=customer, tariff_code="plan",
                                          start_date=date(2026, 1, 1)))
     env = {"LBX_DATABASE_URL": "", **backend_env}
-    result = CliRunner().invoke(
-        app, ["bill", "simulate", "--from", "2026-01-01", "--until", "2026-12-31"], env=env)
+    result = CliRunner().invoke(app, [
+        "bill", "simulate", "--from", "2026-01-01", "--until", "2026-12-31", "--dunning"], env=env)
     assert result.exit_code == 0, result.output
     assert "36 invoice(s) issued, 36 dunning step(s) taken" in result.output
     token = send(services, IssueApiKey(name="acc", role=Role.ACCOUNTANT)).result["token"]
@@ -140,6 +141,25 @@ def test_a_simulated_year_shows_in_invoices_debts_and_mrr(
         mrr = client.get("/v1/reports/mrr?from=2026-01&to=2026-12", headers=headers)
         assert mrr.status_code == 200, mrr.text
         assert "3000.00" in mrr.text
+
+
+def test_a_simulated_year_forecasts_billing_without_dunning_unpaid_customers_away(
+    services: Services, backend_env: dict[str, str]
+) -> None:
+    # given the default dunning policy (suspend at 30 days, cancel at 90) and no payments
+    publish(services, "plan", flat_tariff("1000.00", currency="RUB"))
+    customer = register(services, "C-1")
+    send(services, StartSubscription(customer_id=customer, tariff_code="plan",
+                                     start_date=date(2026, 1, 1)))
+    result = CliRunner().invoke(app, [
+        "bill", "simulate", "--from", "2026-01-01", "--until", "2026-12-31"],
+        env={"LBX_DATABASE_URL": "", **backend_env})
+    assert result.exit_code == 0, result.output
+    assert "12 invoice(s) issued, no dunning" in result.output
+    services.runner.catch_up()
+    december = queries.mrr_movements(services.store, "2026-12", "2026-12")[0]
+    assert december["closing"] == 100000
+    assert services.ledger.customer(customer, fresh=True).state.status.value == "active"
 
 
 @pytest.mark.parametrize(("args", "why"), [
