@@ -2,7 +2,9 @@
 
 Shared by every command that issues invoices (a one-off charge billed at once, a bill run).
 Numbers come from the series of the invoice date's year and are allocated in the same save
-as the invoices, so a failed save leaves no gap.
+as the invoices, so a failed save leaves no gap. Numbers follow dates: an invoice meant for
+a day before one the series already numbered (a missed bill run made late) is dated that
+later day (``NumberSeries.dated``); what it bills is still what was due by ``as_of``.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def issue_due_invoices(
         runtime: the ledger and the catalog.
         provenance: who issues, and when.
         customers: the customers to bill (loaded; the invoices are recorded on them).
-        as_of: the invoice date.
+        as_of: the day billed up to, and the invoice date unless the series already
+            numbered a later one (then that one: numbers follow dates).
         skipped: when given, a customer whose billing is refused is listed here (with
             why) instead of raising.
 
@@ -76,12 +79,13 @@ def issue_due_invoices(
         return None, []
     series = open_series(runtime, provenance, as_of, "invoice")
     placeholders = [f"{customer.id}/{customer.version}" for customer, _ in drafts]
-    numbers = series.allocate(provenance, as_of, placeholders)
+    dated = series.dated(as_of)
+    numbers = series.allocate(provenance, dated, placeholders)
     issued = []
     for (customer, draft), number in zip(drafts, numbers, strict=True):
         invoice_id = str(uuid5(customer.id, number))
         customer.issue_invoice(provenance, draft, invoice_id=invoice_id, number=number,
-                               today=runtime.clock.today())
+                               today=runtime.clock.today(), issued_on=dated)
         total = draft.result.totals.total
         issued.append(IssuedInvoice(str(customer.id), invoice_id, number,
                                     total.to_decimal_string(), total.currency))

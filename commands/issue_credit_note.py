@@ -65,7 +65,8 @@ def _lines(runtime: Runtime, command: IssueCreditNote) -> list[LineRecord]:
 def handle(command: IssueCreditNote, context: Context, runtime: Runtime) -> Outcome:
     """Number the credit note in its own series and record it, both on the business day.
 
-    The note is dated the context's date (else today); a suspended customer's debt is judged
+    The note is dated the context's date (else today), or the latest date its series already
+    numbered if that is later (numbers follow dates); a suspended customer's debt is judged
     on the real business day, the clock's. The lines are chosen inside the decision, so a
     retry of a note already recorded gets its first outcome, not "already credited".
     """
@@ -73,8 +74,9 @@ def handle(command: IssueCreditNote, context: Context, runtime: Runtime) -> Outc
     def decide(provenance: Provenance) -> Decision:
         lines = _lines(runtime, command)
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
-        dated = context.effective_date or runtime.clock.today()
-        series = open_series(runtime, provenance, dated, "credit_note")
+        wanted = context.effective_date or runtime.clock.today()
+        series = open_series(runtime, provenance, wanted, "credit_note")
+        dated = series.dated(wanted)  # numbers follow dates
         credit_note_id = context.derive_id(customer.id, "credit-note")
         (number,) = series.allocate(provenance, dated, [credit_note_id])
         total = customer.credit_invoice(provenance, command.invoice_id, lines,

@@ -1,9 +1,14 @@
 """Document numbering: gapless, sequential per series, allocated when a document is issued.
 
 A series (``LBX-2026`` for invoices, ``LBX-CN-2026`` for credit notes) is an aggregate of
-its own. Numbers are allocated in the same transaction that records the documents, so a
-failed save allocates nothing and a number is never skipped or reused; two writers racing
-for the same series conflict, and the loser takes the next numbers on retry.
+its own. Numbers follow dates, as Russian rules require of счета-фактуры (ПП РФ № 1137): a
+document is never dated before one the series already numbered, so a document meant for an
+earlier day (a missed bill run made late, a backdated credit note) is dated the latest day
+numbered instead (:meth:`NumberSeries.dated`).
+
+Numbers are allocated in the same transaction that records the documents, so a failed
+save allocates nothing and a number is never skipped or reused; two writers racing for the
+same series conflict, and the loser takes the next numbers on retry.
 
 This is the one write that crosses customers. To shard customers later, give each shard
 its own series prefix.
@@ -11,17 +16,18 @@ its own series prefix.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict
 
 from ledger.aggregate import LedgerAggregate, StateEvent
+from ledger.errors import InvalidField
 from ledger.events import GENESIS_HASH, EventMeta, LedgerCreated
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date
 
     from ledger.events import Provenance
 
@@ -39,12 +45,13 @@ def series_id_for(series: str) -> UUID:
 
 
 class SeriesState(BaseModel):
-    """The last number issued in a series."""
+    """The last number issued in a series, and the latest date a numbered document carries."""
 
     model_config = ConfigDict(extra="forbid")
 
     series: str
     last: int = 0
+    last_on: date | None = None
 
 
 class SeriesOpened(LedgerCreated):
@@ -65,8 +72,10 @@ class NumbersAllocated(StateEvent):
     documents: list[str]
 
     def change(self, state: SeriesState) -> None:
-        """Move the counter past the allocated numbers."""
+        """Move the counter past the allocated numbers (dated the event's business date)."""
         state.last = self.first + len(self.documents) - 1
+        on = self.meta.effective_date
+        state.last_on = on if state.last_on is None else max(state.last_on, on)
 
 
 class NumberSeries(LedgerAggregate[SeriesState]):
@@ -83,12 +92,25 @@ class NumberSeries(LedgerAggregate[SeriesState]):
             series=series,
         )
 
+    def dated(self, on: date) -> date:
+        """The date a document meant for ``on`` carries: never before one already numbered."""
+        return on if self.state.last_on is None else max(on, self.state.last_on)
+
     def allocate(
         self, provenance: Provenance, effective_date: date, documents: Sequence[str]
     ) -> list[str]:
-        """Give the next numbers to ``documents`` (ids), in order; return the formatted numbers."""
+        """Give the next numbers to ``documents`` (ids), in order; return the formatted numbers.
+
+        ``effective_date`` is the documents' date, which :meth:`dated` gives; an earlier
+        one is refused, since the numbers would then go back in time.
+        """
         if not documents:
             return []
+        if effective_date != self.dated(effective_date):
+            raise InvalidField(field="effective_date", why=(
+                "{series} already numbered a document dated {last_on}: a number dated"
+                " {on} would go back in time"), series=self.state.series,
+                last_on=str(self.state.last_on), on=effective_date.isoformat())
         first = self.state.last + 1
         self.record(NumbersAllocated, provenance, effective_date,
                     first=first, documents=list(documents))

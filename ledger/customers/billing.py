@@ -219,9 +219,13 @@ class BillingDecisions:
 
     def issue_invoice(
         self, provenance: Provenance, draft: DraftInvoice, *, invoice_id: str, number: str,
-        today: date | None = None,
+        today: date | None = None, issued_on: date | None = None,
     ) -> None:
-        """Record the drafted invoice under its allocated number.
+        """Record the drafted invoice under its allocated number, dated ``issued_on``.
+
+        ``issued_on`` defaults to the day drafted; a later one is given when the numbering
+        series already numbered a later day (``NumberSeries.dated``). The due date counts
+        from it.
 
         An invoice that comes out negative leaves credit; it settles the customer's open
         invoices at once (``CreditAllocated``), and only the rest waits for the next ones.
@@ -231,7 +235,8 @@ class BillingDecisions:
         """
         result, totals = draft.result, draft.result.totals
         before = unpaid_credit.written_off(self.state.invoices.values())
-        due_on = draft.as_of + timedelta(days=self.state.profile.payment_terms_days)
+        dated = issued_on or draft.as_of
+        due_on = dated + timedelta(days=self.state.profile.payment_terms_days)
         lines = [
             ev.LineRecord(
                 line_id=line.line_id, kind=line.kind, description=line.description,
@@ -247,8 +252,8 @@ class BillingDecisions:
             for line, money in zip(result.lines, totals.lines, strict=True)
         ]
         self.record(
-            ev.InvoiceIssued, provenance, draft.as_of,
-            invoice_id=invoice_id, number=number, issued_on=draft.as_of, due_on=due_on,
+            ev.InvoiceIssued, provenance, dated,
+            invoice_id=invoice_id, number=number, issued_on=dated, due_on=due_on,
             period_start=result.period.start if result.period else None,
             period_end=result.period.end if result.period else None,
             lines=lines, subtotal=totals.subtotal, discount_total=totals.discount_total,
@@ -260,10 +265,10 @@ class BillingDecisions:
             vat_mode=result.vat_mode,
         )
         credit = -totals.amount_due  # credits beyond the period's charges, if positive
-        credit -= self._take_back_unpaid(provenance, draft.as_of, before, credit,
+        credit -= self._take_back_unpaid(provenance, dated, before, credit,
                                          invoice_id=invoice_id, number=number)
         if credit.minor > 0:
-            self.settle_with_credit(provenance, draft.as_of, credit, source="invoice",
+            self.settle_with_credit(provenance, dated, credit, source="invoice",
                                     source_id=invoice_id, source_number=number, today=today)
 
     def _take_back_unpaid(

@@ -52,8 +52,8 @@ def test_a_payment_settles_the_oldest_invoice_first_and_leaves_the_rest_open(
     services: Services,
 ) -> None:
     customer = register(services)
-    newer = invoice_due(services, customer, FEB_25)
     older = invoice_due(services, customer, JAN_25)
+    newer = invoice_due(services, customer, FEB_25)
     pay(services, customer, "1500.00")
     assert open_on(services, customer, older) == rub("0.00")
     assert open_on(services, customer, newer) == rub("500.00")

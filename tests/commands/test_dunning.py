@@ -286,9 +286,9 @@ def test_a_customer_named_twice_in_a_run_is_dunned_once(services: Services) -> N
 
 def test_the_daily_run_duns_every_customer_in_batches_and_once(services: Services) -> None:
     fine, late, later = (register(services, key) for key in ("A", "B", "C"))
-    invoice_due(services, fine, day(5))
+    invoice_due(services, later, day(-30))  # issued in date order: numbers follow dates
     invoice_due(services, late, day(-1))
-    invoice_due(services, later, day(-30))
+    invoice_due(services, fine, day(5))
     report = run_dunning_for(services.runtime, [fine, late, later], DUE, batch_size=2)
     assert report.customers == 3
     assert sorted((cid, s.action) for cid, s in report.steps if s.action != "remind") == [

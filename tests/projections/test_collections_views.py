@@ -114,7 +114,7 @@ OVERDUE_AMOUNTS = {0: "1.00", 1: "2.00", 30: "4.00", 31: "8.00", 60: "16.00", 61
 
 def test_aging_buckets_fall_on_their_exact_boundary_days(services: Services) -> None:
     customer = register(services)
-    for days, amount in OVERDUE_AMOUNTS.items():
+    for days, amount in sorted(OVERDUE_AMOUNTS.items(), reverse=True):  # oldest issued first
         invoice_due(services, customer, AS_OF - timedelta(days=days), amount)
     services.runner.catch_up()
     found = queries.aging(services.store, AS_OF)

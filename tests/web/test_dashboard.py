@@ -60,10 +60,10 @@ def small_company(services: Services) -> Company:
     alpha = register(services, "A-1", name="Alpha", manager="Anna", inn="7707083893")
     bravo = register(services, "B-1", name="Bravo", manager="Boris")
     charlie = register(services, "C-1", name="Charlie")
+    invoice_due(services, bravo, date(2025, 10, 1), "250.00")  # issued in date order
     invoice_due(services, alpha, date(2025, 12, 1), "1000.00")
-    invoice_due(services, bravo, date(2025, 10, 1), "250.00")
-    invoice_due(services, bravo, date(2026, 1, 20), "500.00")
     invoice_due(services, charlie, date(2026, 1, 10), "300.00")
+    invoice_due(services, bravo, date(2026, 1, 20), "500.00")
     pay(services, charlie, "300.00", date(2026, 1, 12))
     dun(services, alpha, TODAY)
     send(services, StartSubscription(customer_id=bravo, tariff_code="start",
