@@ -150,6 +150,27 @@ def test_the_card_as_of_a_date_before_billing_has_the_terms_but_no_invoice(
     assert "Скидка за годовой договор" in past.text
 
 
+def invoice_row(html: str, number: str) -> str:
+    """The text of the card's row for invoice ``number``."""
+    found = re.search(rf"<th scope=\"row\">{re.escape(number)}</th>(.*?)</tr>", html, re.S)
+    assert found, number
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_the_card_as_of_a_date_says_overdue_as_the_present_card_does_that_day(
+        services: Services, workspace: Workspace) -> None:
+    customer = customer_with_history(services)  # due 25 January, 378.40 still open
+    on(services, date(2026, 2, 15))
+    present = workspace.get(customer.card).text
+    past = workspace.get(f"{customer.card}?as_of=2026-02-15").text
+    earlier = workspace.get(f"{customer.card}?as_of=2026-01-20").text
+
+    assert "просрочен" in invoice_row(present, "LBX-2026-000001")
+    assert "просрочен" in invoice_row(past, "LBX-2026-000001")
+    assert "оплачен частично" in invoice_row(earlier, "LBX-2026-000001")
+    assert "п/п 17" in past  # the payment's reference, as the present card shows it
+
+
 def test_a_date_before_the_customer_existed_says_so(
         services: Services, workspace: Workspace) -> None:
     customer = customer_with_history(services)

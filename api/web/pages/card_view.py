@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from api.documents.dates import act_day
 from api.web.pages.card_state import VERSION
 from api.web.said import timeline_text
+from ledger.customers.events import PaymentReceived
 from projections import queries
 from projections.describe import describe
 from projections.queries import decode_cursor, encode_cursor
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
     from api.bootstrap import Services
     from api.web.pages.card_state import AsOf, Replayed
+    from ledger.customers.state import InvoiceState
     from projections.store import Row
 
 PAGE = 20
@@ -50,7 +53,7 @@ def card_context(
         "as_of": as_of, "timeline_text": timeline_text,
     }
     if as_of.active:
-        context.update(_past_lists(state))
+        context.update(_past_lists(state, _day_shown(services, state, as_of)))
     else:
         context.update(_present_lists(services, str(customer_id), customer.version, params))
     return context
@@ -119,7 +122,25 @@ def _balance_row(row: Row) -> dict[str, Any]:
             **{column: int(row[column]) for column in BALANCE_COLUMNS}}
 
 
-def _past_lists(state: Replayed) -> dict[str, Any]:
+def _day_shown(services: Services, state: Replayed, as_of: AsOf) -> date:
+    """The business day a past card stands on: the day asked, or the day a version was recorded.
+
+    Overdue is a matter of that day, as the present card's is of today.
+    """
+    if as_of.day is not None:
+        return as_of.day
+    zone = ZoneInfo(services.settings.timezone)
+    return max(e.recorded_at for e in state.events).astimezone(zone).date()
+
+
+def _past_status(invoice: InvoiceState, day: date) -> str:
+    """The invoice's status on ``day``, as the register says it (``overdue`` once past due)."""
+    if invoice.status in {"issued", "partially_paid"} and invoice.due_on < day:
+        return "overdue"
+    return invoice.status
+
+
+def _past_lists(state: Replayed, day: date) -> dict[str, Any]:
     customer_state = state.customer.state
     balances = [
         {"currency": b.currency, "net": b.net_minor,
@@ -129,12 +150,15 @@ def _past_lists(state: Replayed) -> dict[str, Any]:
     invoices = [
         {"invoice_id": i.invoice_id, "number": i.number, "issued_on": i.issued_on,
          "due_on": i.due_on, "currency": i.currency, "total": i.total, "paid": i.paid,
-         "credited": i.credited, "open": i.open_minor, "status": i.status}
+         "credited": i.credited, "open": i.open_minor, "status": _past_status(i, day)}
         for i in sorted(customer_state.invoices.values(), key=lambda i: i.number)
     ]
+    received = {e.payment_id: e for e in state.events if isinstance(e, PaymentReceived)}
     payments = [
         {"payment_id": p.payment_id, "received_on": p.received_on, "amount": p.amount,
-         "currency": p.currency, "reference": "", "method": "", "unallocated": p.unallocated}
+         "currency": p.currency, "unallocated": p.unallocated,
+         "reference": received[p.payment_id].reference if p.payment_id in received else "",
+         "method": received[p.payment_id].method if p.payment_id in received else ""}
         for p in customer_state.payments.values()
     ]
     timeline = [_past_line(e) for e in reversed(state.events)]
