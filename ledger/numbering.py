@@ -23,7 +23,6 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from pydantic import BaseModel, ConfigDict
 
 from ledger.aggregate import LedgerAggregate, StateEvent
-from ledger.errors import InvalidField
 from ledger.events import GENESIS_HASH, EventMeta, LedgerCreated
 
 if TYPE_CHECKING:
@@ -101,16 +100,18 @@ class NumberSeries(LedgerAggregate[SeriesState]):
     ) -> list[str]:
         """Give the next numbers to ``documents`` (ids), in order; return the formatted numbers.
 
-        ``effective_date`` is the documents' date, which :meth:`dated` gives; an earlier
-        one is refused, since the numbers would then go back in time.
+        ``effective_date`` is the documents' date, which :meth:`dated` gives.
+
+        Raises:
+            ValueError: ``effective_date`` is before a date already numbered (the caller
+                did not ask :meth:`dated`): the numbers would go back in time.
         """
         if not documents:
             return []
-        if effective_date != self.dated(effective_date):
-            raise InvalidField(field="effective_date", why=(
-                "{series} already numbered a document dated {last_on}: a number dated"
-                " {on} would go back in time"), series=self.state.series,
-                last_on=str(self.state.last_on), on=effective_date.isoformat())
+        if effective_date != self.dated(effective_date):  # a caller skipped dated()
+            msg = (f"{self.state.series} already numbered a document dated"
+                   f" {self.state.last_on}: one dated {effective_date} would go back in time")
+            raise ValueError(msg)
         first = self.state.last + 1
         self.record(NumbersAllocated, provenance, effective_date,
                     first=first, documents=list(documents))
