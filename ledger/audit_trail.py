@@ -3,26 +3,28 @@
 Why apart from loading: an auditor's question is whether the stored rows are what was
 written, so these methods read rows (and snapshots) exactly as stored and check the hash
 chain before anything is parsed; loading, by contrast, trusts the rows to build state fast.
+The chain's hashes cover each row's state; each row's seal (``ledger.events.Seal``, inside
+the state) is what covers the topic and ``class_version`` stored beside it.
 :class:`AuditTrail` is mixed into :class:`ledger.application.Ledger`, whose recorder,
 mapper and repository it reads.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from ledger.aggregate import LedgerSnapshot
 from ledger.audit import ChainReport, HistoryUnreadable, verify_chain, verify_snapshots
 from ledger.customers import Customer
 from ledger.customers.events import CustomerRegistered
 from ledger.errors import CustomerNotFound
-from ledger.events import LedgerEvent
+from ledger.events import SEAL_FIELD, LedgerEvent, seal_problem
 from ledger.persistence import PydanticMapper
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
     from uuid import UUID
 
 
@@ -41,6 +43,52 @@ def customer_topics() -> list[str]:
     return sorted({topic for cls in _subclasses(LedgerEvent)
                    if (topic := get_topic(cls)).startswith(CUSTOMER_TOPICS)})
 
+
+def _event_class(topic: str) -> type[Any] | None:
+    """The class a stored row's topic names, or None when it names none (it was altered?)."""
+    try:
+        return cast("type[Any]", resolve_topic(topic))
+    except Exception:  # noqa: BLE001  (any topic that does not resolve names no class)
+        return None
+
+
+def verify_seals(aggregate_id: UUID, rows: Sequence[tuple[str, dict[str, Any]]],
+                 ) -> ChainReport | None:
+    """The first row whose topic or schema version is not what its event was sealed as.
+
+    Also the first row without a seal after one with a seal: the code that seals never
+    goes back, so such a row is an event stripped of its seal (and rehashed, or its hash
+    would already be broken) to pass as one recorded before seals existed.
+
+    Args:
+        aggregate_id: whose history this is.
+        rows: each stored row's topic and state exactly as stored, oldest first.
+
+    Returns:
+        A report broken at that row, or None when every seal holds.
+    """
+    sealed_before = False
+    for version, (topic, state) in enumerate(rows, start=1):
+        if SEAL_FIELD not in state:
+            if sealed_before:
+                return ChainReport(aggregate_id, version, version,
+                                   "it has no seal, but an event before it has one")
+            continue
+        sealed_before = True
+        problem = seal_problem(_event_class(topic), state)
+        if problem is not None:
+            return ChainReport(aggregate_id, version, version, problem)
+    return None
+
+
+def _first_break(chain: ChainReport, seals: ChainReport | None) -> ChainReport:
+    """Of the chain's report and the seals', the one broken at the earlier version."""
+    if seals is None or seals.first_broken_version is None:
+        return chain
+    if chain.first_broken_version is not None and (
+            chain.first_broken_version <= seals.first_broken_version):
+        return chain
+    return seals
 
 
 class AuditTrail:
@@ -86,14 +134,16 @@ class AuditTrail:
         """Check a customer's chain from its stored rows, then its stored snapshots.
 
         The chain is checked before (and without) parsing any event, so an altered row is
-        reported at its version rather than failing to load. Version 1 must be the
+        reported at its version rather than failing to load; so is each row's seal against
+        its topic and schema version (:func:`verify_seals`). Version 1 must be the
         registration. Snapshots are compared with a replay only when the chain holds.
 
         Raises:
             CustomerNotFound: no stored row of that id is a customer event.
         """
         rows = self.customer_rows(customer_id)
-        report = verify_chain(customer_id, (state for _, state in rows))
+        report = _first_break(verify_chain(customer_id, (state for _, state in rows)),
+                              verify_seals(customer_id, rows))
         if report.ok and rows[0][0] != get_topic(CustomerRegistered):
             return ChainReport(customer_id, report.events, 1,
                                "version 1 is not the customer's registration")

@@ -4,6 +4,9 @@ The library's own mapper works with dataclass events; ours are pydantic models, 
 mapper dumps them with ``model_dump(mode="json")`` and validates them back. It also does
 what the documented pydantic recipe leaves out: it writes ``class_version`` when a class is
 past version 1 and, on read, runs ``upcast_vN_vN+1`` until the stored state is current.
+Before upcasting it checks the row against its event's seal (``ledger.events.Seal``): a row
+whose topic or ``class_version`` was changed in the store is refused rather than read as
+another kind of event, or upcast as an older one.
 
 The PostgreSQL recorder LBX uses (one statement per save) is infrastructure, not domain: it
 lives in the composition root, ``api/postgres_store.py``.
@@ -34,6 +37,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic, resolve_topic, retry
 
+from ledger.events import seal_problem
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -63,6 +68,14 @@ def upcast(cls: type[Any], state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
+class SealBroken(ValueError):
+    """Raised when a stored row's topic or ``class_version`` is not what its event was sealed as.
+
+    A ``ValueError`` like any other row that fails to parse: ``Ledger.history`` reports it
+    as ``HistoryUnreadable``, and the chain check (``verify``) says which version and why.
+    """
+
+
 class PydanticMapper(Mapper[UUID]):
     """Maps pydantic event models to stored events and back, upcasting old versions."""
 
@@ -81,9 +94,17 @@ class PydanticMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        """Read the event back as its current class, upcasting if it is older."""
+        """Read the event back as its current class, upcasting if it is older.
+
+        Raises:
+            SealBroken: the row's topic or schema version is not its event's seal's.
+        """
         cls = resolve_topic(stored_event.topic)
         state = self.decode_state(stored_event)
+        problem = seal_problem(cls, state)
+        if problem is not None:
+            msg = f"stored event v{stored_event.originator_version}: {problem}"
+            raise SealBroken(msg)
         return cast("DomainEventProtocol[UUID]", cls.model_validate(upcast(cls, state)))
 
     def decode_state(self, stored_event: StoredEvent) -> dict[str, Any]:

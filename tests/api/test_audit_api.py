@@ -22,7 +22,13 @@ from ledger.audit import replay
 from ledger.events import canonical_hash
 from tests.api.conftest import auth
 from tests.support.dsl import register, send
-from tests.support.tampering import delete_row, edit_row, relabel_row
+from tests.support.tampering import (
+    delete_row,
+    edit_row,
+    relabel_row,
+    rewrite_history,
+    stored_before_seals,
+)
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -105,6 +111,20 @@ def test_a_registration_turned_into_another_event_is_broken_at_version_1(
     services: Services, client: TestClient, keys: dict[Role, str],
 ) -> None:
     customer = paid_customer(services)
+    relabel_row(services, customer, 1, "ledger.customers.events:CustomerProfileUpdated")
+
+    report = verify(client, keys, customer)
+
+    assert (report["ok"], report["first_broken_version"]) == (False, 1)
+    assert report["problem"] == (
+        "stored as CustomerProfileUpdated, but it was sealed as CustomerRegistered")
+
+
+def test_a_registration_stored_before_seals_turned_into_another_event_is_broken_too(
+    services: Services, client: TestClient, keys: dict[Role, str],
+) -> None:
+    customer = paid_customer(services)
+    stored_before_seals(services, customer)
     relabel_row(services, customer, 1, "ledger.customers.events:CustomerProfileUpdated")
 
     report = verify(client, keys, customer)
@@ -206,12 +226,13 @@ def test_raw_events_are_stored_rows_whose_hashes_an_auditor_recomputes(
 ) -> None:
     customer = paid_customer(services)
 
-    def as_version_1(state: dict[str, Any]) -> None:  # what a first release stored
-        for name in ("class_version", "payer_inn", "method", "allocations"):
-            state.pop(name, None)
-        state["hash"] = canonical_hash(state)
+    def as_first_release(version: int, state: dict[str, Any]) -> None:  # no seals, payment v1
+        state.pop("sealed_as")
+        if version == 2:
+            for name in ("class_version", "payer_inn", "method", "allocations"):
+                state.pop(name, None)
 
-    edit_row(services, customer, 2, as_version_1)
+    rewrite_history(services, customer, as_first_release)
     headers = auth(keys[Role.AUDITOR])
     assert verify(client, keys, customer)["ok"] is True  # a genuine old history
 
@@ -229,6 +250,22 @@ def test_raw_events_are_stored_rows_whose_hashes_an_auditor_recomputes(
     assert registration["topic"] == "ledger.customers.events:CustomerRegistered"
     assert (payment["event_type"], payment["class_version"]) == ("PaymentReceived", 1)
     assert "method" not in payment  # not the upcast form
+
+
+def test_a_sealed_raw_event_shows_its_seal_and_its_hash_is_recomputed_the_same_way(
+    services: Services, client: TestClient, keys: dict[Role, str],
+) -> None:
+    customer = paid_customer(services)
+
+    items = client.get(f"/v1/audit/customers/{customer}/events",
+                       headers=auth(keys[Role.AUDITOR])).json()["items"]
+
+    assert [(i["event_type"], i["class_version"], i["sealed_as"]) for i in items] == [
+        ("CustomerRegistered", 2, {"kind": "CustomerRegistered", "version": 2}),
+        ("PaymentReceived", 3, {"kind": "PaymentReceived", "version": 3})]
+    for item in items:
+        stored = {k: v for k, v in item.items() if k not in ENVELOPE}
+        assert canonical_hash(stored) == item["hash"], item["event_type"]
 
 
 def test_the_csv_export_names_each_rows_topic_schema_version_and_causation(

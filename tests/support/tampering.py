@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ledger.events import GENESIS_HASH, SEAL_FIELD, canonical_hash
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from uuid import UUID
@@ -60,3 +62,34 @@ def relabel_row(services: Services, aggregate_id: UUID, version: int, topic: str
             f"UPDATE {table} SET topic = {p} WHERE originator_id = {p}"
             f" AND originator_version = {p}", (topic, stored_id(aggregate_id), version))
     services.ledger.forget(aggregate_id)
+
+
+def rewrite_history(
+    services: Services, aggregate_id: UUID, change: Callable[[int, dict[str, Any]], Any],
+) -> None:
+    """Rewrite every stored row with ``change(version, state)``, then rehash and relink them all.
+
+    What someone who knows the hash recipe can do to a whole history (the chain is unkeyed),
+    and how the tests build a history as an earlier release stored it.
+    """
+    datastore, table, p, stored_id = _table(services, snapshots=False)
+    with datastore.transaction(commit=True) as cursor:
+        cursor.execute(f"SELECT originator_version, state FROM {table} WHERE originator_id = {p}"
+                       " ORDER BY originator_version", (stored_id(aggregate_id),))
+        rows = [(row["originator_version"], orjson.loads(bytes(row["state"])))
+                for row in cursor.fetchall()]
+        prev_hash = GENESIS_HASH
+        for version, state in rows:
+            change(version, state)
+            state["prev_hash"] = prev_hash
+            state["hash"] = prev_hash = canonical_hash(state)
+            cursor.execute(
+                f"UPDATE {table} SET state = {p} WHERE originator_id = {p}"
+                f" AND originator_version = {p}",
+                (orjson.dumps(state), stored_id(aggregate_id), version))
+    services.ledger.forget(aggregate_id)
+
+
+def stored_before_seals(services: Services, aggregate_id: UUID) -> None:
+    """Make a history what a release before seals stored: no ``sealed_as``, hashed without it."""
+    rewrite_history(services, aggregate_id, lambda _, state: state.pop(SEAL_FIELD))
