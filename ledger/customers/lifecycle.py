@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.billing.schedule import cycle_of
 from ledger.customers import billing_events as ev
+from ledger.customers.contract_terms import term_end_after
 from ledger.customers.individual_prices import check_individual_price
 from ledger.errors import InvalidField, NotFound, Rejected
 from ledger.money import Money
@@ -110,7 +111,11 @@ class LifecycleDecisions:
         self, provenance: Provenance, subscription_id: str, on: date, *, when: str,
         catalog: Catalog, reason: str | None,
     ) -> date:
-        """End the subscription now or at the end of its current period; return the end."""
+        """End the subscription now or at the end of its term; return the end.
+
+        The end of the term is that of a fixed term when the subscription has one running
+        (:mod:`ledger.customers.contract_terms`), else the end of the current period.
+        """
         sub = self.subscription(subscription_id)
         if sub.status == "cancelled":
             raise InvalidField(field="subscription_id", why="the subscription is already cancelled")
@@ -118,9 +123,9 @@ class LifecycleDecisions:
             raise InvalidField(field="effective_date", why="a cancellation before the start")
         ensure_after_resumption(sub, on, "cancellation")
         cancel_at = on
-        if when == "end_of_term":
+        if when == "end_of_term":  # the contract's term, else the billing period
             cycle = cycle_of(self.terms_of(sub, catalog))
-            cancel_at = cycle.period_at(cycle.index_of(on)).end
+            cancel_at = term_end_after(sub, on) or cycle.period_at(cycle.index_of(on)).end
         self.record(ev.SubscriptionCancelled, provenance, on, reason,
                     subscription_id=subscription_id, when=when, cancel_at=cancel_at)
         return cancel_at
