@@ -298,12 +298,18 @@ class BillingDecisions:
         self, provenance: Provenance, *, usage_id: str, subscription_id: str, component: str,
         quantity: Decimal, occurred_on: date, catalog: Catalog,
     ) -> bool:
-        """Record usage once per client usage id; return False for a duplicate."""
+        """Record usage once per client usage id; return False for a duplicate.
+
+        Usage is refused on a day the subscription does not serve — before it began, from
+        the day it ends (a cancellation, or a fixed term that does not renew), or in a
+        pause — since no invoice would ever bill it: it would be accepted and lost.
+        """
         if usage_id in self.state.usage_ids:
             return False
         sub = self.subscription(subscription_id)
         if occurred_on < sub.started_on:
             raise InvalidField(field="occurred_on", why="usage before the subscription began")
+        _ensure_served(sub, occurred_on)
         plan = plan_on(self.terms_of(sub, catalog), occurred_on)  # the plan of that day
         found = plan.definition.component(component)
         if found is None or found.kind != "metered":
@@ -346,6 +352,25 @@ class BillingDecisions:
             lapsed_overrides=[lapse.code for lapse in result.lapsed],
         )
         return ChangeMade(lines, [lapse.sentence() for lapse in result.lapsed])
+
+
+
+def _ensure_served(sub: Subscription, day: date) -> None:
+    """Refuse usage on ``day`` when the subscription does not serve it (see record_usage)."""
+    term_end = None if sub.auto_renew else sub.term_end
+    ends = [end for end in (sub.cancel_at, term_end) if end is not None]
+    if ends and day >= min(ends):
+        raise InvalidField(field="occurred_on", why=(
+            "usage on {day} is after the subscription's service ended on {end}: no invoice"
+            " would bill it"), day=day.isoformat(), end=min(ends).isoformat())
+    pauses: list[tuple[date, date | None]] = [sub.last_pause] if sub.last_pause else []
+    if sub.paused_from is not None:  # paused, and not resumed (perhaps cancelled since)
+        pauses.append((sub.paused_from, None))
+    for start, resumed in pauses:
+        if start <= day and (resumed is None or day < resumed):
+            raise InvalidField(field="occurred_on", why=(
+                "usage on {day} falls in a pause of the subscription (from {start}): a paused"
+                " subscription serves nothing"), day=day.isoformat(), start=start.isoformat())
 
 
 def _overrides(overrides: dict[str, PriceOverrideState]) -> dict[str, PriceOverride]:
