@@ -59,6 +59,11 @@ def handle(command: StartSubscription, context: Context, runtime: Runtime) -> Ou
             raise InvalidField(field="term_end", why="the term must end after it starts")
         anchor = command.anchor_day or command.start_date.day
         period = BillingPeriod(definition.period_unit, definition.period_count)
+        if not period.months and anchor != command.start_date.day:
+            raise InvalidField(field="anchor_day", why=(
+                "{tariff_code} bills by days or weeks counted from the start date, so an"
+                " anchor day other than the start's ({day}) would be ignored"),
+                tariff_code=command.tariff_code, day=command.start_date.day)
         anchor_arg = anchor if period.months else command.start_date
         trial_end = (
             command.start_date + timedelta(days=definition.trial_days)

@@ -93,6 +93,23 @@ def test_a_tariff_in_another_currency_is_refused(services: Services) -> None:
     assert caught.value.field == "tariff_code"
 
 
+def test_an_anchor_day_on_a_weekly_tariff_is_refused_unless_it_is_the_start_day(
+    services: Services,
+) -> None:
+    publish(services, code="weekly", definition={
+        "name": "Weekly", "currency": "RUB", "period_unit": "week", "components": [
+            {"code": "base", "name": "Base", "kind": "flat", "price": "10.00"}]})
+    customer = register(services)
+    with pytest.raises(InvalidField) as caught:
+        send(services, StartSubscription(customer_id=customer, tariff_code="weekly",
+                                         start_date=date(2026, 1, 7), anchor_day=1))
+    assert caught.value.field == "anchor_day"
+    assert "other than the start's (7) would be ignored" in str(caught.value)
+    assert event_names(services, customer) == ["CustomerRegistered"]
+    send(services, StartSubscription(customer_id=customer, tariff_code="weekly",
+                                     start_date=date(2026, 1, 7), anchor_day=7))
+
+
 def test_quantity_below_one_is_refused_before_anything_happens() -> None:
     with pytest.raises(ValidationError):
         StartSubscription.model_validate({"customer_id": "00000000-0000-0000-0000-000000000001",
