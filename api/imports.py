@@ -38,6 +38,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.crm.spreadsheet import read_sheet
+from api.import_errors import RowError
 from commands.base import Context, CurrencyCode, ExternalKey, Text
 from commands.dispatch import dispatch
 from commands.register_customer import Email, Inn, Kpp, Ogrn, Phone, RegisterCustomer, Tags
@@ -164,11 +165,10 @@ def _parse(cells: dict[str, str]) -> CustomerRow | list[dict[str, str]]:
     try:
         return CustomerRow.model_validate(values)
     except ValidationError as error:
-        return [{"field": ".".join(str(p) for p in e["loc"][:1]) or "row",
-                 "message": str(e["msg"]).removeprefix("Value error, ")}
+        return [RowError.invalid(".".join(str(p) for p in e["loc"][:1]) or "row", e)
                 for e in error.errors()]
     except LedgerError as error:  # an unknown currency is refused by the ledger's own check
-        return [{"field": error.field or "row", "message": error.detail}]
+        return [RowError.refused(error.field or "row", error)]
 
 
 def _preview_row(
@@ -182,18 +182,20 @@ def _preview_row(
     for kind, value in (("external_key", parsed.external_key),
                         ("inn", f"{parsed.inn}/{parsed.kpp or ''}" if parsed.inn else None)):
         if value and f"{kind}={value}" in seen:
-            return _error(preview, kind, f"the same as row {seen[f'{kind}={value}']}")
+            return _error(preview, RowError.written(kind, "the same as row {row}",
+                                                    row=seen[f"{kind}={value}"]))
         if value:
             seen[f"{kind}={value}"] = number
     match = _match(services, parsed)
-    if isinstance(match, str):
-        return _error(preview, "inn", match)
+    if isinstance(match, RowError):
+        return _error(preview, match)
     if match is None:
         return _new(preview, parsed)
     customer_id, preview.matched_by = match
     earlier = seen.setdefault(f"customer={customer_id}", number)
     if earlier != number:  # one row found it by its key, another by its ИНН
-        return _error(preview, preview.matched_by, f"the same customer as row {earlier}")
+        return _error(preview, RowError.written(preview.matched_by,
+                                                "the same customer as row {row}", row=earlier))
     return _compare(services, preview, customer_id)
 
 
@@ -201,11 +203,12 @@ def _new(preview: RowPreview, row: CustomerRow) -> RowPreview:
     """A row no customer matches: created under its external key, else its ИНН."""
     preview.external_key = row.external_key or _key_from_inn(row)
     if preview.external_key is None:
-        return _error(preview, "external_key", "a new customer needs an external key or ИНН")
+        return _error(preview, RowError.written(
+            "external_key", "a new customer needs an external key or ИНН"))
     return preview
 
 
-def _match(services: Services, row: CustomerRow) -> tuple[UUID, str] | str | None:
+def _match(services: Services, row: CustomerRow) -> tuple[UUID, str] | RowError | None:
     """The existing customer the row is about, how it was found; or why it is ambiguous."""
     if row.external_key:
         if services.ledger.exists(customer_id_for(row.external_key)):
@@ -218,7 +221,9 @@ def _match(services: Services, row: CustomerRow) -> tuple[UUID, str] | str | Non
     found = [r for r in queries.customers_by_inn(services.store, row.inn)
              if row.kpp is None or r["kpp"] == row.kpp]
     if len(found) > 1:
-        return f"{len(found)} customers have ИНН {row.inn}; add the КПП or an external key"
+        return RowError.written(
+            "inn", "{count} customers have ИНН {inn}; add the КПП or an external key",
+            count=len(found), inn=row.inn)
     return (UUID(found[0]["customer_id"]), "inn") if found else None
 
 
@@ -229,17 +234,19 @@ def _compare(services: Services, preview: RowPreview, customer_id: UUID) -> RowP
     preview.customer_id = str(customer_id)
     preview.external_key = profile.external_key
     if customer.state.status is ServiceStatus.CLOSED:
-        return _error(preview, "name", "the customer is closed; a closed book is not changed")
+        return _error(preview, RowError.written(
+            "name", "the customer is closed; a closed book is not changed"))
     if preview.matched_by == "inn" and key and key != profile.external_key:
         held = profile.external_ids.get(IMPORT_SYSTEM)
         if held not in (None, key):
-            return _error(preview, "external_key", (
-                f"ИНН {profile.inn} belongs to customer {profile.external_key}, whose keys are"
-                f" {profile.external_key} and {held}; {key} is neither"))
+            return _error(preview, RowError.written("external_key", (
+                "ИНН {inn} belongs to customer {customer}, whose keys are {customer} and"
+                " {held}; {key} is neither"), inn=profile.inn, customer=profile.external_key,
+                held=held, key=key))
         preview.fields["external_ids"] = {IMPORT_SYSTEM: key}
     preview.changes = customer.profile_changes(preview.fields)
     if "currency" in preview.changes:
-        return _error(preview, "currency", "a customer's currency cannot change")
+        return _error(preview, RowError.written("currency", "a customer's currency cannot change"))
     preview.action = "update" if preview.changes else "unchanged"
     return preview
 
@@ -251,9 +258,9 @@ def _key_from_inn(row: CustomerRow) -> str | None:
     return f"inn:{row.inn}/{row.kpp}" if row.kpp else f"inn:{row.inn}"
 
 
-def _error(preview: RowPreview, field_name: str, message: str) -> RowPreview:
+def _error(preview: RowPreview, error: RowError) -> RowPreview:
     preview.action = "error"
-    preview.errors.append({"field": field_name, "message": message})
+    preview.errors.append(error)
     return preview
 
 
@@ -300,7 +307,7 @@ def _apply_row(services: Services, sha256: str, row: RowPreview, actor: str) -> 
                 "note": "this file's row was already applied"}
     except LedgerError as error:
         return {"outcome": "failed",
-                "errors": [{"field": error.field or "row", "message": error.detail}]}
+                "errors": [RowError.refused(error.field or "row", error)]}
     done = "created" if row.action == "create" else "updated"
     return {"outcome": "unchanged" if outcome.replayed else done,
             "customer_id": str(outcome.target_id), "errors": [], "position": outcome.position}

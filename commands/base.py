@@ -128,7 +128,7 @@ def money(amount: str, currency: str, field: str = "amount") -> Money:
     try:
         return Money.parse(amount, currency)
     except InvalidAmount as error:
-        raise InvalidAmount(error.detail, field=field) from None
+        raise InvalidAmount(error.wording, field=field, **error.facts) from None
 
 
 class Context(BaseModel):

@@ -53,7 +53,8 @@ def handle_create(command: CreateCoupon, context: Context, runtime: Runtime) -> 
 
     def decide(provenance: Provenance) -> Decision:
         if runtime.ledger.exists(coupon_id):
-            raise InvalidField(field="code", why=f"coupon {command.code} already exists")
+            raise InvalidField(field="code", why="coupon {code} already exists",
+                               code=command.code)
         amount = None
         if command.kind == "fixed":
             if command.amount is None or command.currency is None:
@@ -81,7 +82,7 @@ def handle_redeem(command: RedeemCoupon, context: Context, runtime: Runtime) -> 
         try:
             coupon = runtime.ledger.load(coupon_id_for(command.code), Coupon)
         except NotFound:
-            raise NotFound(f"no coupon {command.code}", field="code") from None
+            raise NotFound("no coupon {code}", field="code", code=command.code) from None
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
         today = context.effective_date or runtime.clock.today()
         coupon.redeem(provenance, today, customer.id)

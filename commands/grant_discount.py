@@ -81,5 +81,5 @@ def ensure_component(
               for sub in customer.state.subscriptions.values() if sub.pending is not None]
     if not any(runtime.definition(*plan).component(component) for plan in plans):
         raise InvalidField(field=field, why=(
-            f"no subscription of the customer has a component {component!r}; "
-            "a discount on it would never apply"))
+            "no subscription of the customer has a component {component!r}; a discount on it"
+            " would never apply"), component=component)

@@ -238,8 +238,9 @@ def _import_batch(
             except WriteConflict:
                 continue
         return rows
-    raise ConcurrencyExhausted(f"the customers of a batch of bank lines kept changing;"
-                               f" retried {MAX_BATCH_ATTEMPTS} times (run the import again)")
+    raise ConcurrencyExhausted("the customers of a batch of bank lines kept changing; retried"
+                               " {attempts} times (run the import again)",
+                               attempts=MAX_BATCH_ATTEMPTS)
 
 
 @dataclass(frozen=True)

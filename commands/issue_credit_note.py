@@ -49,16 +49,17 @@ def _lines(runtime: Runtime, command: IssueCreditNote) -> list[LineRecord]:
         elif isinstance(event, CreditNoteIssued) and event.invoice_id == command.invoice_id:
             credited.update(line.line_id for line in event.lines)
     if issued is None:
-        raise NotFound(f"no invoice {command.invoice_id}", field="invoice_id")
+        raise NotFound("no invoice {invoice_id}", field="invoice_id",
+                       invoice_id=command.invoice_id)
     if not command.line_ids:
         return [line for line in issued.lines if line.line_id not in credited]
     wanted = set(command.line_ids)
     if unknown := sorted(wanted - {line.line_id for line in issued.lines}):
-        raise InvalidField(field="line_ids",
-                           why=f"not lines of invoice {issued.number}: {', '.join(unknown)}")
+        raise InvalidField(field="line_ids", why="not lines of invoice {number}: {lines}",
+                           number=issued.number, lines=", ".join(unknown))
     if again := sorted(wanted & credited):
-        raise InvalidField(field="line_ids", why=(
-            f"already credited on invoice {issued.number}: {', '.join(again)}"))
+        raise InvalidField(field="line_ids", why="already credited on invoice {number}: {lines}",
+                           number=issued.number, lines=", ".join(again))
     return [line for line in issued.lines if line.line_id in wanted]
 
 

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from commands.base import Command, Context, CurrencyCode, ExternalKey, Outcome, Text
 from commands.unit_of_work import execute
 from ledger.customers import Customer, VatMode, customer_id_for
-from ledger.errors import CustomerAlreadyExists
+from ledger.errors import CustomerAlreadyExists, invalid_value
 from ledger.requisites import inn_is_valid, ogrn_is_valid
 
 if TYPE_CHECKING:
@@ -20,15 +20,13 @@ if TYPE_CHECKING:
 
 def _inn(value: str) -> str:
     if not inn_is_valid(value):
-        msg = f"ИНН {value}: wrong check digit"
-        raise ValueError(msg)
+        raise invalid_value("ИНН {inn}: wrong check digit", inn=value)
     return value
 
 
 def _ogrn(value: str) -> str:
     if not ogrn_is_valid(value):
-        msg = f"ОГРН {value}: wrong check digit"
-        raise ValueError(msg)
+        raise invalid_value("ОГРН {ogrn}: wrong check digit", ogrn=value)
     return value
 
 

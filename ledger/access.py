@@ -121,7 +121,7 @@ class KeyRing(LedgerAggregate[KeyRingState]):
     ) -> None:
         """Issue a key; the caller shows ``secret`` once and forgets it."""
         if key_id in self.state.keys:
-            raise Conflict(f"key {key_id} already exists", field="key_id")
+            raise Conflict("key {key_id} already exists", field="key_id", key_id=key_id)
         self.record(
             ApiKeyIssued, provenance, effective_date,
             key_id=key_id, name=name, role=role, secret_sha256=secret_hash(secret),
@@ -133,7 +133,7 @@ class KeyRing(LedgerAggregate[KeyRingState]):
         """Revoke a key; return False if it was already revoked."""
         key = self.state.keys.get(key_id)
         if key is None:
-            raise NotFound(f"no key {key_id}", field="key_id")
+            raise NotFound("no key {key_id}", field="key_id", key_id=key_id)
         if key.revoked:
             return False
         self.record(ApiKeyRevoked, provenance, effective_date, reason, key_id=key_id)

@@ -104,9 +104,10 @@ def _checked(aggregate_id: UUID, aggregate: Any, kind: type[TAgg]) -> TAgg:
     if aggregate is None:
         if kind is Customer:
             raise CustomerNotFound(customer=str(aggregate_id))
-        raise NotFound(f"no {kind.__name__} {aggregate_id}")
+        raise NotFound("no {kind} {aggregate_id}", kind=kind.__name__, aggregate_id=aggregate_id)
     if not isinstance(aggregate, kind):
-        raise NotFound(f"{aggregate_id} is not a {kind.__name__}")
+        raise NotFound("{aggregate_id} is not a {kind}", aggregate_id=aggregate_id,
+                       kind=kind.__name__)
     return aggregate
 
 
@@ -177,9 +178,11 @@ class Ledger(Application[UUID], AuditTrail):
         except AggregateNotFoundError:
             if kind is Customer:
                 raise CustomerNotFound(customer=str(aggregate_id)) from None
-            raise NotFound(f"no {kind.__name__} {aggregate_id}") from None
+            raise NotFound("no {kind} {aggregate_id}", kind=kind.__name__,
+                           aggregate_id=aggregate_id) from None
         if not isinstance(aggregate, kind):
-            raise NotFound(f"{aggregate_id} is not a {kind.__name__}")
+            raise NotFound("{aggregate_id} is not a {kind}", aggregate_id=aggregate_id,
+                           kind=kind.__name__)
         return aggregate
 
     def customer(

@@ -171,9 +171,10 @@ def replay(
         except (KeyError, AttributeError):
             # e.g. a payment effective that day settles an invoice issued after it
             raise InvalidField(field="effective_on", why=(
-                f"version {event.originator_version} ({type(event).__name__}) depends on an "
-                f"event effective after {effective_on}; replay as of a version or an "
-                "instant instead")) from None
+                "version {version} ({event}) depends on an event effective after"
+                " {effective_on}; replay as of a version or an instant instead"),
+                version=event.originator_version, event=type(event).__name__,
+                effective_on=effective_on) from None
         aggregate.version = event.originator_version
         aggregate.modified_on = event.recorded_at
     return aggregate

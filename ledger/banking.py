@@ -120,6 +120,7 @@ class BankPaymentNotQueued(Conflict):
 
     title = "Bank payment not in the queue"
     field = "bank_payment_id"
+    terms = frozenset({"status", "verb"})
     template = (
         "bank payment {bank_payment_id} is {status};"
         " only unmatched or ambiguous lines can be {verb}"

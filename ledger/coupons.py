@@ -93,10 +93,11 @@ class Coupon(LedgerAggregate[CouponState]):
         """Record a redemption, refusing an expired, exhausted or repeated one."""
         state = self.state
         if state.expires_on is not None and on > state.expires_on:
-            raise Rejected(f"coupon {state.code} expired on {state.expires_on}", field="code")
+            raise Rejected("coupon {code} expired on {expires_on}", field="code",
+                           code=state.code, expires_on=state.expires_on)
         if str(customer_id) in state.redeemed_by:
-            raise Conflict(f"coupon {state.code} was already redeemed by this customer",
-                           field="code")
+            raise Conflict("coupon {code} was already redeemed by this customer",
+                           field="code", code=state.code)
         if state.max_redemptions is not None and len(state.redeemed_by) >= state.max_redemptions:
-            raise Rejected(f"coupon {state.code} has been used up", field="code")
+            raise Rejected("coupon {code} has been used up", field="code", code=state.code)
         self.record(CouponRedeemed, provenance, on, customer_id=str(customer_id))

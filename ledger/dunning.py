@@ -109,7 +109,7 @@ def validated(steps: Sequence[DunningStep]) -> tuple[DunningStep, ...]:
     actions = [s.action for s in steps]
     for action in ("suspend", "cancel"):
         if actions.count(action) > 1:
-            raise InvalidField(field="steps", why=f"at most one {action} step")
+            raise InvalidField(field="steps", why="at most one {action} step", action=action)
     if "cancel" in actions and (
         "suspend" not in actions or actions.index("cancel") < actions.index("suspend")
     ):

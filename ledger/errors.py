@@ -8,14 +8,74 @@
 
 Each concrete error names the field at fault (``field``) when there is one, so that an
 API client can point at it.
+
+An error is written from a *wording* with named placeholders (its class's ``template``, or
+one given when it is raised) and the *facts* that fill them; a ``why`` among the facts is a
+wording too, filled from the same facts. The API shows the English sentence (``detail``);
+the workspace translates the wordings, never the filled sentence, so that a refusal with
+values inside (``until {until} is not after effective_from {start}``) reads in Russian with
+the same values. So a refusal's text is always a constant wording, never an f-string.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from pydantic_core import PydanticCustomError
+
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
     from datetime import date
+
+
+class Term(str):
+    """A word of the ledger's own vocabulary among a refusal's facts: a status, a kind, an action.
+
+    Why a type of its own: the English sentence takes the word as it is (``the subscription
+    is paused``), but a translation needs it translated too (``подписка на паузе``), while
+    every other fact (an id, an amount, a name) is shown exactly as recorded.
+    """
+
+    __slots__ = ()
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+def written(
+    wording: str, facts: Mapping[str, Any], translate: Callable[[str], str] = _as_written,
+) -> str:
+    """``wording`` filled with ``facts``; wordings and :class:`Term` facts go through ``translate``.
+
+    A ``why`` among the facts is itself a wording, translated and filled from the same facts
+    first; a ``why`` that is no wording (a library's message with braces in it) stays as it is.
+
+    Raises:
+        KeyError, IndexError, ValueError: ``wording`` names a fact that is not given.
+    """
+    values = {name: translate(value) if isinstance(value, Term) else value
+              for name, value in facts.items()}
+    why = facts.get("why")
+    if isinstance(why, str) and not isinstance(why, Term):
+        try:
+            values["why"] = translate(why).format(**values)
+        except (KeyError, IndexError, ValueError):
+            values["why"] = translate(why)
+    return translate(wording).format(**values)
+
+
+def invalid_value(wording: str, **facts: object) -> PydanticCustomError:
+    """A value refused inside a pydantic model, its message written from ``wording`` and ``facts``.
+
+    Why not a plain ``ValueError``: its message would be the filled sentence alone, which
+    the workspace cannot translate; here the wording travels in the error's context beside
+    the facts (pydantic fills the ``{name}`` placeholders from the context itself, so a
+    placeholder takes no conversion: pass ``repr(code)`` for a quoted code). The message
+    reads as pydantic writes a ``ValueError``'s, so every reader sees the same text.
+    """
+    return PydanticCustomError("value_error", "Value error, " + wording,
+                               {**facts, "wording": wording})
 
 
 class LedgerError(Exception):
@@ -25,14 +85,22 @@ class LedgerError(Exception):
     field: str | None = None
 
     template: ClassVar[str] = ""
+    """The wording of this kind of refusal, with a placeholder for each fact."""
+    terms: ClassVar[frozenset[str]] = frozenset()
+    """The facts of this kind of refusal that are always a :class:`Term` (a status, a kind)."""
 
     def __init__(
-        self, detail: str | None = None, *, field: str | None = None, **facts: Any
+        self, wording: str | None = None, *, field: str | None = None, **facts: Any
     ) -> None:
-        self.facts = facts
+        self.facts: dict[str, Any] = {name: Term(value) if name in self.terms else value
+                                      for name, value in facts.items()}
         if field is not None:
             self.field = field
-        self.detail = detail or (self.template.format(**facts) if self.template else self.title)
+        self.wording = wording or self.template
+        """The English wording the refusal was written from ("" when it has only its title).
+
+        A wording given with no facts is the whole text, braces and all."""
+        self.detail = written(self.wording, self.facts) if facts else self.wording or self.title
         super().__init__(self.detail)
 
     def extensions(self) -> dict[str, Any]:
@@ -135,6 +203,7 @@ class DuplicateId(Conflict):
 
     title = "Duplicate id"
     template = "{kind} {value!r} is already recorded"
+    terms = frozenset({"kind"})
 
 
 class PossibleDuplicatePayment(Conflict):

@@ -64,8 +64,9 @@ class DraftLine:
     def __post_init__(self) -> None:
         carried = self.carried_discount
         if carried is not None and not self.amount <= carried <= Money.zero(carried.currency):
-            why = f"a credit of {self.amount} carries a discount between it and zero"
-            raise InvalidDiscount(field="carried_discount", value=str(carried), why=why)
+            why = "a credit of {amount} carries a discount between it and zero"
+            raise InvalidDiscount(field="carried_discount", value=str(carried), why=why,
+                                  amount=self.amount)
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,8 @@ class Money:
             raise InvalidAmount(value=str(text), why="exponents are not accepted")
         if -exponent > digits:
             raise InvalidAmount(
-                value=str(text), why=f"{currency} has at most {digits} decimal places"
+                value=str(text), why="{currency} has at most {digits} decimal places",
+                currency=currency, digits=digits,
             )
         return cls(int(value.scaleb(digits)), currency)
 

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeAlias
 
+from ledger.errors import Term
 from ledger.pricing_errors import InvalidPeriod
 
 if TYPE_CHECKING:
@@ -67,9 +68,10 @@ class BillingPeriod:
 
     def __post_init__(self) -> None:
         if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 1:
-            raise InvalidPeriod(why=f"count must be a whole number ≥ 1, got {self.count!r}")
+            raise InvalidPeriod(why="count must be a whole number ≥ 1, got {count!r}",
+                                count=self.count)
         if self.unit not in _MONTHS_PER_UNIT and self.unit not in _DAYS_PER_UNIT:
-            raise InvalidPeriod(field="unit", why=f"unknown period unit {self.unit!r}")
+            raise InvalidPeriod(field="unit", why="unknown period unit {unit!r}", unit=self.unit)
         object.__setattr__(self, "unit", PeriodUnit(self.unit))
 
     @property
@@ -93,7 +95,8 @@ class Interval:
     def __post_init__(self) -> None:
         if not self.start < self.end:
             raise InvalidPeriod(
-                field="end", why=f"interval must end after it starts: {self.start} → {self.end}"
+                field="end", why="interval must end after it starts: {start} → {end}",
+                start=self.start, end=self.end,
             )
 
     @property
@@ -169,10 +172,11 @@ class BillingCycle:
         if isinstance(anchor_day, date):
             return cls(period, anchor_day, anchor_day.day)
         if isinstance(anchor_day, bool) or not 1 <= anchor_day <= 31:  # noqa: PLR2004
-            raise InvalidPeriod(field="anchor_day", why=f"anchor day must be 1–31: {anchor_day!r}")
+            raise InvalidPeriod(field="anchor_day", why="anchor day must be 1–31: {day!r}",
+                                day=anchor_day)
         if not period.months:
-            why = f"a {period.unit} period needs an anchor date"
-            raise InvalidPeriod(field="anchor_day", why=why)
+            why = "a {unit} period needs an anchor date"
+            raise InvalidPeriod(field="anchor_day", why=why, unit=Term(period.unit))
         first = _clamped(_month_index(start_of_cycle), anchor_day)
         if first < start_of_cycle:
             first = _clamped(_month_index(start_of_cycle) + 1, anchor_day)

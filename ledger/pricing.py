@@ -65,7 +65,7 @@ def _is_whole(value: object, least: int) -> bool:
 def _checked_count(value: object, field: str, least: int) -> None:
     if not _is_whole(value, least):
         raise InvalidQuantity(
-            field=field, value=repr(value), why=f"must be a whole number ≥ {least}"
+            field=field, value=repr(value), why="must be a whole number ≥ {least}", least=least
         )
 
 
@@ -94,7 +94,8 @@ class Tier:
 
     def __post_init__(self) -> None:
         if self.up_to is not None and not _is_whole(self.up_to, least=1):
-            raise InvalidTiers(why=f"a tier bound is a whole number ≥ 1, got {self.up_to!r}")
+            raise InvalidTiers(why="a tier bound is a whole number ≥ 1, got {up_to!r}",
+                               up_to=self.up_to)
         _set(self, "unit_price", _checked_price(self.unit_price, "unit_price"))
         _set(self, "flat_fee", _checked_price(self.flat_fee, "flat_fee"))
 
@@ -114,7 +115,7 @@ def _checked_tiers(tiers: Sequence[Tier]) -> tuple[Tier, ...]:
     if len(bounds) != len(checked) - 1:
         raise InvalidTiers(why="only the last tier may be unbounded")
     if any(b <= a for a, b in itertools.pairwise(bounds)):
-        raise InvalidTiers(why=f"tier bounds must strictly increase: {bounds}")
+        raise InvalidTiers(why="tier bounds must strictly increase: {bounds}", bounds=bounds)
     return checked
 
 
@@ -299,12 +300,14 @@ def from_dict(data: Mapping[str, object]) -> PricingModel:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "pricing"
-        raise InvalidPricingModel(field=where, why=f"{where}: {first['msg']}") from None
+        raise InvalidPricingModel(field=where, why="{where}: {problem}", where=where,
+                                  problem=first["msg"]) from None
 
 
 def _refuse_floats(value: object, where: str) -> None:
     if isinstance(value, float):
-        raise InvalidPricingModel(field=where, why=f"{where}: {value!r} is a float; quote it")
+        raise InvalidPricingModel(field=where, why="{where}: {value!r} is a float; quote it",
+                                  where=where, value=value)
     if isinstance(value, dict):
         for key, item in value.items():
             _refuse_floats(item, f"{where}.{key}")

@@ -75,7 +75,8 @@ def prorate(price: Money, part: Interval, containing: Interval) -> ProratedAmoun
         InvalidPeriod: ``part`` is not inside ``containing``.
     """
     if not containing.includes(part):
-        raise InvalidPeriod(why=f"{part} is not inside the billing period {containing}")
+        raise InvalidPeriod(why="{part} is not inside the billing period {containing}",
+                            part=part, containing=containing)
     fraction = Fraction(part.days, containing.days)
     amount = price.times(fraction)
     explanation = f"{signed(amount)} = {signed(price)} × {part.days}/{containing.days}, {part}"
@@ -110,7 +111,8 @@ def plan_change_lines(
         CurrencyMismatch: the two prices are in different currencies.
     """
     if change_on not in period:
-        raise InvalidPeriod(field="change_on", why=f"{change_on} is not in the period {period}")
+        raise InvalidPeriod(field="change_on", why="{change_on} is not in the period {period}",
+                            change_on=change_on, period=period)
     if old_price.currency != new_price.currency:
         raise CurrencyMismatch(expected=old_price.currency, got=new_price.currency)
     remaining = Interval(change_on, period.end)

@@ -93,23 +93,23 @@ def check_requisites(
         InvalidField: a wrong check digit or shape.
     """
     if inn is not None and not inn_is_valid(inn):
-        raise InvalidField(field="inn", why=f"ИНН {inn}: expected 10 or 12 digits 0–9 with "
-                                            "the right check digits")
+        raise InvalidField(field="inn", why="ИНН {inn}: expected 10 or 12 digits 0–9 with the"
+                                            " right check digits", inn=inn)
     if kpp is not None and not kpp_is_valid(kpp):
-        raise InvalidField(field="kpp", why=f"КПП {kpp}: expected 4 digits, 2 digits or "
-                                            "capital letters, 3 digits")
+        raise InvalidField(field="kpp", why="КПП {kpp}: expected 4 digits, 2 digits or capital"
+                                            " letters, 3 digits", kpp=kpp)
     if ogrn is not None and not ogrn_is_valid(ogrn):
-        raise InvalidField(field="ogrn", why=f"ОГРН {ogrn}: expected 13 or 15 digits 0–9 "
-                                             "with the right check digit")
+        raise InvalidField(field="ogrn", why="ОГРН {ogrn}: expected 13 or 15 digits 0–9 with"
+                                             " the right check digit", ogrn=ogrn)
     if bik is not None and not bik_is_valid(bik):
-        raise InvalidField(field="bik", why=f"БИК {bik}: expected 9 digits 0–9 starting "
-                                            "with 04")
+        raise InvalidField(field="bik", why="БИК {bik}: expected 9 digits 0–9 starting with 04",
+                           bik=bik)
     if account is not None and bik is not None and not account_is_valid(account, bik):
         raise InvalidField(field="account", why=(
-            f"account {account}: expected a settlement account (20 digits, not a bank's "
-            f"30101… correspondent account) whose key matches БИК {bik}"))
+            "account {account}: expected a settlement account (20 digits, not a bank's 30101…"
+            " correspondent account) whose key matches БИК {bik}"), account=account, bik=bik)
     if (correspondent_account is not None and bik is not None
             and not correspondent_account_is_valid(correspondent_account, bik)):
         raise InvalidField(field="correspondent_account", why=(
-            f"correspondent account {correspondent_account}: expected 30101… ending with "
-            f"the БИК's last 3 digits, whose key matches БИК {bik}"))
+            "correspondent account {account}: expected 30101… ending with the БИК's last 3"
+            " digits, whose key matches БИК {bik}"), account=correspondent_account, bik=bik)

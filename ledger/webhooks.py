@@ -75,7 +75,7 @@ def check_url(url: str) -> str:
     parts = urlsplit(url)
     why = None
     if len(url) > MAX_URL_LENGTH:
-        why = f"at most {MAX_URL_LENGTH} characters"
+        why = "at most {most} characters"
     elif parts.scheme not in {"http", "https"}:
         why = "must be an http:// or https:// URL"
     elif not parts.hostname:
@@ -87,7 +87,7 @@ def check_url(url: str) -> str:
     else:
         why = _host_problem(parts.hostname) or _port_problem(parts)
     if why:
-        raise InvalidField(field="url", why=why)
+        raise InvalidField(field="url", why=why, most=MAX_URL_LENGTH)
     return url
 
 
@@ -288,7 +288,8 @@ def _check_subscription(event_types: list[WebhookEventType], days_before: list[i
     if len(set(event_types)) != len(event_types):
         raise InvalidField(field="event_types", why="each event type once")
     if not days_before or any(not 1 <= d <= MAX_DAYS_BEFORE for d in days_before):
-        raise InvalidField(field="days_before", why=f"one or more days from 1 to {MAX_DAYS_BEFORE}")
+        raise InvalidField(field="days_before", why="one or more days from 1 to {most}",
+                           most=MAX_DAYS_BEFORE)
     if len(set(days_before)) != len(days_before):
         raise InvalidField(field="days_before", why="each day count once")
 
@@ -314,7 +315,8 @@ class WebhookRegistry(LedgerAggregate[WebhookRegistryState]):
         """
         found = self.state.endpoints.get(endpoint_id)
         if found is None:
-            raise NotFound(f"no webhook endpoint {endpoint_id}", field="endpoint_id")
+            raise NotFound("no webhook endpoint {endpoint_id}", field="endpoint_id",
+                           endpoint_id=endpoint_id)
         return found
 
     def register(
@@ -323,7 +325,8 @@ class WebhookRegistry(LedgerAggregate[WebhookRegistryState]):
     ) -> None:
         """Register an endpoint; the caller derives and shows its version-1 secret."""
         if endpoint_id in self.state.endpoints:
-            raise Conflict(f"webhook endpoint {endpoint_id} already exists", field="endpoint_id")
+            raise Conflict("webhook endpoint {endpoint_id} already exists", field="endpoint_id",
+                           endpoint_id=endpoint_id)
         _check_subscription(event_types, days_before)
         self.record(
             WebhookEndpointRegistered, provenance, effective_date,

@@ -77,7 +77,7 @@ def read_sheet(filename: str | None, data: bytes) -> Sheet:
         raise UnreadableImport("no name column: the first row must name the columns "
                                "(Наименование or name, ИНН, КПП, ...)")
     if len(body) > MAX_ROWS:
-        raise UnreadableImport(f"more than {MAX_ROWS} rows; split the file")
+        raise UnreadableImport("more than {most} rows; split the file", most=MAX_ROWS)
     ignored = [str(cell) for cell, f in zip(header, fields, strict=True) if f is None and cell]
     rows = []
     for number, cells in enumerate(body, start=2):
@@ -122,5 +122,6 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         book.close()
     except Exception as error:  # noqa: BLE001  (zip, XML, openpyxl: all mean a bad upload)
-        raise UnreadableImport(f"the XLSX file cannot be read: {error}") from None
+        raise UnreadableImport("the XLSX file cannot be read: {error}",
+                               error=str(error)) from None
     return rows

@@ -1,22 +1,27 @@
 """Refusals in the reader's language: domain errors and form validation, by their kind.
 
-The ledger and pydantic explain a refusal in English, written from templates (``expected
-{expected}, got {got}``; ``String should have at least {min_length} characters``). The
-workspace translates the template, not the sentence: ``locale/<lang>/errors.po`` is keyed
-by the English templates of the common refusals and by the common reasons (``why``) they
-carry, and the facts are filled in afterwards. Anything the catalogue does not know is
-shown as the ledger wrote it.
+The ledger and pydantic explain a refusal in English, written from wordings with named
+placeholders (``expected {expected}, got {got}``; ``String should have at least {min_length}
+characters``). The workspace translates the wording, not the sentence: ``locale/<lang>/
+errors.po`` is keyed by the English wordings of the ledger's refusals and of the reasons
+(``why``) they carry, and the facts are filled in afterwards (``ledger.errors.written``):
+dates and money as the reader's locale writes them, words of the ledger's vocabulary
+(``ledger.errors.Term``) translated, everything else (ids, codes, names) as recorded.
+Anything the catalogue does not know is shown as the ledger wrote it.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from api.web.i18n import translations
+from api.web.i18n import Formats, translations
 from api.web.render import request_language
+from ledger.errors import written
+from ledger.money import Money
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from fastapi import Request
 
@@ -26,6 +31,7 @@ PYDANTIC = {
     "missing": "Field required",
     "string_too_short": "String should have at least {min_length} characters",
     "string_too_long": "String should have at most {max_length} characters",
+    "string_pattern_mismatch": "String should match pattern '{pattern}'",
     "date_from_datetime_parsing": "Input should be a valid date",
     "date_parsing": "Input should be a valid date",
     "date_type": "Input should be a valid date",
@@ -39,9 +45,45 @@ PYDANTIC = {
 """Pydantic's error types and the English templates its messages are written from."""
 
 
-def _gettext(request: Request, text: str) -> str:
-    found: str = translations(request_language(request)).gettext(text)
-    return found
+class Reading:
+    """How one reader reads a refusal: the catalogue of their language, and its formats.
+
+    English is the language the ledger writes in, so an English reader gets its facts as
+    written; any other reader gets dates and money in their locale's way («10.01.2026»,
+    «1 500,00 ₽»).
+    """
+
+    def __init__(self, language: str, gettext: Callable[[str], str] | None = None) -> None:
+        self.gettext: Callable[[str], str] = gettext or translations(language).gettext
+        self.formats = None if language == "en" else Formats(language)
+
+    @classmethod
+    def of(cls, request: Request) -> Reading:
+        """The reader of ``request``, in the language they chose."""
+        return cls(request_language(request))
+
+    @classmethod
+    def translating(cls, gettext: Callable[[str], str]) -> Reading:
+        """A reader known only by its translating function (facts left as written)."""
+        return cls("en", gettext)
+
+    def fact(self, value: Any) -> Any:
+        """A fact as the reader writes it (only dates and money change)."""
+        if self.formats is None:
+            return value
+        if isinstance(value, Money):
+            return self.formats.money(value.minor, value.currency)
+        if isinstance(value, date):
+            return self.formats.date(value, "short")
+        return value
+
+    def written(self, wording: str, facts: Mapping[str, Any]) -> str | None:
+        """``wording`` translated and filled with ``facts``; None if a placeholder is lost."""
+        try:
+            return written(wording, {name: self.fact(v) for name, v in facts.items()},
+                           self.gettext)
+        except (KeyError, IndexError, ValueError):
+            return None
 
 
 def _filled(template: str, facts: Mapping[str, Any]) -> str | None:
@@ -53,22 +95,55 @@ def _filled(template: str, facts: Mapping[str, Any]) -> str | None:
 
 def explain(request: Request, error: LedgerError) -> str:
     """The refusal ``error`` in the reader's language (its own text when not catalogued)."""
-    facts = dict(error.facts)
-    if "why" in facts:
-        facts["why"] = _gettext(request, str(facts["why"]))
-    template = type(error).template
-    if template and _filled(template, error.facts) == error.detail:
-        return _filled(_gettext(request, template), facts) or error.detail
-    return _gettext(request, error.detail)
+    return refusal_in(Reading.of(request), error)
+
+
+def refusal_in(reading: Reading, error: LedgerError) -> str:
+    """The refusal ``error`` as ``reading`` reads it: its wording translated, facts filled in."""
+    if not error.wording:
+        return reading.gettext(error.detail)
+    if not error.facts:
+        return reading.gettext(error.wording)
+    return reading.written(error.wording, error.facts) or error.detail
 
 
 def explain_problem(request: Request, problem: Mapping[str, Any]) -> str:
     """One pydantic complaint in the reader's language, by its error type."""
+    return problem_in(Reading.of(request), problem)
+
+
+def problem_in(reading: Reading, problem: Mapping[str, Any]) -> str:
+    """One pydantic complaint as ``reading`` reads it.
+
+    By its error type (pydantic's own), or by the wording our validators put in its context
+    (``ledger.errors.invalid_value``); a plain ``ValueError``'s message is looked up whole.
+    """
     message = str(problem.get("msg", "")).removeprefix("Value error, ")
     kind = str(problem.get("type", ""))
+    context = problem.get("ctx") or {}
     template = PYDANTIC.get(kind)
     if template is not None:
-        return _filled(_gettext(request, template), problem.get("ctx") or {}) or message
+        return _filled(reading.gettext(template), context) or message
     if kind == "value_error":
-        return _gettext(request, message)
-    return message
+        wording = context.get("wording")
+        if isinstance(wording, str):
+            return reading.written(wording, context) or message
+    return reading.gettext(message)
+
+
+def row_error_in(reading: Reading, error: Mapping[str, str]) -> str:
+    """One error of an imported row (``api.import_errors.RowError``) as ``reading`` reads it."""
+    problem = getattr(error, "problem", None)
+    if problem is not None:
+        return problem_in(reading, problem)
+    wording: str = getattr(error, "wording", "")
+    facts: Mapping[str, Any] = getattr(error, "facts", {})
+    if not wording:
+        return error["message"]
+    found = reading.written(wording, facts) if facts else reading.gettext(wording)
+    return found or error["message"]
+
+
+def row_errors_in(reading: Reading, errors: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    """The errors of an imported row, each message as ``reading`` reads it."""
+    return [{**error, "message": row_error_in(reading, error)} for error in errors]

@@ -71,7 +71,8 @@ def _parse_xml(data: bytes) -> Element:
     try:
         return fromstring(data)
     except ParseError as error:
-        raise UnreadableStatement(why=f"the XML is broken or cut off ({error})") from None
+        raise UnreadableStatement(why="the XML is broken or cut off ({error})",
+                                  error=str(error)) from None
     except DefusedXmlException:
         raise UnreadableStatement(
             why="the XML declares entities or a DTD, which a bank statement never needs"

@@ -93,7 +93,7 @@ def parse_csv(data: bytes, *, own_accounts: frozenset[str] = frozenset()) -> Sta
     delimiter, names = _header(text)
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
-        raise UnreadableStatement(why=f"the CSV header lacks {', '.join(missing)}")
+        raise UnreadableStatement(why="the CSV header lacks {missing}", missing=", ".join(missing))
     warnings = []
     unknown = [name for name in names if name not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
     if unknown:

@@ -62,7 +62,8 @@ def parse_mt940(data: bytes) -> Statement:
     try:
         parsed = mt940.parse_statements(text, options=mt940.Options.all())
     except RuntimeError as error:
-        raise UnreadableStatement(why=f"an MT940 tag could not be read ({error.args[0]})") from None
+        raise UnreadableStatement(why="an MT940 tag could not be read ({problem})",
+                                  problem=error.args[0]) from None
     if not parsed or len(parsed) != len(blocks):
         raise UnreadableStatement(why="no MT940 statement (:20: … :62F:) in the file")
     accounts: list[AccountBalance] = []

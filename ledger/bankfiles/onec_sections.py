@@ -170,8 +170,9 @@ class _Reader:
     def finish(self, last_line: int) -> Sections:
         if self.open is not None:
             raise UnreadableStatement(
-                why=f"the file is cut off inside the {self.open.marker} that starts at line"
-                f" {self.open.start}: it has no end marker and there is no КонецФайла"
+                why="the file is cut off inside the {marker} that starts at line {line}: it"
+                " has no end marker and there is no КонецФайла",
+                marker=self.open.marker, line=self.open.start,
             )
         if self.ended_at is None:
             self.out.warnings.append(f"the file ends at line {last_line} without КонецФайла")
@@ -195,7 +196,7 @@ def read_sections(lines: tuple[str, ...]) -> Sections:
     """
     first = next((n for n, line in enumerate(lines) if line.strip()), len(lines))
     if first == len(lines) or lines[first].strip() != MAGIC:
-        raise UnreadableStatement(why=f"a 1C exchange file must start with {MAGIC}")
+        raise UnreadableStatement(why="a 1C exchange file must start with {magic}", magic=MAGIC)
     reader = _Reader()
     if first:
         reader.out.warnings.append(f"{line_list(list(range(1, first + 1)))}: blank before {MAGIC}")

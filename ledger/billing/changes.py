@@ -131,11 +131,13 @@ def _check(
     terms: SubscriptionTerms, definition: TariffDefinition, quantity: int, change_on: date
 ) -> None:
     if change_on < terms.started_on:
-        why = f"the change on {change_on} is before the subscription began ({terms.started_on})"
-        raise InvalidField(field="effective_date", why=why)
+        why = "the change on {change_on} is before the subscription began ({started_on})"
+        raise InvalidField(field="effective_date", why=why, change_on=change_on,
+                           started_on=terms.started_on)
     if terms.pending is not None:
-        why = f"a plan change from {terms.pending.effective_on} is still pending"
-        raise InvalidField(field="effective_date", why=why)
+        why = "a plan change from {pending_on} is still pending"
+        raise InvalidField(field="effective_date", why=why,
+                           pending_on=terms.pending.effective_on)
     if definition.currency != terms.definition.currency:
         raise CurrencyMismatch(expected=terms.definition.currency, got=definition.currency)
     if definition.period != terms.definition.period:
@@ -152,11 +154,12 @@ def _effective_on(terms: SubscriptionTerms, change_on: date, when: When) -> date
         cycle = cycle_of(terms)
         effective_on = cycle.boundary(cycle.index_of(change_on) + 1)
     else:
-        raise InvalidField(field="when", why=f"when is immediate or end_of_term, not {when!r}")
+        raise InvalidField(field="when", why="when is immediate or end_of_term, not {when!r}",
+                           when=when)
     end = terms.service_end
     if end is not None and effective_on >= end:
-        why = f"the subscription ends on {end}, before the change on {effective_on}"
-        raise InvalidField(field="effective_date", why=why)
+        why = "the subscription ends on {end}, before the change on {effective_on}"
+        raise InvalidField(field="effective_date", why=why, end=end, effective_on=effective_on)
     return effective_on
 
 

@@ -55,8 +55,9 @@ def metered_component(plan: Plan, record: UsageRecord) -> Component:
     """
     found = plan.definition.component(record.component)
     if found is None or found.kind != "metered":
-        why = f"usage {record.usage_id}: {plan.definition.name} has no metered {record.component!r}"
-        raise InvalidField(field="component", why=why)
+        why = "usage {usage_id}: {tariff} has no metered {component!r}"
+        raise InvalidField(field="component", why=why, usage_id=record.usage_id,
+                           tariff=plan.definition.name, component=record.component)
     return found
 
 

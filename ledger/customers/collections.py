@@ -63,8 +63,9 @@ def _ensure_not_credited_twice(invoice: InvoiceState, payment_id: str) -> None:
     """
     if invoice.paid + invoice.credited + invoice.written_off > invoice.total:
         raise InvalidField(field="remove", why=(
-            f"invoice {invoice.number} was credited after payment {payment_id} settled it,"
-            " so that money is already the customer's credit"))
+            "invoice {number} was credited after payment {payment_id} settled it, so that"
+            " money is already the customer's credit"), number=invoice.number,
+            payment_id=payment_id)
 
 
 def _minor(amount: Money, currency: str, field: str) -> int:
@@ -87,14 +88,14 @@ class CollectionsDecisions(DunningDecisions):
         """One payment, or NotFound naming ``payment_id``."""
         found = self.state.payments.get(payment_id)
         if found is None:
-            raise NotFound(f"no payment {payment_id}", field="payment_id")
+            raise NotFound("no payment {payment_id}", field="payment_id", payment_id=payment_id)
         return found
 
     def invoice(self, invoice_id: str, field: str = "invoice_id") -> InvoiceState:
         """One invoice that is not void, or NotFound naming ``field``."""
         found = self.state.invoices.get(invoice_id)
         if found is None or found.void:
-            raise NotFound(f"no invoice {invoice_id}", field=field)
+            raise NotFound("no invoice {invoice_id}", field=field, invoice_id=invoice_id)
         return found
 
     # -- bank lines ------------------------------------------------------------------------
@@ -133,13 +134,16 @@ class CollectionsDecisions(DunningDecisions):
         payment = self.payment(payment_id)
         field = "existing_payment_id"
         if payment_id.startswith(BANK_PAYMENT_PREFIX):
-            raise InvalidField(field=field, why=f"payment {payment_id} is a bank line's own")
+            raise InvalidField(field=field, why="payment {payment_id} is a bank line's own",
+                               payment_id=payment_id)
         if (claimed := self.state.bank_links.get(payment_id)) is not None:
             raise InvalidField(field=field,
-                               why=f"payment {payment_id} is already linked to bank line {claimed}")
+                               why="payment {payment_id} is already linked to bank line {line}",
+                               payment_id=payment_id, line=claimed)
         if (payment.currency, payment.amount) != (amount.currency, amount.minor):
             raise InvalidField(field=field,
-                               why=f"payment {payment_id} is not of the bank line's amount")
+                               why="payment {payment_id} is not of the bank line's amount",
+                               payment_id=payment_id)
         self.record(ev.PaymentLinkedToBankLine, provenance, effective_date,
                     payment_id=payment_id, bank_payment_id=bank_payment_id)
 
@@ -162,7 +166,8 @@ class CollectionsDecisions(DunningDecisions):
         if not removed and not added:
             raise InvalidField(field="add", why="say which allocations to remove or add")
         if both := sorted(set(removed) & set(added)):
-            raise InvalidField(field="add", why=f"invoice {both[0]} is both removed and added")
+            raise InvalidField(field="add", why="invoice {invoice_id} is both removed and added",
+                               invoice_id=both[0])
         take = {i: _minor(m, payment.currency, "remove") for i, m in removed.items()}
         put = {i: _minor(m, payment.currency, "add") for i, m in added.items()}
         numbers = {i: self.invoice(i, "remove").number for i in take}
@@ -170,8 +175,9 @@ class CollectionsDecisions(DunningDecisions):
             settled = payment.allocations.get(invoice_id, 0)
             if minor > settled:
                 raise InvalidField(field="remove", why=(
-                    f"payment {payment_id} settles only {Money(settled, payment.currency)}"
-                    f" of invoice {numbers[invoice_id]}"))
+                    "payment {payment_id} settles only {settled} of invoice {number}"),
+                    payment_id=payment_id, settled=Money(settled, payment.currency),
+                    number=numbers[invoice_id])
             _ensure_not_credited_twice(self.state.invoices[invoice_id], payment_id)
         for invoice_id, minor in put.items():
             invoice = self.invoice(invoice_id, "add")
@@ -179,8 +185,8 @@ class CollectionsDecisions(DunningDecisions):
             self._fits_invoice(invoice, minor, payment.currency, "add")
         free = payment.unallocated + sum(take.values())
         if sum(put.values()) > free:
-            raise InvalidField(field="add", why=(
-                f"payment {payment_id} has only {Money(free, payment.currency)} to allocate"))
+            raise InvalidField(field="add", why="payment {payment_id} has only {free} to allocate",
+                               payment_id=payment_id, free=Money(free, payment.currency))
         self.record(ev.PaymentReallocated, provenance, effective_date, why,
                     payment_id=payment_id, currency=payment.currency, removed=take,
                     added=put, numbers=numbers)
@@ -193,8 +199,8 @@ class CollectionsDecisions(DunningDecisions):
         if invoice.currency != currency:
             raise CurrencyMismatch(expected=invoice.currency, got=currency, field=field)
         if minor > invoice.open_minor:
-            raise InvalidField(field=field, why=(
-                f"invoice {invoice.number} has only {Money(invoice.open_minor, currency)} open"))
+            raise InvalidField(field=field, why="invoice {number} has only {open} open",
+                               number=invoice.number, open=Money(invoice.open_minor, currency))
 
     # -- money going back ------------------------------------------------------------------
 
@@ -217,8 +223,9 @@ class CollectionsDecisions(DunningDecisions):
             minor = _minor(amount, payment.currency, "amount")
             if minor > payment.unallocated:
                 raise InvalidField(field="amount", why=(
-                    f"payment {payment_id} has only {Money(payment.unallocated, amount.currency)}"
-                    " not allocated to invoices; re-allocate it first"))
+                    "payment {payment_id} has only {free} not allocated to invoices;"
+                    " re-allocate it first"), payment_id=payment_id,
+                    free=Money(payment.unallocated, amount.currency))
             self._ensure_credit_covers(amount)
             sources = {payment_id: minor}
         else:
@@ -238,7 +245,8 @@ class CollectionsDecisions(DunningDecisions):
         balance = self.state.balances.get(amount.currency)
         credit = balance.credit if balance else Money.zero(amount.currency)
         if amount > credit:
-            raise InvalidField(field="amount", why=f"the customer's credit is only {credit}")
+            raise InvalidField(field="amount", why="the customer's credit is only {credit}",
+                               credit=credit)
 
     def _refund_sources(self, minor: int) -> dict[str, int]:
         """Take a refund of credit from the most recent payments with money unallocated."""
@@ -269,7 +277,8 @@ class CollectionsDecisions(DunningDecisions):
         left = payment.amount - payment.refunded
         if minor > left:
             raise InvalidField(field="amount", why=(
-                f"only {Money(left, amount.currency)} of payment {payment_id} can be taken back"))
+                "only {left} of payment {payment_id} can be taken back"),
+                left=Money(left, amount.currency), payment_id=payment_id)
         to_undo, removed = minor - max(payment.unallocated, 0), {}
         for invoice_id, settled in reversed(list(payment.allocations.items())):
             if to_undo <= 0:
@@ -300,7 +309,8 @@ class CollectionsDecisions(DunningDecisions):
         who = _approver(approver, provenance.actor)
         invoice = self.invoice(invoice_id)
         if invoice.open_minor == 0:
-            raise InvalidField(field="invoice_id", why=f"invoice {invoice.number} is settled")
+            raise InvalidField(field="invoice_id", why="invoice {number} is settled",
+                               number=invoice.number)
         if amount is None:
             amount = Money(invoice.open_minor, invoice.currency)
         self._fits_invoice(invoice, _minor(amount, invoice.currency, "amount"),

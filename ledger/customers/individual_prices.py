@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ledger.billing.schedule import money
-from ledger.errors import InvalidField
+from ledger.errors import InvalidField, Term
 from ledger.pricing import from_dict
 from ledger.tariffs.definition import unused_price_field
 
@@ -27,6 +27,15 @@ if TYPE_CHECKING:
 
     from ledger.customers.state import Subscription
     from ledger.tariffs.definition import Component, TariffDefinition
+
+
+_UNUSED = {
+    "price": ("a {kind} component ({component!r}) takes tiers (pricing), not a price: no"
+              " invoice would read the price given"),
+    "pricing": ("a {kind} component ({component!r}) takes a price, not tiers: no invoice"
+                " would read the pricing given"),
+}
+"""Why a price field the component's kind never reads is refused, by the field given."""
 
 
 def check_individual_price(
@@ -42,19 +51,18 @@ def check_individual_price(
     """
     found = definition.component(component)
     if found is None:
-        raise InvalidField(field="component",
-                           why=f"{sub.tariff_code} has no component {component!r}")
+        raise InvalidField(field="component", why="{tariff_code} has no component {component!r}",
+                           tariff_code=sub.tariff_code, component=component)
     price, pricing = condition.get("price"), condition.get("pricing")
     if found.kind == "metered" and pricing is None:
         raise InvalidField(field="pricing", why="a metered component takes tiers (pricing)")
     if found.kind != "metered" and price is None:
-        raise InvalidField(field="price", why=f"a {found.kind} component takes a price")
+        raise InvalidField(field="price", why="a {kind} component takes a price",
+                           kind=Term(found.kind))
     unused = unused_price_field(found.kind, price=price, pricing=pricing)
     if unused is not None:
-        takes = "tiers (pricing), not a price" if unused == "price" else "a price, not tiers"
-        raise InvalidField(field=unused, why=(
-            f"a {found.kind} component ({component!r}) takes {takes}: no invoice would read"
-            f" the {unused} given"))
+        raise InvalidField(field=unused, why=_UNUSED[unused], kind=Term(found.kind),
+                           component=component)
     if pricing is not None:
         from_dict(pricing)  # validates tiers, naming the field
     if price is not None:
@@ -68,28 +76,29 @@ def _check_dates(sub: Subscription, component: Component, start: date, until: da
     billed = billed_until(sub, component)
     if billed is not None and start < billed:
         raise InvalidField(field="effective_from", why=(
-            f"effective_from {start.isoformat()} is on days already billed for"
-            f" {component.code!r} (up to {billed.isoformat()}): an issued invoice is never"
-            f" re-priced. Start the price on {billed.isoformat()} or later; to give back part"
-            " of what an invoice charged, the accountant issues a credit note"))
+            "effective_from {start} is on days already billed for {component!r} (up to"
+            " {billed}): an issued invoice is never re-priced. Start the price on {billed} or"
+            " later; to give back part of what an invoice charged, the accountant issues a"
+            " credit note"), start=start, component=component.code, billed=billed)
     if until is not None and until <= start:
         raise InvalidField(field="until", why=(
-            f"until {until.isoformat()} is not after effective_from {start.isoformat()}:"
-            " the price would apply to no day"))
+            "until {until} is not after effective_from {start}: the price would apply to no"
+            " day"), until=until, start=start)
 
 
 def _check_setup(sub: Subscription, start: date) -> None:
     """A setup fee is priced once, for the subscription's first day."""
-    first = sub.started_on.isoformat()
+    first = sub.started_on
     if sub.setup_billed:
         raise InvalidField(field="effective_from", why=(
-            f"the setup fee was already billed, for the subscription's first day ({first}):"
+            "the setup fee was already billed, for the subscription's first day ({first}):"
             " an issued invoice is never re-priced; to give back part of it, the accountant"
-            " issues a credit note"))
+            " issues a credit note"), first=first)
     if start > sub.started_on:
         raise InvalidField(field="effective_from", why=(
-            f"a setup fee is charged once, for the subscription's first day ({first}): a"
-            f" price from {start.isoformat()} would never apply; start it on {first}"))
+            "a setup fee is charged once, for the subscription's first day ({first}): a"
+            " price from {start} would never apply; start it on {first}"), first=first,
+            start=start)
 
 
 def billed_until(sub: Subscription, component: Component) -> date | None:

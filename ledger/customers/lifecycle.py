@@ -19,7 +19,7 @@ from ledger.billing.schedule import cycle_of
 from ledger.customers import billing_events as ev
 from ledger.customers.contract_terms import term_end_after
 from ledger.customers.individual_prices import check_individual_price
-from ledger.errors import InvalidField, NotFound, Rejected
+from ledger.errors import InvalidField, NotFound, Rejected, Term
 from ledger.money import Money
 
 if TYPE_CHECKING:
@@ -50,9 +50,11 @@ def ensure_nothing_given_back(
                     or (line_ids is not None and fee.line_id not in line_ids)):
                 continue
             raise InvalidField(field=field, why=(
-                f"line {fee.line_id} of invoice {invoice.number}: {fee.given_back} of its"
-                f" days was already credited on invoice {fee.given_back_on} (a cancellation,"
-                " a pause or a plan change); credit the rest by an adjustment with the reason"))
+                "line {line_id} of invoice {number}: {given_back} of its days was already"
+                " credited on invoice {credited_on} (a cancellation, a pause or a plan"
+                " change); credit the rest by an adjustment with the reason"),
+                line_id=fee.line_id, number=invoice.number, given_back=fee.given_back,
+                credited_on=fee.given_back_on)
 
 
 def ensure_after_resumption(sub: Subscription, day: date, action: str) -> None:
@@ -67,9 +69,10 @@ def ensure_after_resumption(sub: Subscription, day: date, action: str) -> None:
         return
     paused_from, resumed_on = sub.last_pause
     raise InvalidField(field="effective_date", why=(
-        f"a {action} dated {day} is before the subscription's resumption: it was paused"
-        f" from {paused_from} and resumed on {resumed_on}; date the {action} on or after"
-        f" {resumed_on}"))
+        "a {action} dated {day} is before the subscription's resumption: it was paused from"
+        " {paused_from} and resumed on {resumed_on}; date the {action} on or after"
+        " {resumed_on}"), action=Term(action), day=day, paused_from=paused_from,
+        resumed_on=resumed_on)
 
 
 class LifecycleDecisions:
@@ -88,7 +91,8 @@ class LifecycleDecisions:
         """Stop billing from ``paused_from`` (days billed beyond it are credited)."""
         sub = self.subscription(subscription_id)
         if sub.status != "active":
-            raise InvalidField(field="subscription_id", why=f"the subscription is {sub.status}")
+            raise InvalidField(field="subscription_id", why="the subscription is {status}",
+                               status=Term(sub.status))
         if paused_from < sub.started_on:
             raise InvalidField(field="effective_date", why="a pause before the start")
         ensure_after_resumption(sub, paused_from, "pause")
@@ -160,10 +164,12 @@ class LifecycleDecisions:
         invoice = self._invoice(invoice_id)
         if invoice.paid or invoice.credited or invoice.written_off:
             raise InvalidField(field="invoice_id", why=(
-                f"invoice {invoice.number} is already (partly) settled; issue a credit note"))
+                "invoice {number} is already (partly) settled; issue a credit note"),
+                number=invoice.number)
         if invoice.credit_allocated:
             raise InvalidField(field="invoice_id", why=(
-                f"the credit of invoice {invoice.number} already settled other invoices"))
+                "the credit of invoice {number} already settled other invoices"),
+                number=invoice.number)
         self._ensure_credit_unspent(invoice)
         ensure_nothing_given_back(self.state, invoice, None, field="invoice_id")
         self.record(ev.InvoiceVoided, provenance, on, reason,
@@ -185,11 +191,11 @@ class LifecycleDecisions:
         credit = Money(-invoice.total, invoice.currency)
         if left.minor < credit.minor:
             raise Rejected(
-                f"invoice {invoice.number} (invoice_id {invoice.invoice_id}) cannot be voided:"
-                f" its credit of {credit} was already used and only {left} of credit no"
-                " payment holds is left; issue an invoice or a charge for what should be"
-                " taken back instead",
-                field="invoice_id")
+                "invoice {number} (invoice_id {invoice_id}) cannot be voided: its credit of"
+                " {credit} was already used and only {left} of credit no payment holds is"
+                " left; issue an invoice or a charge for what should be taken back instead",
+                field="invoice_id", number=invoice.number, invoice_id=invoice.invoice_id,
+                credit=credit, left=left)
 
     def credit_invoice(
         self, provenance: Provenance, invoice_id: str, lines: list[ev.LineRecord],
@@ -234,16 +240,18 @@ class LifecycleDecisions:
         """Refuse a note that credits nothing, a line again, or more than is left to credit."""
         again = sorted({line.line_id for line in lines if line.line_id in invoice.credited_lines})
         if again:
-            raise InvalidField(field="line_ids", why=(
-                f"already credited on invoice {invoice.number}: {', '.join(again)}"))
+            raise InvalidField(
+                field="line_ids", why="already credited on invoice {number}: {lines}",
+                number=invoice.number, lines=", ".join(again))
         if total.minor <= 0:
             raise InvalidField(field="line_ids", why="nothing to credit")
         if invoice.credited + invoice.written_off + total.minor > invoice.total:
             raise InvalidField(field="line_ids", why=(
-                f"more than invoice {invoice.number} has left to credit: of its"
-                f" {Money(invoice.total, invoice.currency)},"
-                f" {Money(invoice.credited, invoice.currency)} is already credited and"
-                f" {Money(invoice.written_off, invoice.currency)} written off"))
+                "more than invoice {number} has left to credit: of its {total}, {credited} is"
+                " already credited and {written_off} written off"), number=invoice.number,
+                total=Money(invoice.total, invoice.currency),
+                credited=Money(invoice.credited, invoice.currency),
+                written_off=Money(invoice.written_off, invoice.currency))
 
     def _release(self, invoice: InvoiceState, minor: int) -> dict[str, int]:
         """Take ``minor`` off the payments that settle ``invoice``, the most recent first.
@@ -262,7 +270,8 @@ class LifecycleDecisions:
     def _invoice(self, invoice_id: str) -> InvoiceState:
         invoice = self.state.invoices.get(invoice_id)
         if invoice is None:
-            raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+            raise NotFound("no invoice {invoice_id}", field="invoice_id", invoice_id=invoice_id)
         if invoice.void:
-            raise InvalidField(field="invoice_id", why=f"invoice {invoice.number} is void")
+            raise InvalidField(field="invoice_id", why="invoice {number} is void",
+                               number=invoice.number)
         return invoice

@@ -50,8 +50,9 @@ def ensure_one_vat_mode(
     if others:
         listed = ", ".join(sorted(others))
         raise InvalidField(field="tariff_code", why=(
-            f"{tariff_code} bills VAT {definition.vat_mode}, the customer's tariffs bill it "
-            f"{listed}; one invoice has one VAT mode: set the customer's vat_mode to mix them"))
+            "{tariff_code} bills VAT {mode}, the customer's tariffs bill it {listed}; one"
+            " invoice has one VAT mode: set the customer's vat_mode to mix them"),
+            tariff_code=tariff_code, mode=definition.vat_mode, listed=listed)
 
 
 def ensure_own_mode_kept(
@@ -75,8 +76,8 @@ def ensure_own_mode_kept(
     if len(modes) > 1:
         listed = ", ".join(sorted(modes))
         raise InvalidField(field="vat_mode", why=(
-            f"the customer's tariffs bill VAT {listed}; one invoice has one VAT mode: "
-            "keep the customer's vat_mode while they mix"))
+            "the customer's tariffs bill VAT {listed}; one invoice has one VAT mode: keep the"
+            " customer's vat_mode while they mix"), listed=listed)
 
 
 def modes_in_use(state: CustomerState, catalog: Catalog, on: date) -> set[VatMode]:

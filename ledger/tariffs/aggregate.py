@@ -13,9 +13,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.aggregate import LedgerAggregate, StateEvent
-from ledger.errors import InvalidField, TariffNotFound
+from ledger.errors import TariffNotFound
 from ledger.events import GENESIS_HASH, EventMeta, LedgerCreated
-from ledger.tariffs.definition import TariffDefinition, unused_prices
+from ledger.tariffs.definition import TariffDefinition, unused_price_refusal
 
 if TYPE_CHECKING:
     from datetime import date
@@ -115,12 +115,12 @@ class Tariff(LedgerAggregate[TariffState]):
         """A version's definition (the latest when ``number`` is None)."""
         chosen = self.state.latest if number is None else number
         if chosen not in self.state.versions:
-            raise TariffNotFound(code=self.state.code, version_text=f" version {number}")
+            raise TariffNotFound("no tariff {code!r} version {version}", code=self.state.code,
+                                 version=number)
         return chosen, self.state.versions[chosen]
 
 
 def _refuse_unused_prices(definition: TariffDefinition) -> None:
-    found = unused_prices(definition)
-    if found is not None:
-        where, why = found
-        raise InvalidField(field=f"definition.{where}", why=f"definition.{where}: {why}")
+    refused = unused_price_refusal(definition, "definition.")
+    if refused is not None:
+        raise refused

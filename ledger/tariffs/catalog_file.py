@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ledger.errors import InvalidField
-from ledger.tariffs.definition import Code, TariffDefinition, unused_prices
+from ledger.tariffs.definition import Code, TariffDefinition, unused_price_refusal
 
 
 class CatalogEntry(BaseModel):
@@ -28,7 +28,8 @@ class CatalogEntry(BaseModel):
 
 def _refuse_floats(value: Any, where: str) -> None:
     if isinstance(value, float):
-        raise InvalidField(field=where, why=f"{where}: {value!r} is a float; quote decimals")
+        raise InvalidField(field=where, why="{where}: {value!r} is a float; quote decimals",
+                           where=where, value=value)
     if isinstance(value, dict):
         for key, item in value.items():
             _refuse_floats(item, f"{where}.{key}")
@@ -48,7 +49,8 @@ def read_catalog(text: str, fmt: str) -> list[CatalogEntry]:
     try:
         data = yaml.safe_load(text) if fmt == "yaml" else orjson.loads(text)
     except (yaml.YAMLError, orjson.JSONDecodeError) as error:
-        raise InvalidField(field="file", why=f"not valid {fmt.upper()}: {error}") from None
+        raise InvalidField(field="file", why="not valid {format}: {error}",
+                           format=fmt.upper(), error=str(error)) from None
     if not isinstance(data, dict) or not isinstance(data.get("tariffs"), list):
         raise InvalidField(field="tariffs", why="a catalog file holds a list under 'tariffs'")
     _refuse_floats(data["tariffs"], "tariffs")
@@ -60,10 +62,11 @@ def read_catalog(text: str, fmt: str) -> list[CatalogEntry]:
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(p) for p in ("tariffs", index, *first["loc"]))
-            raise InvalidField(field=where, why=f"{where}: {first['msg']}") from None
-        if (unused := unused_prices(entry.definition)) is not None:
-            where = f"tariffs.{index}.definition.{unused[0]}"
-            raise InvalidField(field=where, why=f"{where}: {unused[1]}")
+            raise InvalidField(field=where, why="{where}: {problem}", where=where,
+                               problem=first["msg"]) from None
+        unused = unused_price_refusal(entry.definition, f"tariffs.{index}.definition.")
+        if unused is not None:
+            raise unused
         if entry.code in first_at:
             raise _repeated(entry.code, first_at[entry.code], index)
         first_at[entry.code] = index
@@ -78,9 +81,9 @@ def _repeated(code: str, first: int, again: int) -> InvalidField:
     differs from the first), on every import of the same file.
     """
     where = f"tariffs.{again}.code"
-    why = (f"{where}: tariff {code!r} is already defined at tariffs.{first}; "
-           "a catalog file names each tariff once")
-    return InvalidField(field=where, why=why)
+    why = ("{where}: tariff {code!r} is already defined at tariffs.{first}; a catalog file"
+           " names each tariff once")
+    return InvalidField(field=where, why=why, where=where, code=code, first=first)
 
 
 def write_catalog(entries: list[CatalogEntry], fmt: str) -> str:

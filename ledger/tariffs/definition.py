@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ledger.errors import InvalidAmount
+from ledger.errors import InvalidAmount, InvalidField, Term, invalid_value
 from ledger.money import Money, minor_digits
 from ledger.periods import BillingPeriod, PeriodUnit
 from ledger.pricing import PricingModel, from_dict, to_dict
@@ -37,8 +37,7 @@ def _not_float(value: object) -> object:
     exact. Metered prices are refused the same way (``ledger.pricing``).
     """
     if isinstance(value, float):
-        msg = f"{value!r} is a float; quote it"
-        raise ValueError(msg)  # noqa: TRY004  (pydantic reports a ValueError at its path)
+        raise invalid_value("{value} is a float; quote it", value=repr(value))
     return value
 
 
@@ -69,10 +68,12 @@ class Component(_Value):
     def _priced(self) -> Component:
         if self.kind == "metered":
             if self.pricing is None:
-                raise ValueError(f"metered component {self.code!r} needs a pricing model")
+                raise invalid_value("metered component {code} needs a pricing model",
+                                    code=repr(self.code))
             from_dict(self.pricing)  # validates tiers etc.; raises a Rejected naming the field
         elif self.price is None:
-            raise ValueError(f"{self.kind} component {self.code!r} needs a price")
+            raise invalid_value("{kind} component {code} needs a price", kind=self.kind,
+                                code=repr(self.code))
         return self
 
     def model(self) -> PricingModel:
@@ -85,6 +86,11 @@ _UNUSED = {
     "price": "a {kind} component ({code!r}) is priced by its pricing model, not a price",
     "pricing": "a {kind} component ({code!r}) takes a price, not a pricing model",
 }
+_UNUSED_AT = {
+    "price": "{where}: a {kind} component ({code!r}) is priced by its pricing model, not a price",
+    "pricing": "{where}: a {kind} component ({code!r}) takes a price, not a pricing model",
+}
+"""Why a price is refused, by the field its component never reads (at its path)."""
 
 
 def unused_price_field(kind: str, *, price: object, pricing: object) -> str | None:
@@ -115,12 +121,42 @@ def unused_prices(definition: TariffDefinition) -> tuple[str, str] | None:
         The path within the definition (``"components.0.price"``) and the reason, or
         ``None`` when every price is read.
     """
+    found = _first_unused(definition)
+    if found is None:
+        return None
+    index, component, unused = found
+    return (f"components.{index}.{unused}",
+            _UNUSED[unused].format(kind=component.kind, code=component.code))
+
+
+def unused_price_refusal(definition: TariffDefinition, at: str) -> InvalidField | None:
+    """The refusal of the first price of ``definition`` its component's kind never reads.
+
+    Args:
+        definition: the version about to be published.
+        at: the path of the definition in what was sent (``"definition."``,
+            ``"tariffs.0.definition."``), in front of the price's own path.
+
+    Returns:
+        An ``InvalidField`` naming the price's whole path, or ``None`` when every price is
+        read.
+    """
+    found = _first_unused(definition)
+    if found is None:
+        return None
+    index, component, unused = found
+    where = f"{at}components.{index}.{unused}"
+    return InvalidField(field=where, why=_UNUSED_AT[unused], where=where,
+                        kind=Term(component.kind), code=component.code)
+
+
+def _first_unused(definition: TariffDefinition) -> tuple[int, Component, str] | None:
+    """The first component given a price field its kind never reads: index, it, the field."""
     for index, component in enumerate(definition.components):
         unused = unused_price_field(component.kind, price=component.price,
                                     pricing=component.pricing)
         if unused is not None:
-            why = _UNUSED[unused].format(kind=component.kind, code=component.code)
-            return f"components.{index}.{unused}", why
+            return index, component, unused
     return None
 
 

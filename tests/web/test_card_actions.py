@@ -271,7 +271,7 @@ def test_an_individual_price_on_days_already_billed_is_refused_at_its_start(
 
     assert refused.status_code == 422
     assert 'id="price-effective_from-error"' in refused.text
-    assert "credit note" in refused.text
+    assert "выставьте кредит-ноту" in refused.text
     assert events_of(services, customer) == before
 
 

@@ -152,7 +152,7 @@ def test_the_card_as_of_a_date_before_billing_has_the_terms_but_no_invoice(
 
 def invoice_row(html: str, number: str) -> str:
     """The text of the card's row for invoice ``number``."""
-    found = re.search(rf"<th scope=\"row\">{re.escape(number)}</th>(.*?)</tr>", html, re.S)
+    found = re.search(rf"<th scope=\"row\">{re.escape(number)}</th>(.*?)</tr>", html, re.DOTALL)
     assert found, number
     return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
 
@@ -267,7 +267,7 @@ def test_an_effective_date_replay_that_needs_a_later_event_is_answered_at_the_da
 
     assert answer.status_code == 422
     assert 'id="asof-as_of-error"' in answer.text
-    assert "replay as of a version" in answer.text
+    assert "восстановите состояние на версию или на момент записи" in answer.text
 
 
 def test_documents_follow_the_seller_not_the_readers_language(

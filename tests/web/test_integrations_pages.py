@@ -106,7 +106,7 @@ def test_an_import_previews_every_row_and_writes_nothing_until_confirmed(
     assert services.ledger.max_position() == head
     assert [figure(preview, f"c-{a}") for a in ("create", "update", "unchanged", "error")] == [
         "1", "1", "0", "1"]
-    assert "ИНН 7707049389: wrong check digit" in preview
+    assert "ИНН 7707049389: неверный контрольный разряд" in preview  # in the reader's language
     assert 'class="row-error"' in preview
     report = confirm(workspace, preview)
     assert [figure(report, f"r-{a}") for a in ("created", "updated", "unchanged", "skipped")] \

@@ -37,7 +37,7 @@ from api.routes.integrations import MAX_FILE_BYTES
 from api.web.actions import IDEMPOTENCY_FIELD, new_form_key, send
 from api.web.jobs import jobs_of
 from api.web.pages.operations import Admin  # noqa: TC001  (FastAPI reads it at runtime)
-from api.web.refusals import explain, explain_problem
+from api.web.refusals import Reading, explain, explain_problem, row_errors_in
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, Writer  # noqa: TC001  (read at runtime)
 from api.webhooks.signing import secret_for
@@ -171,6 +171,8 @@ def _preview_page(request: Request, user: WebUser, preview: ImportPreview,
     others = [r for r in preview.rows if r.action != "error"][:PREVIEW_ROWS]
     shown = sorted([r for r in preview.rows if r.action == "error"] + others,
                    key=lambda r: r.row)
+    reading = Reading.of(request)
+    shown = [replace(r, errors=row_errors_in(reading, r.errors)) for r in shown]
     return page(request, "integrations/import_preview.html", user,
                 title=translate(request, "Customer import"), preview=preview, rows=shown,
                 counts=preview.counts(), token=token, form_key=new_form_key())
@@ -192,13 +194,17 @@ def confirm_import(request: Request, services: ServicesDep, user: Writer,
         why = translate(request, "The preview has expired; upload the file again.")
         return _draw(request, services, user, status_code=422, errors={"file": why})
     title = translate(request, "Customer import: {file}", file=upload.filename or "—")
-    job = jobs.start(IMPORT_JOB, user.actor, _importing(services, upload),
+    job = jobs.start(IMPORT_JOB, user.actor, _importing(services, upload, Reading.of(request)),
                      {"title": title, "key": key})
     return redirect(f"/app/operations/jobs/{job.job_id}")
 
 
-def _importing(services: Services, upload: Upload) -> Callable[[Progress], dict[str, Any]]:
-    """The work of an import: the file checked again, then applied a batch of rows at a time."""
+def _importing(services: Services, upload: Upload,
+               reading: Reading) -> Callable[[Progress], dict[str, Any]]:
+    """The work of an import: the file checked again, then applied a batch of rows at a time.
+
+    Rows not imported say why as ``reading`` (the person who started it) reads it.
+    """
 
     def work(progress: Progress) -> dict[str, Any]:
         preview = preview_customers(services, upload.filename, upload.data)
@@ -215,7 +221,8 @@ def _importing(services: Services, upload: Upload) -> Callable[[Progress], dict[
             services.await_position(position, timeout=60)
         counts = ImportReport(preview.sha256, rows).counts()
         return {"filename": upload.filename, "counts": counts,
-                "troubled": [r for r in rows if r["errors"]][:PREVIEW_ROWS]}
+                "troubled": [{**r, "errors": row_errors_in(reading, r["errors"])}
+                             for r in rows if r["errors"]][:PREVIEW_ROWS]}
 
     return work
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 
 from api.web.pages.tariff_draft import TIERED
+from api.web.refusals import Reading, problem_in, refusal_in
 from commands.publish_tariff import PublishTariff
 from ledger.errors import InvalidAmount, LedgerError
 from ledger.money import Money, minor_digits
@@ -137,7 +138,8 @@ def pricing_model(row: ComponentRow, prefix: str, tr: Callable[[str], str]) -> P
     except LedgerError as error:
         where = "tiers" if row.model in TIERED else (error.field or "unit_price")
         where = {"fixed_fee_per_transaction": "fixed_fee"}.get(where, where)
-        raise FieldError(f"{prefix}_{where}", f"{tr('Refused')}: {error.detail}") from None
+        refused = refusal_in(Reading.translating(tr), error)
+        raise FieldError(f"{prefix}_{where}", f"{tr('Refused')}: {refused}") from None
 
 
 def _component(row: ComponentRow, index: int, currency: str,
@@ -225,9 +227,8 @@ def _explain(error: ValidationError, data: dict[str, Any],
         message = _MESSAGES.get(kind)
         if kind == "string_pattern_mismatch":
             message = _PATTERNS.get(name, message)
-        if message is None:
-            message = str(problem["msg"]).removeprefix("Value error, ")
-        errors.setdefault(name, tr(message))
+        errors.setdefault(name, tr(message) if message is not None
+                          else problem_in(Reading.translating(tr), problem))
     return errors
 
 
@@ -249,4 +250,5 @@ def build(draft: TariffDraft, tr: Callable[[str], str]) -> Built:
     except ValidationError as error:
         return Built(errors=_explain(error, data, tr))
     except LedgerError as error:
-        return Built(errors={error.field or "components": f"{tr('Refused')}: {error.detail}"})
+        refused = refusal_in(Reading.translating(tr), error)
+        return Built(errors={error.field or "components": f"{tr('Refused')}: {refused}"})
