@@ -192,7 +192,7 @@ class DemoCompany:
     def _events_of_the_day(self, day: date) -> None:
         if day.day == 28:
             for customer, sub in self.subscriptions.items():
-                if self.habits[customer] != "closed" and self._tariff(customer) == "business":
+                if self._meters_api(customer, sub, day):
                     calls = self.rng.randrange(2_000, 180_000)
                     self.send(RecordUsage(customer_id=customer, subscription_id=sub,
                                           component="api", usage_id=f"{sub}/{day}",
@@ -215,6 +215,13 @@ class DemoCompany:
             for customer in (customers[4], customers[6]):  # invoiced, not yet due
                 self.send(RecordCharge(customer_id=customer, amount="4500.00",
                                        description="Настройка интеграции с 1С"))
+
+    def _meters_api(self, customer: UUID, subscription_id: str, day: date) -> bool:
+        """Whether the customer's «Бизнес» subscription serves ``day`` (usage is refused else)."""
+        if self.habits[customer] == "closed" or self._tariff(customer) != "business":
+            return False
+        sub = self.runtime.ledger.customer(customer).state.subscriptions[subscription_id]
+        return (sub.cancel_at is None or day < sub.cancel_at) and sub.paused_from is None
 
     def _tariff(self, customer: UUID) -> str:
         sub = self.runtime.ledger.customer(customer).state.subscriptions
