@@ -7,6 +7,7 @@ Nothing is built at import time.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from ledger.application import Ledger
 from ledger.clock import SystemClock
 from projections import all_projections
 from projections.postgres import PostgresReadStore
-from projections.runner import ProjectionRunner
+from projections.runner import ProjectionRunner, TrackingConflict
 from projections.sqlite import SQLiteReadStore
 
 if TYPE_CHECKING:
@@ -64,12 +65,14 @@ class Services:
     def await_position(self, position: int, timeout: float = 5.0) -> bool:
         """Wait until every view has applied the log up to ``position`` (read your writes).
 
-        Without a running worker the caller's thread catches the views up itself.
-        Returns False if the views are still behind after ``timeout`` seconds.
+        Without a running worker the caller's thread catches the views up itself; when a
+        runner elsewhere (another instance's worker) moves a view first, it waits for that
+        one instead. Returns False if the views are still behind after ``timeout`` seconds.
         """
         position = min(position, self.ledger.max_position())
         if self._worker is None:
-            self.runner.catch_up()
+            with contextlib.suppress(TrackingConflict):
+                self.runner.catch_up()
         deadline = time.monotonic() + timeout
         while min(self.runner.positions().values(), default=0) < position:
             if time.monotonic() > deadline:

@@ -39,6 +39,9 @@ class Runtime:
     def definition(self, code: str, version: int) -> TariffDefinition:
         """A published tariff version (versions never change, so they are cached for good).
 
+        A version this process has not seen is read from the store before it is refused:
+        another process (a second instance, ``lbx tariffs import``) may have published it.
+
         Raises:
             TariffNotFound: no such tariff or version.
         """
@@ -46,6 +49,9 @@ class Runtime:
         if key not in self._definitions:
             try:
                 tariff = self.ledger.load(tariff_id_for(code), Tariff)
+                if version not in tariff.state.versions:  # published by another process?
+                    self.ledger.forget(tariff_id_for(code))
+                    tariff = self.ledger.load(tariff_id_for(code), Tariff)
             except NotFound:
                 raise TariffNotFound(code=code, version_text="") from None
             self._definitions[key] = tariff.definition_of(version)[1]

@@ -41,7 +41,8 @@ def handle(command: StartSubscription, context: Context, runtime: Runtime) -> Ou
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
-        try:
+        try:  # read now: another process may have published a newer version
+            runtime.ledger.forget(tariff_id_for(command.tariff_code))
             tariff = runtime.ledger.load(tariff_id_for(command.tariff_code), Tariff)
         except TariffNotFound:
             raise

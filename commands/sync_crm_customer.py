@@ -84,9 +84,13 @@ class SyncCrmCustomer(Command):
 
 
 def pending_changes(command: SyncCrmCustomer, runtime: Runtime) -> dict[str, Any] | None:
-    """What the command would change on its customer; None when it would create one."""
+    """What the command would change on its customer; None when it would create one.
+
+    Read from the store, not the cache: another process may have changed the customer, and
+    an answer of "nothing changed" is never checked by a save.
+    """
     try:
-        customer = runtime.ledger.customer(command.target)
+        customer = runtime.ledger.customer(command.target, fresh=True)
     except NotFound:
         return None
     return customer.profile_changes(command.changes())
@@ -100,7 +104,7 @@ def delivery_key(command: SyncCrmCustomer, runtime: Runtime) -> str:
     mistaken for a retry of the first A.
     """
     try:
-        version = runtime.ledger.customer(command.target).version
+        version = runtime.ledger.customer(command.target, fresh=True).version
     except NotFound:
         version = 0
     return f"{command.external_key}@{version}:{command.fingerprint()[:32]}"
@@ -111,7 +115,7 @@ def handle(command: SyncCrmCustomer, context: Context, runtime: Runtime) -> Outc
     customer_id = command.target
     changes = pending_changes(command, runtime)
     if changes == {}:
-        version = runtime.ledger.customer(customer_id).version
+        version = runtime.ledger.customer(customer_id, fresh=True).version
         return Outcome(command=command.command_name, target_id=customer_id, version=version,
                        events=[], result=_result(customer_id, created=False, changed=False))
 

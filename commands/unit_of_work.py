@@ -3,7 +3,9 @@
 Every handler hands :func:`execute` a ``decide`` function. ``execute`` stamps the attempt,
 asks ``decide`` for the aggregates it changed, and saves them together with an
 idempotency record in one transaction. When the save loses an optimistic-concurrency race
-it decides again on fresh state, a bounded number of times.
+it decides again on fresh state, a bounded number of times. A decision that changes
+nothing is checked against the store instead (no save would conflict): made on a copy that
+another process had moved past, it is made again on fresh state.
 
 The fast path does no extra read for idempotency: a retried request normally fails to
 save (its derived ids or its key record already exist), and only then is the key's
@@ -68,6 +70,11 @@ def execute(
                 # another writer is not stamped before the events that saved first
                 provenance = context.provenance(runtime.clock.now())
                 aggregates, result = decide(provenance)
+                if stale := runtime.ledger.outdated(
+                        *(a for a in aggregates if not a.pending_events)):
+                    for aggregate_id in stale:  # decided on a copy another writer moved past
+                        runtime.ledger.forget(aggregate_id)
+                    continue
                 outcome = Outcome(
                     command=command.command_name,
                     target_id=target_id,

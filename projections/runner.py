@@ -122,8 +122,24 @@ class ProjectionRunner:
 
         A projection whose schema changed since the tables were made is dropped and
         replayed from the start (see the module's docstring).
+
+        When every view is tracked and made from its current schema — any start but the
+        first after an upgrade — each statement runs in a transaction of its own and the
+        tracking rows are left alone: on PostgreSQL a ``CREATE INDEX IF NOT EXISTS`` locks
+        its table against writes, so a process starting beside a worker that is applying a
+        batch (holding its tracking row, writing view after view) must never hold one
+        table's lock while it waits for another, or for that tracking row.
         """
         self.store.create([TRACKING_DDL, SCHEMA_DDL])
+        if self._set_up_already():
+            for projection in self.projections.values():
+                for statement in projection.schema:  # an index added by a release
+                    self.store.create([statement])
+            return
+        self._set_up_afresh()
+
+    def _set_up_afresh(self) -> None:
+        """Create, and drop and replay where the schema changed, in one locked transaction."""
         # one transaction, one process at a time: a runner elsewhere either commits before
         # the tables are dropped (and is replayed) or fails its conditional position update
         with self.store.transaction() as tx:
@@ -157,6 +173,15 @@ class ProjectionRunner:
                 log.warning("%s: schema changed, replaying the log into it", projection.name)
                 tx.execute("UPDATE lbx_tracking SET position = 0 WHERE projection = :name",
                            {"name": projection.name})
+
+    def _set_up_already(self) -> bool:
+        """True when every projection is tracked and recorded with its current fingerprint."""
+        recorded = {row["projection"]: row["fingerprint"]
+                    for row in self.store.query("SELECT projection, fingerprint FROM lbx_schema")}
+        tracked = {row["projection"]
+                   for row in self.store.query("SELECT projection FROM lbx_tracking")}
+        return all(name in tracked and recorded.get(name) == fingerprint(projection)
+                   for name, projection in self.projections.items())
 
     def positions(self) -> dict[str, int]:
         """Each projection's tracking position."""
