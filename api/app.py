@@ -3,7 +3,9 @@
 ``create_app`` takes ready-built services (tests, embedding) or builds them from the
 environment at start-up (``lbx serve``, ``make run``); nothing is built at import.
 The projection worker and the webhook delivery worker run beside the API unless
-``LBX_WORKER=0``; the web workspace is served under ``/app``.
+``LBX_WORKER=0``; the web workspace is served under ``/app``. Before any route reads a
+body, a keyed route's request is refused 401 without a live key (``key_check.py``) and
+a body larger than its path allows is refused 413 (``limits.py``).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
-from api import errors, web
+from api import access_log, errors, web
 from api.bootstrap import Services, bootstrap
+from api.key_check import KeyCheck
+from api.limits import ApiBodyLimit
 from api.routes import (
     accounting,
     audit,
@@ -81,12 +85,17 @@ def create_app(services: Services | None = None) -> FastAPI:
     if services is not None:
         app.state.services = services
     errors.install(app)
-    for keyed in (commands, billing, queries, reports, audit, bank, collections, documents,
-                  webhooks, integrations, accounting):
-        app.include_router(keyed.router, responses=errors.KEYED_PROBLEMS)
+    keyed = [m.router for m in (commands, billing, queries, reports, audit, bank, collections,
+                                documents, webhooks, integrations, accounting)]
+    for router in keyed:
+        app.include_router(router, responses=errors.KEYED_PROBLEMS)
     app.include_router(gateways.router)  # no API key; each gateway answers in its own way
     app.include_router(integrations.inbound)  # CRM webhooks prove themselves their own way
     web.install(app)  # the workspace: HTML pages under /app, signed-in by session cookie
+    app.add_middleware(ApiBodyLimit)
+    # added last, so it runs first: without a live key, nothing of the body is read
+    app.add_middleware(KeyCheck, routers=[*keyed, gateways.router, integrations.inbound])
+    access_log.install()  # CRM webhook secrets stay out of the access log
 
     @app.get("/health", tags=["health"], summary="Liveness and projection lag")
     def health() -> dict[str, Any]:

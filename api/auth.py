@@ -1,8 +1,11 @@
 """API keys by role: each endpoint names the roles it admits; admins are admitted everywhere.
 
-A key is presented as ``Authorization: Bearer lbx_<key id>_<secret>`` (or ``X-API-Key``).
-The key ring is loaded from the ledger on each request (a cached aggregate brought up to
-date with one small query), so a revoked key stops working at once, in every process.
+A key is presented as ``Authorization: Bearer lbx_<key id>_<secret>`` (or ``X-API-Key``);
+the scheme's name is matched in any case, as RFC 9110 says. The key ring is loaded from the
+ledger on each request (a cached aggregate brought up to date with one small query), so a
+revoked key stops working at once, in every process. ``api/key_check.py`` checks the key
+before the body is read and leaves the principal it found in the request's scope;
+:func:`require` takes it from there and checks the role.
 
 A key issued over the API gets a secret derived from the installation secret and the key's
 id (:func:`key_secret`), as webhook secrets are: a retried ``POST /v1/keys`` shows the same
@@ -16,7 +19,7 @@ import base64
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Header, HTTPException
+from fastapi import Header, HTTPException, Request
 
 from api.deps import ServicesDep  # noqa: TC001  (FastAPI reads it at runtime)
 from ledger.access import KEY_RING_ID, KeyRing, Role
@@ -30,6 +33,9 @@ if TYPE_CHECKING:
 
 SERVICE, ACCOUNTANT, AUDITOR, ADMIN = Role.SERVICE, Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN
 READERS = (ACCOUNTANT, AUDITOR)
+PRINCIPAL_SCOPE_KEY = "lbx.principal"
+"""Where in the request's ASGI scope the key check leaves the caller it authenticated (the
+scope, not its ``state``, which a server may build from state shared with the lifespan)."""
 
 
 @dataclass(frozen=True)
@@ -71,19 +77,45 @@ def authenticate(services: Services, token: str) -> Principal:
     return Principal(key.key_id, key.name, key.role)
 
 
+def presented_token(authorization: str | None, x_api_key: str | None) -> str:
+    """The token a request presents: ``X-API-Key``, or the credentials after ``Bearer``.
+
+    RFC 9110 makes an authentication scheme's name case-insensitive, so ``bearer`` and
+    ``BEARER`` are the same scheme. Another scheme's value is returned whole, so that it is
+    refused as a malformed key rather than as a missing one.
+    """
+    if x_api_key:
+        return x_api_key.strip()
+    value = (authorization or "").strip()
+    scheme, _, credentials = value.partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else value
+
+
+def caller(services: Services, authorization: str | None, x_api_key: str | None) -> Principal:
+    """The live key a request presents in its headers.
+
+    Raises:
+        HTTPException: 401 when no key is presented, or it is malformed, unknown or revoked.
+    """
+    token = presented_token(authorization, x_api_key)
+    if not token:
+        raise _unauthorized("send an API key: Authorization: Bearer lbx_...")
+    return authenticate(services, token)
+
+
 def require(*roles: Role) -> Callable[..., Principal]:
     """A dependency that admits callers with one of ``roles`` (or admin)."""
     admitted = {*roles, ADMIN}
 
     def check(
         services: ServicesDep,
+        request: Request,
         authorization: Annotated[str | None, Header()] = None,
         x_api_key: Annotated[str | None, Header()] = None,
     ) -> Principal:
-        token = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
-        if not token:
-            raise _unauthorized("send an API key: Authorization: Bearer lbx_...")
-        principal = authenticate(services, token)
+        principal = request.scope.get(PRINCIPAL_SCOPE_KEY)
+        if not isinstance(principal, Principal):  # served without the key check
+            principal = caller(services, authorization, x_api_key)
         if principal.role not in admitted:
             allowed = ", ".join(sorted(r.value for r in admitted))
             raise HTTPException(403, f"role {principal.role.value} may not do this ({allowed} may)")

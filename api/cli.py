@@ -30,6 +30,7 @@ from api.cli_support import (
     err,
     existing,
     out,
+    printable,
     services,
     table,
 )
@@ -175,7 +176,7 @@ def history(
 def _print_book(book: Customer) -> None:
     state = book.state
     profile = state.profile
-    out().print(Text(f"{profile.name} ({profile.external_key}, {book.id})\n"
+    out().print(Text(printable(f"{profile.name} ({profile.external_key}, {book.id})") + "\n"
                      f"as of version {book.version}, recorded {book.modified_on.isoformat()}\n"
                      f"status: {state.status.value}"))
     totals = [name for name in Balance.model_fields if name != "currency"]

@@ -5,13 +5,16 @@ from ``LBX_*`` variables), runs, and closes them, so the CLI never holds a conne
 between commands. A ``LedgerError`` or a refused command body is the user's to fix: it
 is printed in red and the command exits 1. A malformed option is typer's usage error (exit
 2): dates go through :func:`business_day`, bounded like API bodies. Anything else is a bug
-and keeps its traceback.
+and keeps its traceback. Text that comes from data (names, reasons, error details) is
+printed through :func:`printable`, so control characters in it cannot drive the
+operator's terminal.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from datetime import date
@@ -39,6 +42,17 @@ if TYPE_CHECKING:
     from ledger.events import LedgerEvent
 
 
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters (and DEL), except tab and newline: ESC, CSI and their kin
+make a terminal clear the screen, move the cursor or retitle the window."""
+REPLACEMENT = "\ufffd"
+
+
+def printable(value: object) -> str:
+    """``value`` as text for the terminal, each control character shown as U+FFFD."""
+    return CONTROL_CHARACTERS.sub(REPLACEMENT, "" if value is None else str(value))
+
+
 def out() -> Console:
     """The console for results (built per call, so it sees the current terminal width)."""
     return Console(highlight=False)
@@ -51,7 +65,7 @@ def err() -> Console:
 
 def fail(message: str) -> typer.Exit:
     """Print ``message`` as an error; return the exit (code 1) for the caller to raise."""
-    err().print(Text.assemble(("error: ", "bold red"), (message, "red")))
+    err().print(Text.assemble(("error: ", "bold red"), (printable(message), "red")))
     return typer.Exit(1)
 
 
@@ -158,7 +172,8 @@ def catch_up(s: Services) -> None:
 
 def table(title: str | None, *columns: str, caption: str | None = None) -> Table:
     """A result table with the given column headers."""
-    grid = Table(title=Text(title) if title else None, caption=Text(caption) if caption else None,
+    grid = Table(title=Text(printable(title)) if title else None,
+                 caption=Text(printable(caption)) if caption else None,
                  title_justify="left", caption_justify="left")
     for column in columns:
         grid.add_column(column)
@@ -166,5 +181,5 @@ def table(title: str | None, *columns: str, caption: str | None = None) -> Table
 
 
 def add_row(grid: Table, *values: Any) -> None:
-    """Add a row of values as plain text (data never counts as rich markup)."""
-    grid.add_row(*(Text("" if v is None else str(v)) for v in values))
+    """Add a row of values as plain, printable text (data is never markup, never control)."""
+    grid.add_row(*(Text(printable(v)) for v in values))

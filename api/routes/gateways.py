@@ -5,7 +5,8 @@ token, a source network plus a re-check), as ``api/gateways`` describes per prov
 Each answers in its provider's own dialect (``{"code": 0}``, ``OK``, ``{}``) because that
 is what stops the provider's retries; refusals are RFC 9457 problem+json like every other
 LBX error. The endpoints are plain functions, so that the ledger writes and YooKassa's
-re-check run in the thread pool; only reading the raw body is asynchronous.
+re-check run in the thread pool; only reading the raw body is asynchronous. A body over
+:data:`MAX_BODY` is answered 413 before it reaches them (``api/limits.py``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,15 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/v1/gateways", tags=["gateways"])
 
+MAX_BODY = 64 * 1024
+"""A provider's notification is a kilobyte or two; anyone may post here, so little is read."""
+
 
 async def raw_body(request: Request) -> bytes:
-    """The body exactly as sent: signatures are computed over these bytes, not a parse."""
+    """The body exactly as sent: signatures are computed over these bytes, not a parse.
+
+    At most :data:`MAX_BODY` bytes arrive here: ``api/limits.py`` refuses more, unread.
+    """
     return await request.body()
 
 

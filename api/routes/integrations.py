@@ -10,7 +10,9 @@ shows an admin the URLs to paste into amoCRM and Bitrix24.
 /v1/crm/bitrix24/{secret}``. Each CRM proves itself as ``api/crm`` describes (a derived URL
 secret; Bitrix24's application token too), and the record is always read back from the
 CRM's REST API. Refusals are RFC 9457 problem+json; the endpoints are plain functions so
-that the CRM re-reads and the ledger writes run in the thread pool.
+that the CRM re-reads and the ledger writes run in the thread pool. ``api/limits.py``
+answers 413 to a file over :data:`MAX_FILE_BYTES` or a webhook over
+:data:`MAX_WEBHOOK_BYTES` before either is read.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ inbound = APIRouter(prefix="/v1/crm", tags=["integrations"])
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Ten thousand customers fit in a megabyte or two; more is not a customer list."""
+MAX_WEBHOOK_BYTES = 64 * 1024
+"""A CRM webhook names a few records (LBX reads them back); anyone may post, so little is read."""
 
 Importer = Annotated[Principal, Depends(require(ACCOUNTANT))]
 Admin = Annotated[Principal, Depends(require(ADMIN))]
@@ -96,7 +100,10 @@ def crm_webhooks(services: ServicesDep, _: Admin, request: Request) -> dict[str,
 
 
 async def raw_body(request: Request) -> bytes:
-    """The body as sent; the adapters read ids (and Bitrix24's token) from it, nothing else."""
+    """The body as sent; the adapters read ids (and Bitrix24's token) from it, nothing else.
+
+    At most :data:`MAX_WEBHOOK_BYTES` bytes arrive here: ``api/limits.py`` refuses more.
+    """
     return await request.body()
 
 

@@ -1,16 +1,18 @@
 """What every workspace answer goes through: a limit on posted bodies and security headers.
 
 Both are plain ASGI middlewares, so they act before FastAPI parses a form or a file: a post
-larger than its path allows is answered 413 without reading it (by its ``Content-Length``,
-and by counting the bytes of a body streamed without one), and every answer under ``/app``
-carries headers that keep it out of frames, other sites' forms and caches. Pages draw no
-inline script (the scripts are static files), so the policy admits scripts from the
-workspace itself only.
+larger than its path allows is answered 413 without reading it (``api/body_limit.py``: by
+its ``Content-Length``, and by counting the bytes of a body streamed without one), and
+every answer under ``/app`` carries headers that keep it out of frames, other sites' forms
+and caches. Pages draw no inline script (the scripts are static files), so the policy
+admits scripts from the workspace itself only.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from api import body_limit as limits
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -40,10 +42,6 @@ def body_limit(path: str) -> int:
     return LIMITS.get(path.rstrip("/") or "/", DEFAULT_LIMIT)
 
 
-class TooLarge(Exception):
-    """Raised inside ``receive`` when a streamed body passes its limit."""
-
-
 async def _too_large(send: Send) -> None:
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
@@ -51,60 +49,20 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": b"The request is too large."})
 
 
-def _declared_over(scope: Scope, limit: int) -> bool:
-    """Whether the request's ``Content-Length`` is over ``limit`` (or not a number)."""
-    declared = dict(scope.get("headers", [])).get(b"content-length")
-    return declared is not None and (not declared.isdigit() or int(declared) > limit)
-
-
-class BodyLimit:
+class BodyLimit(limits.BodyLimit):
     """Answer 413 to a workspace POST whose body is larger than its path allows."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the declared length, then count the bytes as the app reads them."""
+    def limit(self, scope: Scope) -> int | None:
+        """The path's limit for a POST under ``/app``; other requests are not ours."""
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or scope.get("method") != "POST" or not path.startswith(
-                PREFIX):
-            await self.app(scope, receive, send)
-            return
-        limit = body_limit(path)
-        if _declared_over(scope, limit):
-            await _too_large(send)
-            return
-        await self._counted(scope, receive, send, limit)
+        if scope.get("method") != "POST" or not path.startswith(PREFIX):
+            return None
+        return body_limit(path)
 
-    async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        """Run the app, counting the body's bytes as it reads them; 413 past ``limit``."""
-        seen = 0
-        over = started = False
-
-        async def counted() -> Message:
-            nonlocal seen, over
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    over = True
-                    raise TooLarge
-            return message
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            if over and not started:
-                return  # whatever the app makes of a cut body, the answer is 413
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except TooLarge:
-            if started:
-                raise
-        if over and not started:
-            await _too_large(send)
+    async def refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """A short text: the workspace draws no problem documents."""
+        del scope, receive, limit
+        await _too_large(send)
 
 
 class SecurityHeaders:

@@ -52,8 +52,9 @@ def verify(secret: str, headers: dict[str, str], body: bytes, now: int) -> str |
         return f"{TIMESTAMP_HEADER} is missing or not Unix seconds"
     if abs(now - int(stamp)) > TOLERANCE_SECONDS:
         return f"{TIMESTAMP_HEADER} is more than {TOLERANCE_SECONDS} s away from now"
-    expected = signature(secret, int(stamp), body)
-    offered = [part.strip().removeprefix("v1=")
+    expected = signature(secret, int(stamp), body).encode()
+    # compared as bytes: compare_digest refuses str with non-ASCII (a header may carry any)
+    offered = [part.strip().removeprefix("v1=").encode("utf-8", "replace")
                for part in lowered.get(SIGNATURE_HEADER.lower(), "").split(",")
                if part.strip().startswith("v1=")]
     if not any(hmac.compare_digest(expected, candidate) for candidate in offered):
