@@ -29,6 +29,7 @@ from api.cli_support import (
     err,
     fail,
     out,
+    printable,
     services,
     table,
 )
@@ -92,21 +93,21 @@ def print_report(report: ImportReport) -> None:
                                            "ambiguous", "skipped", "duplicates")))
     out().print(summary)
     for reason, count in counts["skipped_reasons"].items():
-        out().print(Text(f"skipped as {reason}: {count}", style="dim"))
+        out().print(Text(printable(f"skipped as {reason}: {count}"), style="dim"))
     grid = table("Lines", "Booked", "No.", "Amount", "Dir", "Payer", "ИНН", "Status",
                  "Score", "Reason")
     for row in report.rows:
-        grid.add_row(*(Text(str(v or "")) for v in (
+        grid.add_row(*(Text(printable(v or "")) for v in (
             row.booked_on, row.number, f"{row.amount} {row.currency}", row.direction,
             row.payer_name, row.payer_inn)),
             Text(row.status, style=_STYLES.get(row.status, "")),
-            Text(str(row.score) if row.score else ""), Text(row.reason))
+            Text(str(row.score) if row.score else ""), Text(printable(row.reason)))
     if report.rows:
         out().print(grid)
     for warning in report.warnings:
-        err().print(Text(f"warning: {warning}", style="yellow"))
+        err().print(Text(printable(f"warning: {warning}"), style="yellow"))
     for problem in report.balance_problems:
-        err().print(Text(f"balance: {problem}", style="bold yellow"))
+        err().print(Text(printable(f"balance: {problem}"), style="bold yellow"))
 
 
 Reason = Annotated[str, typer.Option(help="Why (recorded with the decision).")]

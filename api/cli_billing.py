@@ -8,8 +8,19 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from rich.text import Text
 
-from api.cli_support import add_row, business_day, context, existing, fail, out, services, table
+from api.cli_support import (
+    add_row,
+    business_day,
+    context,
+    existing,
+    fail,
+    out,
+    printable,
+    services,
+    table,
+)
 from api.demo import demo_token, load_demo
 from commands.dispatch import dispatch
 from commands.publish_tariff import PublishTariff
@@ -40,7 +51,8 @@ def _report(report: BillRunReport) -> None:
     for currency, amount in report.totals().items():
         out().print(f"Total {currency}: {amount}")
     for customer, why in report.skipped:
-        out().print(f"[yellow]skipped[/] {customer}: {why}")
+        out().print(Text("skipped ", style="yellow"), Text(printable(f"{customer}: {why}")),
+                    sep="")
 
 
 @bill.command("run")

@@ -91,3 +91,19 @@ def test_a_queued_line_like_a_typed_in_payment_is_resolved_only_with_not_a_dupli
     assert "looks like payment pp-17 of 2026-01-11" in refused.output
     assert recorded.exit_code == 0, recorded.output
     assert "resolved: payment bank:" in recorded.output
+
+
+def test_a_payer_name_with_control_characters_never_reaches_the_terminal(
+    tmp_path: Path,
+) -> None:
+    hostile = [line.replace('Плательщик1=ООО "Ромашка"', 'Плательщик1=ООО \x1b[2J"Ромашка"\x07')
+               for line in paid("9", "5.00", "Оплата", inn="5000000000")]
+    file = tmp_path / "hostile.txt"
+    file.write_bytes(statement(hostile))
+
+    result = lbx(env_of(tmp_path), "import", "bank", str(file), "--own-account", OUR_ACCOUNT)
+
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output
+    assert "\ufffd[2J" in result.output
