@@ -81,6 +81,7 @@ _MEANINGS = {
     404: "The customer, subscription, invoice or payment named does not exist.",
     409: "Conflict: the Idempotency-Key was used with another body, the record exists, or"
          " the payment may be one already recorded from the bank statement.",
+    413: "The body is larger than this path allows (see the API guide's limits); unread.",
     422: "Refused: a field is invalid, or the ledger's rules refuse it. Nothing was written.",
 }
 
@@ -93,9 +94,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             for status in statuses}
 
 
-COMMAND_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 422)
+COMMAND_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422)
 """What a command can answer besides its outcome."""
-KEYED_PROBLEMS = problem_responses(401, 403, 422)
+KEYED_PROBLEMS = problem_responses(401, 403, 413, 422)
 """What every operation that takes an API key can answer."""
 
 

@@ -272,3 +272,13 @@ def test_a_notification_anyone_may_post_is_limited_to_64_kib(
         assert refused.status_code == 413, refused.text
         assert refused.json()["field"] == "body"
     assert services.ledger.max_position() == 0
+
+
+def test_the_openapi_document_declares_the_413_of_every_keyed_operation(
+    client: TestClient,
+) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    keyed = [op for ops in paths.values() for op in ops.values()
+             if isinstance(op, dict) and op.get("x-roles")]
+    assert keyed
+    assert all("413" in op["responses"] for op in keyed)
