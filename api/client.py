@@ -26,8 +26,9 @@ import httpx
 if TYPE_CHECKING:
     from types import TracebackType
 
-Amount = str | Decimal
-"""An amount as LBX takes it: a decimal string such as ``"1500.00"`` (a Decimal is sent as one)."""
+Amount = str | Decimal | int
+"""An amount as LBX takes it: a decimal string such as ``"1500.00"``; a Decimal or an int is
+sent as one. Never a float: ``12.3`` is not 12.30 exactly, so the client refuses it."""
 Day = str | date
 """A business date: ``date`` or an ISO-8601 string (``"2026-01-31"``)."""
 
@@ -113,6 +114,23 @@ def _text(value: Amount | Day | int) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")  # str() may give "1E+3", which LBX refuses
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _amount(value: Amount, name: str = "amount") -> str:
+    """``value`` as the decimal string LBX takes, refusing a float before anything is sent.
+
+    Why here and not only on the server: the server refuses a JSON number, but this client
+    turns every value into text, so ``12.3`` would arrive as ``"12.3"`` and be recorded,
+    although the caller's float may not have been the amount meant (``0.1 + 0.2``).
+
+    Raises:
+        TypeError: ``value`` is a float (or a bool), naming the argument.
+    """
+    if isinstance(value, float | bool) or not isinstance(value, str | Decimal | int):
+        msg = (f"{name} must be a decimal string such as '1500.00', a Decimal or an int,"
+               f" not {type(value).__name__} {value!r}")
+        raise TypeError(msg)
+    return _text(value)
 
 
 def _fields(**values: Any) -> dict[str, Any]:
@@ -216,8 +234,12 @@ class LbxClient:
         A bank transfer like a payment the bank statement already brought is refused (409,
         ``duplicate_of`` in the problem's ``extensions``); ``not_a_duplicate=True`` records
         it all the same, as another payment.
+
+        Raises:
+            TypeError: ``amount`` is a float; nothing is sent.
+            LbxProblem: LBX refused the payment (nothing was written).
         """
-        body = _fields(amount=_text(amount), currency=currency,
+        body = _fields(amount=_amount(amount), currency=currency,
                        received_on=_text(received_on) if received_on else None, **fields)
         return self.command(f"/customers/{customer_id}/payments", body,
                             idempotency_key=idempotency_key)
@@ -237,8 +259,13 @@ class LbxClient:
         self, customer_id: str, amount: Amount, description: str, *,
         idempotency_key: str | None = None, **fields: Any,
     ) -> dict[str, Any]:
-        """Charge a one-off amount (invoiced at once unless ``invoice_now=False``)."""
-        body = _fields(amount=_text(amount), description=description, **fields)
+        """Charge a one-off amount (invoiced at once unless ``invoice_now=False``).
+
+        Raises:
+            TypeError: ``amount`` is a float; nothing is sent.
+            LbxProblem: LBX refused the charge (nothing was written).
+        """
+        body = _fields(amount=_amount(amount), description=description, **fields)
         return self.command(f"/customers/{customer_id}/charges", body,
                             idempotency_key=idempotency_key)
 

@@ -11,10 +11,19 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4, uuid5
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from ledger.events import Provenance, Source
@@ -28,17 +37,38 @@ def _currency(code: str) -> str:
     return code
 
 
+_NOT_DECIMAL_TEXT = (
+    "must be a decimal string such as '1500.00' (no exponent, no thousands separator)")
+
+
 def _amount_text(text: str) -> str:
     if not _AMOUNT.match(text):
-        msg = "must be a decimal string such as '1500.00' (no exponent, no thousands separator)"
-        raise ValueError(msg)
+        raise ValueError(_NOT_DECIMAL_TEXT)
     return text
+
+
+def _price_text(value: object) -> object:
+    """A price from a client passes the amounts' rule; a ``Decimal`` from Python code is exact.
+
+    A JSON number (``850.5``, read as a float) or an exponent (``"8.5e2"``) is refused
+    naming the field, as for an amount (docs/money-policy.md).
+    """
+    if isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(_NOT_DECIMAL_TEXT)  # noqa: TRY004 - pydantic answers ValueError only
+    return _amount_text(value.strip())
 
 
 CurrencyCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_currency)
 ]
 AmountText = Annotated[str, AfterValidator(_amount_text)]
+Price = Annotated[
+    Decimal, BeforeValidator(_price_text),
+    WithJsonSchema({"type": "string", "pattern": _AMOUNT.pattern, "examples": ["1500.00"]}),
+]
+"""A price per unit or per period: a decimal string like an amount, read as a ``Decimal``."""
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=1000)]
 ExternalKey = Annotated[

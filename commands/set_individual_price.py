@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from commands.base import CustomerCommand, Text
+from commands.base import CustomerCommand, Price, Text
 from commands.unit_of_work import execute
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ class SetIndividualPrice(CustomerCommand):
 
     subscription_id: Annotated[str, Field(min_length=1, max_length=100)]
     component: Annotated[str, Field(min_length=1, max_length=63)]
-    price: Annotated[Decimal, Field(ge=0, max_digits=18)] | None = None
+    price: Annotated[Price, Field(ge=0, max_digits=18)] | None = None
     pricing: dict[str, Any] | None = None
     until: date | None = None
     note: Text

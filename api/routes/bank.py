@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 
 from api import present
 from api.auth import ACCOUNTANT, AUDITOR, Principal, require, roles_extra
 from api.bank_directory import import_bank_file
 from api.command_routes import command_route
 from api.deps import ServicesDep, Views
-from api.routes.queries import Cursor, Limit
+from api.routes.queries import Cursor, Limit, cursor_guard
 from commands.dismiss_bank_payment import DismissBankPayment
 from commands.resolve_bank_payment import ResolveBankPayment
 from ledger.bankfiles import UnreadableStatement
@@ -74,11 +74,7 @@ def list_bank_payments(
     limit: Limit = 50, cursor: Cursor = None,
 ) -> dict[str, Any]:
     """Bank lines in import order, with status, score and the reason for it."""
-    if cursor is not None:
-        try:
-            queries.decode_cursor(cursor)
-        except ValueError:
-            raise HTTPException(422, {"detail": "malformed cursor", "field": "cursor"}) from None
+    cursor_guard(cursor)
     page = queries.bank_payments(services.store, statuses=tuple(status or ()),
                                  file_sha256=file_sha256, limit=limit, cursor=cursor)
     return {"items": present.rows(page.items), "next_cursor": page.next_cursor}

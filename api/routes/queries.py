@@ -29,6 +29,8 @@ READ = (ACCOUNTANT, AUDITOR)
 Reader = Annotated[Principal, Depends(require(*READ))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Cursor = Annotated[str | None, Query(max_length=500)]
+NO_CUSTOMER_WITH_KEY = "no customer with external key {external_key!r}"
+"""The wording of a 404 by external key: the id derived from the key means nothing to a caller."""
 IssuedAlias = Annotated[date | None, Query(deprecated=True, description="older name")]
 
 
@@ -40,13 +42,15 @@ def _page(page: Page) -> dict[str, Any]:
     return {"items": items, "next_cursor": page.next_cursor}
 
 
-def _cursor_guard(cursor: str | None) -> None:
-    if cursor is None:
-        return
-    try:
+def cursor_guard(cursor: str | None) -> None:
+    """Refuse a cursor that is not one of ours before the list is read.
+
+    Raises:
+        BadCursor: an ``InvalidField`` naming ``cursor``, answered like every other 422
+            (``field`` and ``errors``), not as a bare HTTP error.
+    """
+    if cursor is not None:
         queries.decode_cursor(cursor)
-    except ValueError:
-        raise HTTPException(422, {"detail": "malformed cursor", "field": "cursor"}) from None
 
 
 @router.get("/customers", openapi_extra=roles_extra(*READ), summary="List customers")
@@ -56,7 +60,7 @@ def list_customers(
     limit: Limit = 50, cursor: Cursor = None,
 ) -> dict[str, Any]:
     """Customers by name with their balance in their own currency (filter by deal tag too)."""
-    _cursor_guard(cursor)
+    cursor_guard(cursor)
     return _page(queries.customers(
         services.store, search=search, status=status.value if status else None, tariff=tariff,
         manager=manager, tag=tag, limit=limit, cursor=cursor,
@@ -74,8 +78,12 @@ def _customer_row(services: Views, customer_id: str) -> dict[str, Any]:
 @router.get("/customers/by-key/{external_key}", openapi_extra=roles_extra(*READ),
             summary="Find a customer by external key")
 def customer_by_key(services: Views, _: Reader, external_key: str) -> dict[str, Any]:
-    """The customer registered under ``external_key``."""
-    return _customer_row(services, str(customer_id_for(external_key)))
+    """The customer registered under ``external_key``; a 404 names the key sent, not its id."""
+    try:
+        return _customer_row(services, str(customer_id_for(external_key)))
+    except CustomerNotFound:
+        raise CustomerNotFound(NO_CUSTOMER_WITH_KEY, field="external_key",
+                               external_key=external_key) from None
 
 
 @router.get("/customers/{customer_id}", openapi_extra=roles_extra(*READ),
@@ -99,7 +107,7 @@ def customer_timeline(
     "number", "value": "12.5"}``, ``{"type": "message", "message": ..., "params": {...}}`` (a
     nested phrase) and ``{"type": "list", "items": [...]}``.
     """
-    _cursor_guard(cursor)
+    cursor_guard(cursor)
     if not services.ledger.exists(customer_id):  # the log: a new customer is never a 404
         raise CustomerNotFound(customer=str(customer_id))
     page = queries.timeline(services.store, str(customer_id), limit=limit, cursor=cursor)
@@ -134,7 +142,7 @@ def list_debts(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     """Largest debt first."""
-    _cursor_guard(cursor)
+    cursor_guard(cursor)
     page = _page(queries.debts(services.store, currency=currency, limit=limit, cursor=cursor))
     page["totals"] = present.rows(queries.debt_totals(services.store))
     return page
@@ -146,7 +154,7 @@ def list_renewals(
     limit: Limit = 50, cursor: Cursor = None,
 ) -> dict[str, Any]:
     """Subscriptions by next renewal date."""
-    _cursor_guard(cursor)
+    cursor_guard(cursor)
     return _page(queries.renewals(
         services.store, date_from=days.start_text, date_to=days.end_text,
         customer_id=str(customer_id) if customer_id else None, limit=limit, cursor=cursor,
@@ -158,7 +166,7 @@ def _register(table: str, date_column: str, tiebreak: str, path: str, summary: s
         services: Views, _: Reader, days: PeriodQuery, customer_id: UUID | None = None,
         limit: Limit = 50, cursor: Cursor = None,
     ) -> dict[str, Any]:
-        _cursor_guard(cursor)
+        cursor_guard(cursor)
         return _page(queries.register(
             services.store, table, customer_id=str(customer_id) if customer_id else None,
             date_column=date_column, date_from=days.start_text, date_to=days.end_text,
@@ -187,7 +195,7 @@ def list_invoices(
 
     ``period_from``/``period_to`` are the older names of ``from``/``to``.
     """
-    _cursor_guard(cursor)
+    cursor_guard(cursor)
     issued = _with_aliases(days, period_from, period_to)
     today = services.runtime.clock.today().isoformat()
     return _page(queries.invoices(
