@@ -23,9 +23,11 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from ledger.errors import invalid_value
 from ledger.events import Provenance, Source
 from ledger.money import Money, minor_digits
 
@@ -77,6 +79,23 @@ ExternalKey = Annotated[
 ]
 
 
+CONTROL_CHARACTER = "text may not hold control characters (found {character})"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_character(value: object) -> str | None:
+    """The first control character in ``value`` (text, or text inside lists and maps)."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        return found.group() if found else None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return next((c for item in value if (c := _control_character(item))), None)
+    if isinstance(value, dict):
+        return next((c for item in (*value.keys(), *value.values())
+                     if (c := _control_character(item))), None)
+    return None
+
+
 class Command(BaseModel):
     """Base of every command: frozen, strict about unknown fields.
 
@@ -97,6 +116,19 @@ class Command(BaseModel):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.command_name = cls.__name__
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _without_control_characters(cls, value: Any) -> Any:
+        """Refuse control characters in any text (tab and line breaks aside).
+
+        Why: text a command records travels into events, documents, exports and the
+        operator's terminal, where an escape sequence would redraw the screen or hide rows.
+        """
+        found = _control_character(value)
+        if found is not None:
+            raise invalid_value(CONTROL_CHARACTER, character=f"U+{ord(found):04X}")
+        return value
 
     def fingerprint(self) -> str:
         """A digest of the request as sent, to tell a retry from another request under one key.
