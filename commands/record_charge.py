@@ -22,8 +22,10 @@ class RecordCharge(CustomerCommand):
     """Charge the customer once.
 
     ``amount`` is the price as agreed: before VAT for a customer billed VAT-exclusive,
-    VAT included for one billed VAT-inclusive. With ``invoice_now`` (the default) an invoice
-    is issued at once; otherwise the charge waits for the next bill run.
+    VAT included for one billed VAT-inclusive. Without ``vat_rate`` the charge is recorded
+    with the customer's rate, else the one its tariffs agree on (refused at ``vat_rate``
+    when they disagree), else none. With ``invoice_now`` (the default) an invoice is issued
+    at once; otherwise the charge waits for the next bill run.
     """
 
     amount: AmountText
@@ -45,6 +47,7 @@ def handle(command: RecordCharge, context: Context, runtime: Runtime) -> Outcome
             provenance, today, charge_id=charge_id,
             amount=money(command.amount, customer.state.profile.currency),
             vat_rate=command.vat_rate, description=command.description,
+            catalog=runtime.definition,
         )
         result: dict[str, object] = {"charge_id": charge_id}
         if not command.invoice_now:

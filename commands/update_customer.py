@@ -11,6 +11,7 @@ from commands.base import CustomerCommand, Text
 from commands.register_customer import Email, ExternalIds, Inn, Kpp, Ogrn, Phone, Tags
 from commands.unit_of_work import execute
 from ledger.customers import VatMode
+from ledger.customers.vat_mode_change import ensure_billed_days_keep_their_mode
 from ledger.customers.vat_modes import ensure_own_mode_kept
 
 if TYPE_CHECKING:
@@ -25,7 +26,9 @@ class UpdateCustomer(CustomerCommand):
 
     ``tags`` replace the customer's tags; ``external_ids`` add or change the keys of the
     systems named and keep the others. ``vat_mode`` set to null clears the customer's own
-    VAT mode, refused while its tariffs disagree on theirs.
+    VAT mode, refused while its tariffs disagree on theirs. A change of the mode the
+    customer's invoices are read in is refused while a subscription has days billed in the
+    old one that a credit could still give back (``ledger.customers.vat_mode_change``).
     """
 
     name: Text | None = None
@@ -48,16 +51,21 @@ class UpdateCustomer(CustomerCommand):
 
 
 def handle(command: UpdateCustomer, context: Context, runtime: Runtime) -> Outcome:
-    """Record only the fields that really change; keep a VAT mode the tariffs need."""
+    """Record only the fields that really change; keep a VAT mode the tariffs or billed days need.
+
+    The new mode reads every invoice made from now on, whatever the change's effective
+    date: the credits it could read start on the business day, or on that date when earlier.
+    """
 
     def decide(provenance: Provenance) -> Decision:
         customer = runtime.ledger.customer(command.customer_id, for_update=True)
+        today = runtime.clock.today()
+        effective = context.effective_date or today
         if "vat_mode" in command.model_fields_set:
-            ensure_own_mode_kept(customer.state, runtime.definition, command.vat_mode,
-                                 runtime.clock.today())
-        changed = customer.update_profile(
-            provenance, context.effective_date or runtime.clock.today(), command.changes()
-        )
+            ensure_own_mode_kept(customer.state, runtime.definition, command.vat_mode, today)
+            ensure_billed_days_keep_their_mode(customer.state, runtime.definition,
+                                               command.vat_mode, min(effective, today))
+        changed = customer.update_profile(provenance, effective, command.changes())
         return [customer], {"changed": changed}
 
     return execute(runtime, context, command, command.customer_id, decide)

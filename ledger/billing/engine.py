@@ -20,7 +20,8 @@ For each subscription, in this order:
 Then the invoice: lines → the customer's discounts in ``position`` order → VAT
 per line → account credit (``invoice_math.compute_invoice``). A credit for days an
 earlier invoice billed gives back that invoice's discount on them, whatever the
-discounts are today (``credits``).
+discounts are today (``credits``), at the VAT rate they were charged at, whatever the
+customer's rate is today (``line_rates``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 from ledger.billing.credits import carried_discounts, same_invoice_charges
 from ledger.billing.discounts import active_discounts, periods_used, spec_of
 from ledger.billing.fees import fee_lines, setup_lines, unused_credit_lines
+from ledger.billing.line_rates import rated_lines
 from ledger.billing.model import BillingResult, SubscriptionAdvance
 from ledger.billing.schedule import has_arrears_items, plan_on, slices
 from ledger.billing.usage import arrears_lines, metered_component
@@ -80,7 +82,8 @@ def bill(
         currency: the invoice currency; every tariff must be in it.
         vat_mode: the customer's VAT mode; ``None`` takes the tariffs' (which must agree).
         vat_rate: the customer's VAT rate for every line a tariff priced (one-off
-            charges keep theirs); ``None`` takes each tariff's.
+            charges keep theirs, and a credit of days an earlier invoice charged keeps
+            the rate they were charged at, ``line_rates``); ``None`` takes each tariff's.
         pending_lines: lines made elsewhere (plan changes, one-off charges) to invoice now;
             their subscriptions' tariffs count for the VAT mode.
         billed_usage: records already invoiced, the base late usage is priced on.
@@ -95,10 +98,8 @@ def bill(
     """
     _check_currency(subscriptions, credit_available, currency)
     runs = [_run(terms, as_of, usage, billed_usage) for terms in subscriptions]
-    lines = tuple(
-        _rated(line, vat_rate)
-        for line in (*pending_lines, *(line for run in runs for line in run.lines))
-    )
+    lines = rated_lines(
+        (*pending_lines, *(line for run in runs for line in run.lines)), subscriptions, vat_rate)
     offered = active_discounts(discounts, as_of) if lines else []
     billed = {line.subscription_id for line in lines}
     carried = carried_discounts(lines, subscriptions)
@@ -141,20 +142,6 @@ def _check_currency(
         raise CurrencyMismatch(expected=currency, got=other)
 
 
-def _rated(line: InvoiceLine, vat_rate: VatRate | None) -> InvoiceLine:
-    """The line at the customer's VAT rate, when it has one and a tariff priced the line.
-
-    A tariff's rate is only a default: the customer's rate replaces it on every line a
-    tariff priced, including the corrections of a plan change that wait as pending lines
-    (they keep the tariff's rate in stored events). A one-off charge keeps the rate it was
-    recorded with: one given explicitly stands, and one not given was already resolved to
-    the customer's rate when the line was made.
-    """
-    if vat_rate is None or line.kind == "one_off":
-        return line
-    return replace(line, vat_rate=vat_rate.percent)
-
-
 def _vat_mode(
     vat_mode: VatMode | None,
     billed: Sequence[SubscriptionTerms],
@@ -168,6 +155,8 @@ def _vat_mode(
     prices. An invoice of one-off charges alone is read in the mode the customer's tariffs
     agree on, as the same charges would be beside a subscription's fee; exclusive when the
     customer has no tariff (or tariffs that disagree, which only older histories can hold).
+    Credit lines are read in that mode too: the customer's mode does not change while days a
+    credit could give back were billed in another (``UpdateCustomer`` refuses it).
     """
     if vat_mode is not None:
         return vat_mode

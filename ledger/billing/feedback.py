@@ -45,7 +45,8 @@ def advance_subscriptions(
 
 def _charged(terms: SubscriptionTerms, result: BillingResult) -> SubscriptionTerms:
     fees = tuple(
-        BilledCharge(line.component, line.period, figures.before_discount, figures.discount)
+        BilledCharge(line.component, line.period, figures.before_discount, figures.discount,
+                     figures.vat_rate.percent)
         for line, figures in zip(result.lines, result.totals.lines, strict=True)
         if line.subscription_id == terms.subscription_id and line.kind in FEE_KINDS
         and line.component is not None and line.period is not None and line.amount.minor > 0

@@ -119,19 +119,22 @@ class PastPlan:
 
 @dataclass(frozen=True, slots=True)
 class BilledCharge:
-    """A flat or seat fee an issued invoice charged, and the discount it took off.
+    """A flat or seat fee an issued invoice charged, the discount it took off, and its VAT rate.
 
     Why kept: a credit for some of its days (a cancellation, a pause, a plan change)
     gives back what was charged for them, so it takes off the same share of discount
-    (``discount / amount``), not whatever discounts are in force on the day of the credit.
-    ``withdrawn``: its invoice was voided or its line credited by a credit note, so it
-    charged nothing in the end and a credit of its days gives nothing back.
+    (``discount / amount``), not whatever discounts are in force on the day of the credit,
+    and carries the VAT rate those days were charged at (``vat_rate``; ``None``: «без
+    НДС»), not the customer's rate of today: days of 2025 charged at 20 % are given back
+    at 20 % in 2026. ``withdrawn``: its invoice was voided or its line credited by a credit
+    note, so it charged nothing in the end and a credit of its days gives nothing back.
     """
 
     component: str
     period: Interval
     amount: Money
     discount: Money
+    vat_rate: Decimal | None
     withdrawn: bool = False
 
 

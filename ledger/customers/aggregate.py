@@ -13,6 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from ledger.aggregate import LedgerAggregate
 from ledger.customers import billing_events, events
 from ledger.customers.billing import BillingDecisions
+from ledger.customers.charge_vat import charge_rate
 from ledger.customers.collections import CollectionsDecisions
 from ledger.customers.credit import CreditSettlement
 from ledger.customers.lifecycle import LifecycleDecisions
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from datetime import date
     from decimal import Decimal
 
+    from ledger.customers.vat_modes import Catalog
     from ledger.events import Provenance
     from ledger.money import Money
 
@@ -49,7 +51,7 @@ class Customer(
     """A customer's book: profile, subscriptions, charges, payments, balances, status."""
 
     state_class: ClassVar[type[CustomerState]] = CustomerState
-    state_version: ClassVar[int] = 10
+    state_version: ClassVar[int] = 11
     """2: subscriptions keep the plans they had (``Subscription.history``), which a
     snapshot of version 1 had already forgotten; 3: and the fees invoices charged them
     (``Subscription.billed``), which a snapshot of version 2 lacks; 4: and their last pause
@@ -65,7 +67,9 @@ class Customer(
     (``PriceOverrideState.effective_from``) and a pending change the prices it ends
     (``PendingChangeState.lapsed_overrides``), which a snapshot of version 8 lacks; 10: and
     the conditions they followed (``PriceOverrideState.earlier``), which a snapshot of
-    version 9 had already forgotten. Older snapshots are ignored."""
+    version 9 had already forgotten; 11: billed fees keep the VAT rate they were charged at
+    (``BilledChargeState.vat_rate``), which a snapshot of version 10 lacks. Older snapshots
+    are ignored."""
 
     @classmethod
     def register(cls, provenance: Provenance, effective_date: date, **profile: Any) -> Customer:
@@ -150,8 +154,14 @@ class Customer(
         amount: Money,
         vat_rate: Decimal | None,
         description: str,
+        catalog: Catalog | None = None,
     ) -> None:
-        """Record a one-off charge for the next invoice (``amount`` as priced)."""
+        """Record a one-off charge for the next invoice (``amount`` as priced).
+
+        The charge is recorded with its VAT rate decided now (:mod:`ledger.customers.charge_vat`):
+        its own, else the customer's, else the one its tariffs agree on (read through
+        ``catalog``; without one, the tariffs are left out).
+        """
         self._ensure_open()
         self._ensure_currency(amount)
         if amount.minor <= 0:
@@ -160,7 +170,8 @@ class Customer(
             raise DuplicateId(field="charge_id", kind="charge", value=charge_id)
         self.record(
             events.ChargeRecorded, provenance, effective_date,
-            charge_id=charge_id, amount=amount, vat_rate=vat_rate, description=description,
+            charge_id=charge_id, amount=amount, description=description,
+            vat_rate=charge_rate(self.state, catalog, vat_rate, effective_date),
         )
 
     def grant_discount(self, provenance: Provenance, effective_date: date, **spec: Any) -> None:

@@ -124,12 +124,17 @@ class BillingDecisions:
             overrides=_overrides(sub.overrides), pending=pending, history=history,
             billed=tuple(
                 BilledCharge(fee.component, Interval(fee.period_start, fee.period_end),
-                             fee.amount, fee.discount, withdrawn=fee.withdrawn)
+                             fee.amount, fee.discount, fee.vat_rate, withdrawn=fee.withdrawn)
                 for fee in sub.billed
             ),
         )
 
     def _pending_lines(self) -> list[InvoiceLine]:
+        """The lines waiting for an invoice: one-off charges and plan changes' corrections.
+
+        A one-off charge carries the rate it was recorded with (``charge_vat``); one recorded
+        without a rate takes the customer's rate of this bill run, as it always did.
+        """
         profile_rate = self.state.profile.vat_rate
         return [
             InvoiceLine(

@@ -292,10 +292,11 @@ class InvoiceIssued(StateEvent):
 
 
 def _remember_fee(state: CustomerState, invoice_id: str, line: LineRecord) -> None:
-    """Keep a flat or seat fee the invoice charged, with the discount it took.
+    """Keep a flat or seat fee the invoice charged, with the discount it took and its VAT rate.
 
-    A later credit of its days gives back its net (``ledger.billing.credits``); invoices
-    recorded before this was kept are read the same way on replay.
+    A later credit of its days gives back its net (``ledger.billing.credits``) at its rate
+    (``ledger.billing.line_rates``); invoices recorded before this was kept are read the
+    same way on replay.
     """
     sub = state.subscriptions.get(line.subscription_id or "")
     if (sub is None or line.component is None or line.period_start is None
@@ -307,7 +308,8 @@ def _remember_fee(state: CustomerState, invoice_id: str, line: LineRecord) -> No
         return
     sub.billed.append(BilledChargeState(
         component=line.component, period_start=line.period_start, period_end=line.period_end,
-        amount=line.amount, discount=line.discount, invoice_id=invoice_id, line_id=line.line_id))
+        amount=line.amount, discount=line.discount, vat_rate=line.vat_rate,
+        invoice_id=invoice_id, line_id=line.line_id))
 
 
 def _remember_given_back(

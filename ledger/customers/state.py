@@ -136,7 +136,9 @@ class BilledChargeState(_State):
     ``given_back``: the net that credit lines on later invoices (a cancellation, a pause, a
     plan change) already gave back for some of its days, the last of them on invoice
     ``given_back_on`` (a number); such a fee can no longer be voided or credited whole.
-    Derived on replay from the invoices' lines.
+    ``vat_rate``: the rate its line carried (``None``: «без НДС»), which a credit of its
+    days carries too, whatever the customer's rate is by then. Derived on replay from the
+    invoices' lines.
     """
 
     component: str
@@ -144,6 +146,7 @@ class BilledChargeState(_State):
     period_end: date
     amount: Money
     discount: Money
+    vat_rate: Decimal | None = None
     invoice_id: str = ""
     line_id: str = ""
     withdrawn: bool = False

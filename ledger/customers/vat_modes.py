@@ -82,15 +82,24 @@ def ensure_own_mode_kept(
 
 def modes_in_use(state: CustomerState, catalog: Catalog, on: date) -> set[VatMode]:
     """The VAT modes of the tariffs (and pending plans) that may bill alongside one from ``on``."""
-    modes: set[VatMode] = set()
+    return {definition.vat_mode for definition in tariffs_in_use(state, catalog, on)}
+
+
+def tariffs_in_use(state: CustomerState, catalog: Catalog, on: date) -> list[TariffDefinition]:
+    """The tariff versions (and pending plans) that may still put a line on an invoice from ``on``.
+
+    A customer without a VAT mode or rate of its own is billed in theirs
+    (``modes_in_use``; ``ledger.customers.charge_vat`` for a one-off charge's rate).
+    """
+    definitions: list[TariffDefinition] = []
     for sub in state.subscriptions.values():
         definition = catalog(sub.tariff_code, sub.tariff_version)
         if _over(state, sub, definition, on):
             continue
-        modes.add(definition.vat_mode)
+        definitions.append(definition)
         if sub.pending is not None:
-            modes.add(catalog(sub.pending.tariff_code, sub.pending.tariff_version).vat_mode)
-    return modes
+            definitions.append(catalog(sub.pending.tariff_code, sub.pending.tariff_version))
+    return definitions
 
 
 def _over(state: CustomerState, sub: Subscription, definition: TariffDefinition,

@@ -3,7 +3,8 @@
 Version 1 snapshots were taken before subscriptions kept their plan history; loaded, they
 would forget the plans a subscription had (version 7 ones the dunning actions taken and what
 credits gave back of each invoice, and version 8 ones the first day of each individual price
-and which prices a pending change ends). The ledger reads only snapshots of the
+and which prices a pending change ends, version 10 ones the VAT rate each billed fee was
+charged at). The ledger reads only snapshots of the
 aggregate's current ``state_version``, so such a book is rebuilt from its events, on every
 load path (one book, a batch, a past version).
 """
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from commands.cancel_subscription import CancelSubscription
 from commands.change_subscription import ChangeSubscription
 from commands.set_individual_price import SetIndividualPrice
+from commands.update_customer import UpdateCustomer
 from commands.void_invoice import VoidInvoice
 from ledger.aggregate import LedgerSnapshot
 from ledger.customers import Customer
@@ -51,7 +53,7 @@ def test_a_version_1_snapshot_is_ignored_and_the_history_replayed(services: Serv
 
     assert not old.is_current
     assert LedgerSnapshot.take(book).is_current
-    assert Customer.state_version == 10
+    assert Customer.state_version == 11
     ledger.forget(customer)
     for loaded in (ledger.customer(customer), ledger.customers([customer])[0],
                    ledger.customer(customer, version=book.version)):
@@ -174,6 +176,27 @@ def test_a_version_9_snapshot_is_ignored_and_the_price_a_new_one_follows_replays
     reloaded_past_older_snapshot(services, story.customer, 9, older=version_9)
     story.bill(date(2026, 2, 1))
     assert story.totals()[-1] == "800.00"
+
+
+def test_a_version_10_snapshot_is_ignored_and_the_rate_each_fee_was_charged_at_replays(
+    services: Services,
+) -> None:
+    # given January billed at the customer's 20 %, then the customer moved to 22 %
+    story = Story.begin(services, flat_tariff("1000.00", "RUB", name="A", vat_rate="22"),
+                        date(2026, 1, 1), anchor_day=1, code="a", vat_rate=Decimal(20))
+    story.bill(date(2026, 1, 1))
+    send(services, UpdateCustomer(customer_id=story.customer, vat_rate=Decimal(22)))
+    # what version 10 stored: no rate on the fee (read back as «без НДС»)
+    loaded = reloaded_past_older_snapshot(services, story.customer, 10, ("vat_rate",))
+    assert [fee.vat_rate for fee in loaded.state.subscriptions[story.subscription].billed] == [
+        Decimal(20)]
+    # and a credit of January's days gives back the 20 % they were charged
+    services.runtime.clock.move_to(date(2026, 1, 17))  # type: ignore[attr-defined]
+    send(services, CancelSubscription(customer_id=story.customer,
+                                      subscription_id=story.subscription,
+                                      effective_date=date(2026, 1, 17), when="immediate"))
+    story.bill(date(2026, 2, 1))
+    assert story.totals() == ["1200.00", "-580.64"]  # 483.87 + 20 %
 
 
 def reloaded_past_older_snapshot(
