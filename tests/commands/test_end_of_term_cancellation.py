@@ -29,7 +29,7 @@ def service_ends(services: Services, on: date, **term: object) -> str:
     publish(services, "m", flat_tariff("1000.00"))
     customer = register(services, "X", currency="USD")
     subscription = send(services, StartSubscription(
-        customer_id=customer, tariff_code="m", start_date=JAN1, **term,  # type: ignore[arg-type]
+        customer_id=customer, tariff_code="m", start_date=JAN1, **term,
     )).result["subscription_id"]
     return str(send(services, CancelSubscription(
         customer_id=customer, subscription_id=subscription, effective_date=on,
