@@ -162,7 +162,7 @@ def _vat_mode(
         return vat_mode
     modes = _modes(billed)
     if len(modes) > 1:
-        why = "the tariffs on one invoice disagree on the VAT mode; give the customer's"
+        why = "the tariffs on one invoice disagree on the VAT mode; give the customer a vat_mode"
         raise InvalidField(field="vat_mode", why=why)
     if not modes and len(every := _modes(subscriptions)) == 1:
         modes = every
