@@ -8,11 +8,15 @@ Nothing is built at import time.
 from __future__ import annotations
 
 import contextlib
+import logging
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+import psycopg
 
 from api.settings import Settings
 from commands.runtime import Runtime
@@ -28,6 +32,22 @@ if TYPE_CHECKING:
 
     from ledger.clock import Clock
     from projections.store import ReadStore
+
+
+log = logging.getLogger(__name__)
+MAX_RETRY_PAUSE = 30.0
+
+
+def passing(error: BaseException) -> bool:
+    """True for an error of the database that passes: a deadlock, a lost connection, a lock.
+
+    PostgreSQL's operational errors are all of that kind; SQLite calls a missing table
+    "operational" too, which is a projection's bug, so only its locks count.
+    """
+    if isinstance(error, psycopg.OperationalError):
+        return True
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error))
 
 
 @dataclass
@@ -48,16 +68,27 @@ class Services:
         return self.runtime.ledger
 
     def start_worker(self, interval: float = 0.2) -> None:
-        """Follow the log in a background thread (the projection worker beside the API)."""
+        """Follow the log in a background thread (the projection worker beside the API).
+
+        A database error that passes (a deadlock, a lost connection, a locked SQLite file)
+        is retried with a growing pause; a projection that fails on an event stops the
+        worker, and the health check says why.
+        """
         if self._worker is not None:
             return
 
         def work() -> None:
-            try:
-                self.runner.run_forever(self._stop, interval)
-            except BaseException as error:  # a failing projection stops; status shows why
-                self.worker_error = error
-                raise
+            pause = interval
+            while not self._stop.is_set():
+                try:
+                    self.runner.run_forever(self._stop, interval)
+                except BaseException as error:
+                    if not passing(error):  # a failing projection stops; status shows why
+                        self.worker_error = error
+                        raise
+                    log.warning("projection worker: %s; retrying in %.1f s", error, pause)
+                    self._stop.wait(pause)
+                    pause = min(pause * 2, MAX_RETRY_PAUSE)
 
         self._worker = threading.Thread(target=work, name="lbx-projections", daemon=True)
         self._worker.start()

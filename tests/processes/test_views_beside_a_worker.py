@@ -13,6 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -90,3 +91,36 @@ def test_an_instance_without_a_worker_waits_for_the_views_instead_of_a_500(
         assert answer.status_code == 200, answer.text
     finally:
         api_only.close()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_the_worker_outlives_a_deadlock_and_a_failing_view_still_stops_it(
+    services: Services,
+) -> None:
+    customer = register(services)
+    view = services.runner.projections["customers"]
+    original = view.process
+    calls: list[int] = []
+
+    def deadlocked_once(tx: Any, event: Any, position: int) -> Any:
+        calls.append(position)
+        if len(calls) == 1:
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        return original(tx, event, position)
+
+    view.process = deadlocked_once  # type: ignore[method-assign]
+    services.start_worker(interval=0.01)
+    assert services.await_position(services.ledger.max_position(), timeout=10)
+    assert services.worker_error is None
+    assert services.store.query("SELECT 1 FROM view_customers WHERE customer_id = :id",
+                                {"id": str(customer)})
+
+    def broken(tx: Any, event: Any, position: int) -> Any:
+        raise ValueError("a projection's bug")
+
+    view.process = broken  # type: ignore[method-assign]
+    register(services, "C-2")
+    deadline = time.monotonic() + 10
+    while services.worker_error is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert isinstance(services.worker_error, ValueError)
