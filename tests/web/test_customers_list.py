@@ -33,7 +33,8 @@ def caught_up(services: Services) -> None:
 
 
 def three_customers(services: Services) -> dict[str, UUID]:
-    """Romashka (vip) on «start» owing 900,00 ₽, Vasilek on «pro», Lotos closed."""
+    """Romashka (vip) on «start» owing 1 098,00 ₽ (a 900.00 charge and its tariff's 22 % VAT),
+    Vasilek on «pro», Lotos closed."""
     publish(services, "start")
     publish(services, "pro", flat_tariff("5000.00", "RUB", name="Про"))
     ids = {
@@ -59,7 +60,7 @@ def test_each_row_shows_the_customer_and_links_to_their_card(
     assert table_rows(page, "customers") == [
         f"Василёк CRM-8 {inn_for(100)} активен pro Борис 0,00 ₽ 20 февр. 2026 г.",
         f"Лотос CRM-9 {inn_for(1000)} закрыт — Анна 0,00 ₽ —",
-        f"Ромашка CRM-7 {inn_for(10)} активен start Анна 900,00 ₽ 25 февр. 2026 г.",
+        f"Ромашка CRM-7 {inn_for(10)} активен start Анна 1 098,00 ₽ 25 февр. 2026 г.",
     ]
     assert links_to(page, "Ромашка") == [f"/app/customers/{ids['Ромашка']}"]
 
