@@ -48,15 +48,31 @@ def carried_discounts(
         For a credit line whose first day an issued invoice charged, the part of its
         amount that charge did not net (negative or zero); ``None`` for every other line.
     """
-    billed = {terms.subscription_id: terms.billed for terms in subscriptions}
     carried: list[Money | None] = []
+    for line, charge in zip(lines, credited_charges(lines, subscriptions), strict=True):
+        day = _first_credited_day(line)
+        carried.append(None if charge is None or day is None else _given_back(line, day, charge))
+    return carried
+
+
+def credited_charges(
+    lines: Sequence[InvoiceLine], subscriptions: Sequence[SubscriptionTerms]
+) -> list[BilledCharge | None]:
+    """For each credit line, the fee an earlier issued invoice charged its first day with.
+
+    Returns:
+        That fee, in line order; ``None`` for a charge, a credit of days charged on this
+        same invoice, and a credit of days no issued invoice charged.
+    """
+    billed = {terms.subscription_id: terms.billed for terms in subscriptions}
+    found: list[BilledCharge | None] = []
     for line, on_invoice in zip(lines, same_invoice_charges(lines), strict=True):
         day = _first_credited_day(line)
         charge = None
         if day is not None and line.component is not None and on_invoice is None:
             charge = _last_charge(billed.get(line.subscription_id, ()), line.component, day)
-        carried.append(None if charge is None or day is None else _given_back(line, day, charge))
-    return carried
+        found.append(charge)
+    return found
 
 
 def same_invoice_charges(lines: Sequence[InvoiceLine]) -> list[int | None]:

@@ -18,13 +18,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ledger.billing.credits import same_invoice_charges
+from ledger.billing.credits import credited_charges
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date
 
-    from ledger.billing.model import BilledCharge, InvoiceLine, SubscriptionTerms
+    from ledger.billing.model import InvoiceLine, SubscriptionTerms
     from ledger.vat import VatRate
 
 
@@ -51,26 +50,6 @@ def rated_lines(
     )
 
 
-def credited_charges(
-    lines: Sequence[InvoiceLine], subscriptions: Sequence[SubscriptionTerms]
-) -> list[BilledCharge | None]:
-    """For each credit line, the fee an earlier issued invoice charged its first day with.
-
-    Returns:
-        That fee, in line order; ``None`` for a charge, a credit of days charged on this
-        same invoice, and a credit of days no issued invoice charged.
-    """
-    billed = {terms.subscription_id: terms.billed for terms in subscriptions}
-    found: list[BilledCharge | None] = []
-    for line, on_invoice in zip(lines, same_invoice_charges(lines), strict=True):
-        day = _first_credited_day(line)
-        charge = None
-        if day is not None and line.component is not None and on_invoice is None:
-            charge = _last_charge(billed.get(line.subscription_id, ()), line.component, day)
-        found.append(charge)
-    return found
-
-
 def _rated(line: InvoiceLine, vat_rate: VatRate | None) -> InvoiceLine:
     """The line at the customer's VAT rate, when it has one and a tariff priced the line.
 
@@ -84,18 +63,3 @@ def _rated(line: InvoiceLine, vat_rate: VatRate | None) -> InvoiceLine:
     if vat_rate is None or line.kind == "one_off":
         return line
     return replace(line, vat_rate=vat_rate.percent)
-
-
-def _first_credited_day(line: InvoiceLine) -> date | None:
-    """A credit line's first day; ``None`` for a charge or a line without days."""
-    if line.amount.minor >= 0 or line.component is None or line.period is None:
-        return None
-    return line.period.start
-
-
-def _last_charge(billed: Sequence[BilledCharge], component: str, day: date) -> BilledCharge | None:
-    """The last fee of ``component`` an issued invoice charged for ``day``."""
-    for charge in reversed(billed):
-        if charge.component == component and day in charge.period:
-            return charge
-    return None
