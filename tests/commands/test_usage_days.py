@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pytest
 
@@ -44,6 +44,13 @@ def use(story: Story, day: date, usage_id: str | None = None) -> None:
         usage_id=usage_id or f"u-{day}", quantity=Decimal(7), occurred_on=day))
 
 
+def cancel(story: Story, when: Literal["immediate", "end_of_term"]) -> None:
+    """Cancel on 10 January, at once or at the end of the term."""
+    send(story.services, CancelSubscription(
+        customer_id=story.customer, subscription_id=story.subscription,
+        effective_date=date(2026, 1, 10), when=when))
+
+
 def refused(story: Story, day: date) -> str:
     """The refusal of usage on ``day``; nothing is written."""
     before = story.services.ledger.max_position()
@@ -58,9 +65,7 @@ def test_usage_from_the_day_an_immediate_cancellation_ends_service_is_refused(
     services: Services,
 ) -> None:
     story = sms_plan(services)
-    send(services, CancelSubscription(customer_id=story.customer,
-                                      subscription_id=story.subscription,
-                                      effective_date=date(2026, 1, 10), when="immediate"))
+    cancel(story, "immediate")
     use(story, date(2026, 1, 9))
     assert "after the subscription's service ended on 2026-01-10" in refused(
         story, date(2026, 1, 10))
@@ -70,9 +75,7 @@ def test_usage_up_to_an_end_of_term_cancellation_is_taken_and_after_it_refused(
     services: Services,
 ) -> None:
     story = sms_plan(services)
-    send(services, CancelSubscription(customer_id=story.customer,
-                                      subscription_id=story.subscription,
-                                      effective_date=date(2026, 1, 10), when="end_of_term"))
+    cancel(story, "end_of_term")
     use(story, date(2026, 1, 31))
     refused(story, date(2026, 2, 1))
 

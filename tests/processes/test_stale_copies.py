@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ from commands.update_customer import UpdateCustomer
 from tests.support.dsl import MONTHLY_1000, publish, register, send
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import pytest
 
     from api.bootstrap import Services
@@ -34,20 +37,26 @@ V2 = {"name": "Старт", "currency": "RUB", "vat_rate": "22", "components": [
 JAN15 = date(2026, 1, 15)
 
 
-def other_process(services: Services, backend_env: dict[str, str]) -> Services:
+@contextmanager
+def other_process(services: Services, backend_env: dict[str, str]) -> Iterator[Services]:
     """A second process on the same database (its own ledger and cache), same clock."""
-    return bootstrap(backend_env, clock=services.runtime.clock)
+    elsewhere = bootstrap(backend_env, clock=services.runtime.clock)
+    try:
+        yield elsewhere
+    finally:
+        elsewhere.close()
+
+
+def version_1_here(services: Services) -> None:
+    send(services, PublishTariff.model_validate({"code": "start", "definition": MONTHLY_1000}))
 
 
 def test_a_subscription_takes_the_version_another_process_published(
     services: Services, backend_env: dict[str, str],
 ) -> None:
-    send(services, PublishTariff.model_validate({"code": "start", "definition": MONTHLY_1000}))
-    elsewhere = other_process(services, backend_env)
-    try:
+    version_1_here(services)
+    with other_process(services, backend_env) as elsewhere:
         send(elsewhere, PublishTariff.model_validate({"code": "start", "definition": V2}))
-    finally:
-        elsewhere.close()
     started = send(services, StartSubscription(customer_id=register(services),
                                                tariff_code="start", start_date=JAN15))
     assert started.result["tariff_version"] == 2
@@ -56,14 +65,11 @@ def test_a_subscription_takes_the_version_another_process_published(
 def test_a_bill_run_bills_a_version_another_process_published(
     services: Services, backend_env: dict[str, str],
 ) -> None:
-    send(services, PublishTariff.model_validate({"code": "start", "definition": MONTHLY_1000}))
-    elsewhere = other_process(services, backend_env)
-    try:
+    version_1_here(services)
+    with other_process(services, backend_env) as elsewhere:
         send(elsewhere, PublishTariff.model_validate({"code": "start", "definition": V2}))
         send(elsewhere, StartSubscription(customer_id=register(elsewhere), tariff_code="start",
                                           tariff_version=2, start_date=JAN15))
-    finally:
-        elsewhere.close()
     report = run_billing(RunBilling(as_of=JAN15), bill_run_context("scheduler"),
                          services.runtime, list(services.ledger.customer_ids()))
     assert (report.skipped, [i.total for i in report.invoices]) == ([], ["2440.00"])
@@ -73,11 +79,8 @@ def test_setting_back_what_another_process_changed_is_recorded(
     services: Services, backend_env: dict[str, str],
 ) -> None:
     customer = register(services, email="old@example.ru")
-    elsewhere = other_process(services, backend_env)
-    try:
+    with other_process(services, backend_env) as elsewhere:
         send(elsewhere, UpdateCustomer(customer_id=customer, email="new@example.ru"))
-    finally:
-        elsewhere.close()
     outcome = send(services, UpdateCustomer(customer_id=customer, email="old@example.ru"))
     assert outcome.events == ["CustomerProfileUpdated"]
     assert services.ledger.customer(customer, fresh=True).state.profile.email == "old@example.ru"
@@ -92,11 +95,8 @@ def test_a_crm_delivery_after_a_change_in_another_process_is_not_lost(
     services: Services, backend_env: dict[str, str],
 ) -> None:
     customer = crm_says(services, "old@example.ru").target_id
-    elsewhere = other_process(services, backend_env)
-    try:
+    with other_process(services, backend_env) as elsewhere:
         send(elsewhere, UpdateCustomer(customer_id=customer, email="typed@example.ru"))
-    finally:
-        elsewhere.close()
     again = crm_says(services, "old@example.ru")
     email = services.ledger.customer(customer, fresh=True).state.profile.email
     assert (again.result["changed"], email) == (True, "old@example.ru")
