@@ -18,6 +18,7 @@ from eventsourcing.domain import BaseAggregate, CanSnapshotAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict
 
+from ledger.decimal_text import AS_RECORDED
 from ledger.events import GENESIS_HASH, EventMeta, LedgerEvent, Provenance
 
 TState = TypeVar("TState", bound=BaseModel)
@@ -116,7 +117,7 @@ class LedgerSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
             _created_on=datetime.fromisoformat(self.state["created_on"]),
             _modified_on=datetime.fromisoformat(self.state["modified_on"]),
             _pending_events=[],
-            state=cls.state_class.model_validate(self.state["state"]),
+            state=cls.state_class.model_validate(self.state["state"], context=AS_RECORDED),
             last_hash=self.state["last_hash"],
         )
         return aggregate

@@ -37,6 +37,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic, resolve_topic, retry
 
+from ledger.decimal_text import AS_RECORDED
 from ledger.events import seal_problem
 
 if TYPE_CHECKING:
@@ -105,7 +106,9 @@ class PydanticMapper(Mapper[UUID]):
         if problem is not None:
             msg = f"stored event v{stored_event.originator_version}: {problem}"
             raise SealBroken(msg)
-        return cast("DomainEventProtocol[UUID]", cls.model_validate(upcast(cls, state)))
+        # read as recorded: a rule on how a value is typed is not applied to it again
+        event = cls.model_validate(upcast(cls, state), context=AS_RECORDED)
+        return cast("DomainEventProtocol[UUID]", event)
 
     def decode_state(self, stored_event: StoredEvent) -> dict[str, Any]:
         """The event's state exactly as stored (before upcasting): what the hash covers."""

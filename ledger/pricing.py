@@ -35,8 +35,17 @@ from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    TypeAdapter,
+    ValidationError,
+    with_config,
+)
 
+from ledger.decimal_text import AS_RECORDED, plain, price_text
 from ledger.money import Money
 from ledger.pricing_errors import InvalidPrice, InvalidPricingModel, InvalidQuantity, InvalidTiers
 
@@ -47,6 +56,13 @@ Quantity: TypeAlias = int | Decimal
 """Units consumed (or, for ``Percentage``, the transacted amount in major units)."""
 
 _STRICT = ConfigDict(extra="forbid")
+
+PriceDecimal: TypeAlias = Annotated[
+    Decimal, BeforeValidator(price_text), PlainSerializer(plain, return_type=str, when_used="json"),
+]
+"""A price, fee or rate of a model: read from plain decimal text (``ledger.decimal_text``) and
+written back as plain text, so ``to_dict`` never writes ``"1E-7"`` where ``"0.0000001"`` was
+meant (its own rule would refuse it)."""
 
 
 def _checked_price(value: object, field: str) -> Decimal:
@@ -89,8 +105,8 @@ class Tier:
     """A price band: units up to and including ``up_to`` (``None``: no bound)."""
 
     up_to: int | None
-    unit_price: Decimal
-    flat_fee: Decimal = Decimal(0)
+    unit_price: PriceDecimal
+    flat_fee: PriceDecimal = Decimal(0)
 
     def __post_init__(self) -> None:
         if self.up_to is not None and not _is_whole(self.up_to, least=1):
@@ -137,7 +153,7 @@ def _describe_tiers(name: str, tiers: Sequence[Tier]) -> str:
 class PerUnit:
     """Standard pricing: every unit costs ``unit_price``."""
 
-    unit_price: Decimal
+    unit_price: PriceDecimal
     kind: Literal["per_unit"] = "per_unit"
 
     def __post_init__(self) -> None:
@@ -216,7 +232,7 @@ class Volume:
 class Package:
     """Units sold in packages: each started package costs ``package_price``."""
 
-    package_price: Decimal
+    package_price: PriceDecimal
     package_size: int
     free_units: int = 0
     kind: Literal["package"] = "package"
@@ -243,8 +259,8 @@ class Package:
 class Percentage:
     """A percent of a transacted amount, plus an optional fixed fee per transaction."""
 
-    rate: Decimal
-    fixed_fee_per_transaction: Decimal = Decimal(0)
+    rate: PriceDecimal
+    fixed_fee_per_transaction: PriceDecimal = Decimal(0)
     kind: Literal["percentage"] = "percentage"
 
     def __post_init__(self) -> None:
@@ -287,21 +303,48 @@ def to_dict(model: PricingModel) -> dict[str, Any]:
 
 
 def from_dict(data: Mapping[str, object]) -> PricingModel:
-    """Read a pricing model back from the dict ``to_dict`` made (or a catalog file).
+    """Read back a pricing model the ledger recorded (the dict ``to_dict`` made, or one typed).
+
+    Read as it was recorded: a model stored before prices had to be plain decimal text
+    (``"1e3"``) still reads back and bills. To read a model a person or a file gives now,
+    use :func:`parse_pricing`.
 
     Raises:
         InvalidPricingModel: unknown ``kind``, a missing or extra field, or a float
             (write decimals as strings: ``"0.05"``).
         InvalidPrice, InvalidTiers, InvalidQuantity: a rule of the model is broken.
     """
+    return _validated(data, AS_RECORDED)
+
+
+def parse_pricing(data: Mapping[str, object]) -> PricingModel:
+    """Read a pricing model given now (the API, a catalog file): its prices as decimal text.
+
+    Every price, fee and rate is plain decimal text (``"0.05"``) or a whole number: an
+    exponent, ``_``, spaces or a sign are refused naming the field (``ledger.decimal_text``).
+
+    Raises:
+        InvalidPricingModel: as :func:`from_dict`, and a price that is not decimal text.
+        InvalidPrice, InvalidTiers, InvalidQuantity: a rule of the model is broken.
+    """
+    return _validated(data, None)
+
+
+def _validated(data: Mapping[str, object], context: Mapping[str, object] | None) -> PricingModel:
     _refuse_floats(data, "pricing")
     try:
-        return _adapter().validate_python(data)
+        return _adapter().validate_python(data, context=context)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "pricing"
+        where = ".".join(["pricing", *(str(part) for part in _without_kind(first["loc"], data))])
+        problem = first["msg"].removeprefix("Value error, ")
         raise InvalidPricingModel(field=where, why="{where}: {problem}", where=where,
-                                  problem=first["msg"]) from None
+                                  problem=problem) from None
+
+
+def _without_kind(loc: Sequence[int | str], data: Mapping[str, object]) -> Sequence[int | str]:
+    """The path within the model: pydantic puts the ``kind`` it chose in front of it."""
+    return loc[1:] if loc and loc[0] == data.get("kind") else loc
 
 
 def _refuse_floats(value: object, where: str) -> None:

@@ -18,12 +18,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ledger.billing.schedule import money
-from ledger.errors import InvalidField, Term
-from ledger.pricing import from_dict
+from ledger.errors import InvalidAmount, InvalidField, Term
+from ledger.pricing import parse_pricing
 from ledger.tariffs.definition import unused_price_field
 
 if TYPE_CHECKING:
     from datetime import date
+    from decimal import Decimal
 
     from ledger.customers.state import Subscription
     from ledger.tariffs.definition import Component, TariffDefinition
@@ -64,10 +65,21 @@ def check_individual_price(
         raise InvalidField(field=unused, why=_UNUSED[unused], kind=Term(found.kind),
                            component=component)
     if pricing is not None:
-        from_dict(pricing)  # validates tiers, naming the field
+        parse_pricing(pricing)  # validates tiers and decimal text, naming the field
     if price is not None:
-        money(price, definition.currency)
+        _check_minor_units(price, definition.currency)
     _check_dates(sub, found, condition["effective_from"], condition.get("until"))
+
+
+def _check_minor_units(price: Decimal, currency: str) -> None:
+    """Refuse a price finer than the currency's minor unit (``990.123`` RUB), naming ``price``.
+
+    ``money`` names ``amount``, the field of an amount; the request has a ``price``.
+    """
+    try:
+        money(price, currency)
+    except InvalidAmount as error:
+        raise InvalidAmount(error.wording, field="price", **error.facts) from None
 
 
 def _check_dates(sub: Subscription, component: Component, start: date, until: date | None) -> None:

@@ -1,13 +1,18 @@
 """Tariff catalog files: the catalog as YAML or JSON, so it can be reviewed and versioned.
 
 The file is a mapping ``{"tariffs": [{"code": ..., "definition": {...}}, ...]}``. Prices are
-decimal strings; a bare YAML number (which would become a float) is refused with the path
+plain decimal strings (``"1500.00"``: no exponent, ``_`` or spaces, ``ledger.decimal_text``);
+a bare YAML number with a fraction (which would become a float) is refused with the path
 of the offending value, so a catalog file can never carry a binary fraction into a price.
+
+YAML aliases (``*name``) are refused: each one repeats a whole subtree, so a few hundred
+bytes of nested aliases unfold into billions of values and hold a worker for seconds (the
+"billion laughs"). A catalog spells every value out, as ``write_catalog`` writes it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import yaml
@@ -15,6 +20,47 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ledger.errors import InvalidField
 from ledger.tariffs.definition import Code, TariffDefinition, unused_price_refusal
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
+
+MAX_DEPTH = 32
+"""How deeply a catalog file may nest: a tiered price sits ten levels down; deeper is no catalog."""
+
+
+class _CatalogLoader(yaml.SafeLoader):
+    """YAML's safe loader, less aliases and runaway nesting: a catalog spells its values out.
+
+    Both are refused while the document is composed, before any alias is unfolded.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        """Refuse an alias where it stands, and a value nested deeper than :data:`MAX_DEPTH`."""
+        if self.check_event(yaml.AliasEvent):
+            line = self.current_event.start_mark.line + 1
+            raise InvalidField(field="file", why=(
+                "line {line}: YAML aliases (*name) are not allowed in a catalog file; write"
+                " each value out"), line=line)
+        if self._depth >= MAX_DEPTH:
+            line = self.current_event.start_mark.line + 1
+            raise InvalidField(field="file", why=(
+                "line {line}: nested deeper than {most} levels; a catalog file is not that"
+                " deep"), line=line, most=MAX_DEPTH)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _CatalogDumper(yaml.SafeDumper):
+    """YAML's safe dumper that never writes an alias, so what it writes reads back."""
+
+    def ignore_aliases(self, data: object) -> bool:  # noqa: ARG002  (every value, always)
+        """Spell every value out, even one that appears twice."""
+        return True
 
 
 class CatalogEntry(BaseModel):
@@ -47,7 +93,7 @@ def read_catalog(text: str, fmt: str) -> list[CatalogEntry]:
             the path of the value at fault (the second occurrence of a code).
     """
     try:
-        data = yaml.safe_load(text) if fmt == "yaml" else orjson.loads(text)
+        data = _load_yaml(text) if fmt == "yaml" else orjson.loads(text)
     except (yaml.YAMLError, orjson.JSONDecodeError) as error:
         raise InvalidField(field="file", why="not valid {format}: {error}",
                            format=fmt.upper(), error=str(error)) from None
@@ -62,8 +108,9 @@ def read_catalog(text: str, fmt: str) -> list[CatalogEntry]:
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(p) for p in ("tariffs", index, *first["loc"]))
+            problem = first["msg"].removeprefix("Value error, ")  # pydantic's, not ours
             raise InvalidField(field=where, why="{where}: {problem}", where=where,
-                               problem=first["msg"]) from None
+                               problem=problem) from None
         unused = unused_price_refusal(entry.definition, f"tariffs.{index}.definition.")
         if unused is not None:
             raise unused
@@ -72,6 +119,11 @@ def read_catalog(text: str, fmt: str) -> list[CatalogEntry]:
         first_at[entry.code] = index
         entries.append(entry)
     return entries
+
+
+def _load_yaml(text: str) -> Any:
+    """The YAML document in ``text``, read by :class:`_CatalogLoader` (a safe loader)."""
+    return yaml.load(text, Loader=_CatalogLoader)  # noqa: S506  (a SafeLoader: no Python objects)
 
 
 def _repeated(code: str, first: int, again: int) -> InvalidField:
@@ -91,4 +143,4 @@ def write_catalog(entries: list[CatalogEntry], fmt: str) -> str:
     data = {"tariffs": [entry.model_dump(mode="json", exclude_none=True) for entry in entries]}
     if fmt == "json":
         return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
-    return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return str(yaml.dump(data, Dumper=_CatalogDumper, allow_unicode=True, sort_keys=False))

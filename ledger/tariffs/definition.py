@@ -18,31 +18,26 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from ledger.decimal_text import as_recorded, price_text
 from ledger.errors import InvalidAmount, InvalidField, Term, invalid_value
 from ledger.money import Money, minor_digits
 from ledger.periods import BillingPeriod, PeriodUnit
-from ledger.pricing import PricingModel, from_dict, to_dict
+from ledger.pricing import PricingModel, from_dict, parse_pricing, to_dict
 from ledger.vat import VatMode, VatRate
 
-
-def _not_float(value: object) -> object:
-    """Refuse a binary fraction before it becomes a price (``10.5`` holds no exact kopeck).
-
-    A JSON number with a fraction arrives as a float; a decimal string or a whole number is
-    exact. Metered prices are refused the same way (``ledger.pricing``).
-    """
-    if isinstance(value, float):
-        raise invalid_value("{value} is a float; quote it", value=repr(value))
-    return value
-
-
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
-Price = Annotated[Decimal, BeforeValidator(_not_float), Field(ge=0, max_digits=18)]
+Price = Annotated[Decimal, BeforeValidator(price_text), Field(ge=0, max_digits=18)]
+"""A price as a person writes it: plain decimal text (``"1500.00"``) or a whole number.
+
+A float, an exponent (``"1e3"``), ``_``, spaces or a sign are refused naming the field
+(``ledger.decimal_text``); metered prices are held to the same rule (``ledger.pricing``).
+"""
 
 
 class _Value(BaseModel):
@@ -65,12 +60,15 @@ class Component(_Value):
     pricing: dict[str, Any] | None = None
 
     @model_validator(mode="after")
-    def _priced(self) -> Component:
+    def _priced(self, info: ValidationInfo) -> Component:
         if self.kind == "metered":
             if self.pricing is None:
                 raise invalid_value("metered component {code} needs a pricing model",
                                     code=repr(self.code))
-            from_dict(self.pricing)  # validates tiers etc.; raises a Rejected naming the field
+            # validates tiers etc.; raises a Rejected naming the field. A recorded model is
+            # read as recorded; a model given now must write its prices as decimal text.
+            read = from_dict if as_recorded(info) else parse_pricing
+            read(self.pricing)
         elif self.price is None:
             raise invalid_value("{kind} component {code} needs a price", kind=self.kind,
                                 code=repr(self.code))

@@ -26,6 +26,7 @@ from api.web.pages.tariff_price import MAX_UNITS, quote
 from api.web.refusals import explain
 from api.web.render import page, redirect, translate
 from api.web.session import Form, Reader, WebUser, requires
+from ledger.decimal_text import AS_RECORDED
 from ledger.errors import IdempotencyKeyReused, LedgerError
 from ledger.money import Money
 from ledger.tariffs.definition import TariffDefinition
@@ -90,8 +91,8 @@ def _may_publish(user: WebUser) -> bool:
 
 def _version_quotes(entry: tariff_views.CatalogEntry, units: Decimal,
                     seats: int) -> list[tuple[dict[str, Any], Quote]]:
-    return [(row, quote(TariffDefinition.model_validate(row["definition"]), units=units,
-                        seats=seats)) for row in entry.versions]
+    return [(row, quote(TariffDefinition.model_validate(row["definition"], context=AS_RECORDED),
+                        units=units, seats=seats)) for row in entry.versions]
 
 
 @router.get("/tariffs/new", response_class=HTMLResponse)
