@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from commands.issue_api_key import IssueApiKey
 from ledger.access import Role
-from tests.support.dsl import send
+from tests.support.dsl import publish, send
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,3 +40,16 @@ def auth(token: str, key: str | None = None) -> dict[str, str]:
     if key:
         headers["Idempotency-Key"] = key
     return headers
+
+
+def individual_prices_url(client: TestClient, keys: dict[Role, str], services: Services) -> str:
+    """A customer on the default 1000.00 a month tariff from 1 February, through the API:
+    its subscription's individual-prices URL (the customer id is its fourth segment)."""
+    publish(services)
+    service = keys[Role.SERVICE]
+    customer = client.post("/v1/customers", json={"external_key": "C-1", "name": "ООО Ромашка"},
+                           headers=auth(service, "r")).json()["target_id"]
+    sub = client.post(f"/v1/customers/{customer}/subscriptions",
+                      json={"tariff_code": "start", "start_date": "2026-02-01"},
+                      headers=auth(service, "s")).json()["result"]["subscription_id"]
+    return f"/v1/customers/{customer}/subscriptions/{sub}/individual-prices"

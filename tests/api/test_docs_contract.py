@@ -20,8 +20,8 @@ from api.client import LbxClient
 from ledger.access import Role
 from ledger.customers.billing_events import IndividualPriceSet
 from ledger.customers.events import PaymentReceived
-from tests.api.conftest import auth
-from tests.support.dsl import event_names, publish
+from tests.api.conftest import auth, individual_prices_url
+from tests.support.dsl import event_names
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -29,18 +29,6 @@ if TYPE_CHECKING:
     from api.bootstrap import Services
 
 NOT_OURS = "not-a-cursor!"
-
-
-def _subscribed(client: TestClient, keys: dict[Role, str], services: Services) -> str:
-    """A customer on the default 1000.00 a month tariff: its individual-prices URL."""
-    publish(services)
-    service = keys[Role.SERVICE]
-    customer = client.post("/v1/customers", json={"external_key": "C-1", "name": "ООО Ромашка"},
-                           headers=auth(service, "r")).json()["target_id"]
-    sub = client.post(f"/v1/customers/{customer}/subscriptions",
-                      json={"tariff_code": "start", "start_date": "2026-02-01"},
-                      headers=auth(service, "s")).json()["result"]["subscription_id"]
-    return f"/v1/customers/{customer}/subscriptions/{sub}/individual-prices"
 
 
 def _agreed(price: Any) -> dict[str, Any]:
@@ -52,7 +40,7 @@ def _agreed(price: Any) -> dict[str, Any]:
 def test_an_individual_price_that_is_not_a_decimal_string_is_refused_naming_price(
     client: TestClient, keys: dict[Role, str], services: Services, price: Any
 ) -> None:
-    url = _subscribed(client, keys, services)
+    url = individual_prices_url(client, keys, services)
     customer = UUID(url.split("/")[3])
     before = event_names(services, customer)
 
@@ -69,7 +57,7 @@ def test_an_individual_price_that_is_not_a_decimal_string_is_refused_naming_pric
 def test_an_individual_price_as_a_decimal_string_is_recorded_exactly(
     client: TestClient, keys: dict[Role, str], services: Services
 ) -> None:
-    url = _subscribed(client, keys, services)
+    url = individual_prices_url(client, keys, services)
 
     done = client.post(url, json=_agreed("850.50"), headers=auth(keys[Role.ACCOUNTANT], "p"))
 
@@ -82,7 +70,7 @@ def test_an_individual_price_as_a_decimal_string_is_recorded_exactly(
 def test_a_negative_individual_price_is_still_refused(
     client: TestClient, keys: dict[Role, str], services: Services
 ) -> None:
-    url = _subscribed(client, keys, services)
+    url = individual_prices_url(client, keys, services)
     refused = client.post(url, json=_agreed("-1.00"), headers=auth(keys[Role.ACCOUNTANT], "p"))
     assert refused.status_code == 422
     assert refused.json()["field"] == "price"

@@ -33,8 +33,8 @@ from ledger.events import Provenance
 from ledger.tariffs import Tariff, TariffDefinition, tariff_id_for
 from ledger.tariffs.aggregate import TariffPublished
 from ledger.tariffs.catalog_file import read_catalog
-from tests.api.conftest import auth
-from tests.support.dsl import event_names, publish
+from tests.api.conftest import auth, individual_prices_url
+from tests.support.dsl import event_names
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -323,17 +323,12 @@ def test_a_version_published_before_the_rule_still_reads_back(services: Services
 def test_an_individual_price_finer_than_a_kopeck_is_refused_naming_price(
     client: TestClient, keys: dict[Role, str], services: Services,
 ) -> None:
-    publish(services)
-    service = keys[Role.SERVICE]
-    customer = client.post("/v1/customers", json={"external_key": "C-1", "name": "ООО Ромашка"},
-                           headers=auth(service, "r")).json()["target_id"]
-    sub = client.post(f"/v1/customers/{customer}/subscriptions",
-                      json={"tariff_code": "start", "start_date": "2026-02-01"},
-                      headers=auth(service, "s")).json()["result"]["subscription_id"]
+    url = individual_prices_url(client, keys, services)
+    customer = url.split("/")[3]
     before = event_names(services, UUID(customer))
 
     refused = client.post(
-        f"/v1/customers/{customer}/subscriptions/{sub}/individual-prices",
+        url,
         json={"component": "base", "price": "990.123", "note": "Договор № 5",
               "agreed_by": "Директор"},
         headers=auth(keys[Role.ACCOUNTANT], "p"))
