@@ -83,6 +83,15 @@ CONTROL_CHARACTER = "text may not hold control characters (found {character})"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def without_control_characters(text: str) -> str:
+    """``text`` with its control characters taken out (tab and line breaks kept).
+
+    For text from outside that must not stop a command — a cardholder's name in a payment
+    notification — where refusing the whole command would lose the money.
+    """
+    return _CONTROL.sub("", text)
+
+
 def _control_character(value: object) -> str | None:
     """The first control character in ``value`` (text, or text inside lists and maps)."""
     if isinstance(value, str):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from api.errors import problem
-from commands.base import Context
+from commands.base import Context, without_control_characters
 from commands.dispatch import dispatch
 from commands.record_payment import RecordPayment
 from ledger.customers import customer_id_for
@@ -217,8 +217,11 @@ def record_payment(services: Services, payment: GatewayPayment) -> Recording:
     command = RecordPayment(
         customer_id=customer_id_for(payment.external_key), amount=payment.amount,
         currency=payment.currency, received_on=payment.received_on,
-        payment_id=payment.payment_id, reference=payment.reference, method=payment.method,
-        payer_name=(payment.payer_name or "")[:_PAYER_NAME_MAX] or None,
+        payment_id=payment.payment_id, method=payment.method,
+        # what the payer typed (a cardholder's name) is cleaned, never a reason to refuse
+        reference=without_control_characters(payment.reference),
+        payer_name=without_control_characters(payment.payer_name or "")[:_PAYER_NAME_MAX]
+        or None,
     )
     context = Context(actor=f"gateway:{payment.gateway}", source="gateway",
                       idempotency_key=payment.idempotency_key or payment.payment_id)

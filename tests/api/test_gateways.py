@@ -178,6 +178,16 @@ def test_cloudpayments_signed_pay_records_the_payment_from_the_gateway(
     assert payment.meta.idempotency_key == "cloudpayments:504"
 
 
+def test_a_cardholder_name_with_control_characters_is_cleaned_not_a_reason_to_refuse(
+    client: TestClient, services: Services
+) -> None:
+    customer = register(services, "C-1")
+    response = post_cp(client, cp_form(Name="IVAN\x1b[2J PETROV\x7f"))
+    assert response.status_code == 200, response.text
+    [payment] = payments(services, customer)
+    assert payment.payer_name == "IVAN[2J PETROV"
+
+
 def test_cloudpayments_json_body_signed_in_x_content_hmac_keeps_exact_amounts(
     client: TestClient, services: Services
 ) -> None:
