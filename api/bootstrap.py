@@ -71,8 +71,9 @@ class Services:
         """Follow the log in a background thread (the projection worker beside the API).
 
         A database error that passes (a deadlock, a lost connection, a locked SQLite file)
-        is retried with a growing pause; a projection that fails on an event stops the
-        worker, and the health check says why.
+        is retried with a growing pause, the health check saying "degraded" until the
+        database answers again; a projection that fails on an event stops the worker, and
+        the health check says why.
         """
         if self._worker is not None:
             return
@@ -81,10 +82,13 @@ class Services:
             pause = interval
             while not self._stop.is_set():
                 try:
+                    with contextlib.suppress(TrackingConflict):  # another runner moved first
+                        self.runner.catch_up()
+                    self.worker_error, pause = None, interval  # the database answers again
                     self.runner.run_forever(self._stop, interval)
                 except BaseException as error:
+                    self.worker_error = error  # health says "degraded" while it lasts
                     if not passing(error):  # a failing projection stops; status shows why
-                        self.worker_error = error
                         raise
                     log.warning("projection worker: %s; retrying in %.1f s", error, pause)
                     self._stop.wait(pause)
