@@ -19,195 +19,74 @@ that depends on the settings (``not our account``, ``internal transfer``) is cla
 again when a later import meets it: if the settings changed, ``BankPaymentReclassified``
 moves it on (matched or queued), as if it had been imported with them. A reversal that
 takes back a credit waits in the queue too, but is no payment: it can only be dismissed.
+
+This module holds the aggregate and its events: their module path is the topic their
+stored events are filed under, so they stay here. The line's ids, classification, state
+and refusals live in ``ledger.bank_lines`` and are re-exported here, so that every
+importer keeps importing from ``ledger.banking``.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ledger.aggregate import LedgerAggregate, StateEvent
-from ledger.bankfiles.amounts import normalize_account
-from ledger.bankfiles.classify import INTERNAL_TRANSFER, Decision, classify
-from ledger.bankfiles.model import BankLine, Direction
+from ledger.bank_lines.classification import NOT_OUR_ACCOUNT, RECLASSIFIABLE, classify_line
+from ledger.bank_lines.errors import (
+    BankLineLikeTypedPayment,
+    BankPaymentNotFound,
+    BankPaymentNotQueued,
+    BankReversalIsNoPayment,
+)
+from ledger.bank_lines.identity import (
+    BANK_PAYMENTS,
+    PAYMENT_ID_PREFIX,
+    bank_payment_id,
+    payment_id_for,
+    payment_reference,
+)
+from ledger.bank_lines.outcome import outcome
+from ledger.bank_lines.state import QUEUED, BankPaymentState, BankPaymentStatus, LineFacts
 from ledger.banking_reasons import RECLASSIFIED
-from ledger.errors import Conflict, NotFound, PossibleDuplicatePayment, ReasonRequired, Rejected
+from ledger.errors import ReasonRequired
 from ledger.events import GENESIS_HASH, EventMeta, LedgerCreated
-from ledger.money import Money
-from ledger.system_texts import BANK_REFERENCE, BANK_REFERENCE_UNNUMBERED
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Sequence
+    from datetime import date
 
+    from ledger.bankfiles.classify import Decision
+    from ledger.bankfiles.model import BankLine
     from ledger.banking_match import Match
     from ledger.events import Provenance
 
-BANK_PAYMENTS = uuid5(NAMESPACE_URL, "https://lbx.dev/bank-payments/")
-PAYMENT_ID_PREFIX = "bank:"
-_KEY_CHARS = 32  # 128 bits of the dedup key: unique for every line a company will ever see
-NOT_OUR_ACCOUNT = "not our account"
-RECLASSIFIABLE = frozenset({NOT_OUR_ACCOUNT, INTERNAL_TRANSFER})
-"""Skip reasons that depend on the settings (our accounts, our ИНН), not on the line."""
-
-
-def bank_payment_id(dedup_key: str) -> UUID:
-    """The aggregate id of the line with this dedup key (the same key, the same id)."""
-    return uuid5(BANK_PAYMENTS, dedup_key)
-
-
-def payment_id_for(dedup_key: str) -> str:
-    """The payment id a line's money gets on the customer's book (``bank:<key prefix>``)."""
-    return PAYMENT_ID_PREFIX + dedup_key[:_KEY_CHARS]
-
-
-def payment_reference(number: str, booked_on: date) -> str:
-    """The payment's reference on the customer's book: the bank document's number and date."""
-    if number.strip():
-        return BANK_REFERENCE.write(number=number.strip(), booked_on=booked_on.isoformat())
-    return BANK_REFERENCE_UNNUMBERED.write(booked_on=booked_on.isoformat())
-
-
-def classify_line(
-    line: BankLine, own_accounts: Collection[str], own_inn: str | None,
-    statement_accounts: Collection[str] = (),
-) -> Decision:
-    """Accept a line as a customer payment only if it is on one of our accounts.
-
-    With no own accounts configured the statement's accounts (``statement_accounts``) are
-    taken as ours (a bank sends a statement about the account it was asked about), also
-    to recognise a transfer between two of them; with some configured, a line on any
-    other account is skipped as ``"not our account"``. The rest is ``classify``'s rule.
-    """
-    ours = frozenset(normalize_account(account) for account in own_accounts)
-    if ours and normalize_account(line.account) not in ours:
-        return Decision(accept=False, reason=NOT_OUR_ACCOUNT)
-    return classify(line, frozenset(own_accounts or statement_accounts), own_inn)
-
-
-class BankPaymentStatus(StrEnum):
-    """Where a bank line stands."""
-
-    MATCHED = "matched"
-    UNMATCHED = "unmatched"
-    AMBIGUOUS = "ambiguous"
-    SKIPPED = "skipped"
-    RESOLVED = "resolved"
-    DISMISSED = "dismissed"
-
-
-QUEUED = frozenset({BankPaymentStatus.UNMATCHED, BankPaymentStatus.AMBIGUOUS})
-"""The statuses of lines waiting for an accountant."""
-
-
-class BankPaymentNotFound(NotFound):
-    """Raised when no bank statement line has the given id."""
-
-    title = "Bank payment not found"
-    field = "bank_payment_id"
-    template = "no bank payment {bank_payment_id}"
-
-
-class BankPaymentNotQueued(Conflict):
-    """Raised when resolving or dismissing a bank line that is not waiting in the queue.
-
-    Only ``unmatched`` and ``ambiguous`` lines wait; a skipped line is no payment, and a
-    matched, resolved or dismissed one has been dealt with already.
-    """
-
-    title = "Bank payment not in the queue"
-    field = "bank_payment_id"
-    terms = frozenset({"status", "verb"})
-    template = (
-        "bank payment {bank_payment_id} is {status};"
-        " only unmatched or ambiguous lines can be {verb}"
-    )
-
-
-class BankReversalIsNoPayment(Rejected):
-    """Raised when resolving a queued line that is a reversal: it takes money back.
-
-    Such a line is no customer's payment to record; the accountant records a chargeback
-    on the payment it takes back, then dismisses it.
-    """
-
-    title = "A reversal is no payment"
-    field = "bank_payment_id"
-    template = ("bank payment {bank_payment_id} is the bank taking back an earlier credit, not"
-                " a payment; record a chargeback on the customer's payment, then dismiss it")
-
-
-class BankLineLikeTypedPayment(PossibleDuplicatePayment):
-    """Raised when a queued line is resolved to a customer with a payment typed in like it.
-
-    ``Customer.possible_duplicate`` finds it, as the import asks. The same problem as the
-    other way round (``possible-duplicate-payment``, 409), worded for this side: link the
-    line to that payment, or say it is another one.
-    """
-
-    template = ("this bank line looks like payment {payment_id} of {received_on}"
-                "{reference_text}, already recorded by hand with the same amount; link the"
-                " line to it (existing_payment_id), or if it is another payment, send it again"
-                " with {override}")
-
-
-class LineFacts(BaseModel):
-    """What the bank said about the line, kept whole (``raw`` too) for the audit trail."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    account: str
-    booked_on: date
-    number: str
-    amount: Money
-    direction: Direction
-    counterparty_name: str | None = None
-    counterparty_inn: str | None = None
-    counterparty_kpp: str | None = None
-    counterparty_account: str | None = None
-    counterparty_bik: str | None = None
-    purpose: str
-    kind: str
-    raw: str
-    occurrence: int = 1
-    operation_code: str | None = None
-    reversal: bool = False
-    transfers: int = 1
-    document_date: date | None = None
-
-    @classmethod
-    def of(cls, line: BankLine) -> LineFacts:
-        """Copy a parsed line."""
-        return cls.model_validate({name: getattr(line, name) for name in cls.model_fields})
-
-    @property
-    def reference(self) -> str:
-        """The payment reference on the customer's book: document number and date."""
-        return payment_reference(self.number, self.booked_on)
-
-
-class BankPaymentState(BaseModel):
-    """One bank line: its facts, how it was classified and matched, and where it stands."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    dedup_key: str
-    statement_format: str
-    file_sha256: str
-    line: LineFacts
-    accepted: bool
-    decision_reason: str
-    status: BankPaymentStatus
-    customer_id: UUID | None = None
-    invoice_ids: list[str] = Field(default_factory=list)
-    score: int = 0
-    match_reason: str = ""
-    payment_id: str | None = None
-    duplicate_of: str | None = None
-    reverses: UUID | None = None
+__all__ = [
+    "BANK_PAYMENTS",
+    "NOT_OUR_ACCOUNT",
+    "PAYMENT_ID_PREFIX",
+    "QUEUED",
+    "RECLASSIFIABLE",
+    "BankLineLikeTypedPayment",
+    "BankPayment",
+    "BankPaymentDismissed",
+    "BankPaymentImported",
+    "BankPaymentLinked",
+    "BankPaymentNotFound",
+    "BankPaymentNotQueued",
+    "BankPaymentReclassified",
+    "BankPaymentResolved",
+    "BankPaymentState",
+    "BankPaymentStatus",
+    "BankReversalIsNoPayment",
+    "LineFacts",
+    "bank_payment_id",
+    "classify_line",
+    "payment_id_for",
+    "payment_reference",
+]
 
 
 class BankPaymentImported(LedgerCreated):
@@ -337,7 +216,7 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
             timestamp=provenance.recorded_at,
             meta=EventMeta.stamp(provenance, facts.booked_on, None), prev_hash=GENESIS_HASH,
             dedup_key=dedup_key, statement_format=statement_format, file_sha256=file_sha256,
-            line=facts, reverses=reverses, **_outcome(dedup_key, decision, match),
+            line=facts, reverses=reverses, **outcome(dedup_key, decision, match),
         )
 
     @property
@@ -360,7 +239,7 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
             return False
         self.record(BankPaymentReclassified, provenance, self.state.line.booked_on,
                     RECLASSIFIED.write(was=was),
-                    **_outcome(self.state.dedup_key, decision, match))
+                    **outcome(self.state.dedup_key, decision, match))
         return True
 
     def _taken_off_queue(self, verb: str, reason: str) -> str:
@@ -427,20 +306,3 @@ class BankPayment(LedgerAggregate[BankPaymentState]):
         why = self._taken_off_queue("dismissed", reason)
         self.record(BankPaymentDismissed, provenance, effective_date, why)
 
-
-def _outcome(dedup_key: str, decision: Decision, match: Match | None) -> dict[str, Any]:
-    """Where a line stands after ``decision`` and ``match``: the events' shared fields."""
-    status = BankPaymentStatus.SKIPPED
-    found: dict[str, Any] = {}
-    if decision.queue:
-        status = BankPaymentStatus.UNMATCHED
-    if decision.accept:
-        status = BankPaymentStatus(match.status) if match else BankPaymentStatus.UNMATCHED
-    if decision.accept and match is not None:
-        found = {"customer_id": match.customer_id, "invoice_ids": list(match.invoice_ids),
-                 "score": match.score, "match_reason": match.reason,
-                 "duplicate_of": match.duplicate_of}
-    if status is BankPaymentStatus.MATCHED:
-        found["payment_id"] = payment_id_for(dedup_key)
-    return {"accepted": decision.accept, "decision_reason": decision.reason,
-            "status": status, **found}
