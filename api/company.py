@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from ledger.errors import InvalidField, LedgerError, Rejected
+from ledger.errors import InvalidField, Rejected, Term
 from ledger.requisites import check_requisites
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 BEGINNING = date(2000, 1, 1)
 """``valid_from`` of a profile that does not say: before any business date LBX accepts."""
 DEFAULT_FILE = "company.yaml"
+COMPANY_FILE = Term("company file")
+"""How a refusal names the company file when it is read from data, not from a path."""
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 
@@ -47,8 +49,8 @@ class CompanyProfileMissing(Rejected):
     """Raised when a document needs the seller's requisites and none are configured."""
 
     title = "Company requisites missing"
-    template = ("no company requisites{where}: set LBX_COMPANY_FILE or put company.yaml in the "
-                "data folder (see docs/documents.md)")
+    template = ("no company requisites: set LBX_COMPANY_FILE or put company.yaml in the data"
+                " folder (see docs/documents.md)")
 
 
 class CompanyProfileInvalid(Rejected):
@@ -120,7 +122,9 @@ class CompanyBook(BaseModel):
         """
         found = [v for v in self.versions if v.valid_from <= day]
         if not found:
-            raise CompanyProfileMissing(where=f" valid on {day.isoformat()}")
+            raise CompanyProfileMissing(
+                "no company requisites valid on {day}: set LBX_COMPANY_FILE or put company.yaml"
+                " in the data folder (see docs/documents.md)", day=day)
         return found[-1]
 
     def to_data(self) -> dict[str, Any]:
@@ -152,11 +156,13 @@ def parse_company(data: Any, *, base: Path | None = None) -> CompanyBook:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "file"
-        raise CompanyProfileInvalid(
-            path="company file", why=f"{where}: {first['msg'].removeprefix('Value error, ')}",
-        ) from None
-    except InvalidField as error:
-        raise CompanyProfileInvalid(path="company file", why=error.detail) from None
+        problem = first["msg"].removeprefix("Value error, ")  # pydantic's, not ours
+        raise CompanyProfileInvalid(path=COMPANY_FILE, why="{where}: {problem}", where=where,
+                                    problem=problem) from None
+    except InvalidField as error:  # a requisite failing its check: its reason, with its facts
+        # (its wording is "{why}" and the why is among its facts; a bare wording is the why)
+        raise CompanyProfileInvalid(path=COMPANY_FILE,
+                                    **{"why": error.wording, **error.facts}) from None
     if base is None:
         return book
     return CompanyBook(versions=[
@@ -173,16 +179,18 @@ def load_company(settings: Settings) -> CompanyBook:
     """
     path = company_path(settings)
     if path is None:
-        raise CompanyProfileMissing(where="")
+        raise CompanyProfileMissing
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as error:
-        raise CompanyProfileInvalid(path=str(path), why=str(error)) from None
+        raise CompanyProfileInvalid("{path}: {unreadable}", path=str(path),
+                                    unreadable=str(error)) from None
     try:
         return parse_company(data, base=path.parent)
-    except LedgerError as error:
-        raise CompanyProfileInvalid(path=str(path), why=error.detail) from None
+    except CompanyProfileInvalid as error:  # the same refusal, said of this file
+        raise CompanyProfileInvalid("{file}: {path}: {why}", file=str(path),
+                                    **error.facts) from None
 
 
 def demo_company_profile() -> CompanyBook:

@@ -83,12 +83,13 @@ def resolve_period(
     """
     for name, day in (("from", date_from), ("to", date_to)):
         if not EARLIEST <= day <= LATEST:
-            raise InvalidField(field=name, why=f"{day}: expected a date in {EARLIEST.year}–"
-                                                f"{LATEST.year}")
+            raise InvalidField(field=name, why="{day}: expected a date in {earliest}–{latest}",
+                               day=day.isoformat(), earliest=EARLIEST.year, latest=LATEST.year)
     if date_to < date_from:
         raise InvalidField(field="to", why="the period ends before it starts")
     if (date_to - date_from).days >= MAX_DAYS:
-        raise InvalidField(field="to", why=f"export at most {MAX_DAYS} days at a time")
+        raise InvalidField(field="to", why="export at most {most} days at a time",
+                           most=MAX_DAYS)
     tz = ZoneInfo(zone)
     now = clock.now()
     if as_known_at is None:

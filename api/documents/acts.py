@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ledger.errors import Conflict
+from ledger.errors import Conflict, Term
 
 if TYPE_CHECKING:
     from datetime import date
@@ -35,14 +35,15 @@ def ensure_act(event: InvoiceIssued, voided: InvoiceVoided | None, day: date,
                today: date) -> None:
     """Refuse (409) an act that would confirm services not, or not yet, rendered."""
     if voided is not None:
-        why = (f"it was voided on {voided.effective_date.isoformat()}"
-               f" ({voided.meta.reason or 'no reason given'}) and bills nothing")
-    elif event.total.minor < 0:
-        why = (f"it is a credit of {event.total} for days not served (a correction); the "
-               "act of the invoice that charged those days stands")
-    elif day > today:
-        why = (f"its services run until {day.isoformat()}; the act is dated that day and "
-               f"can be made from then on (today is {today.isoformat()})")
-    else:
-        return
-    raise NoAct(number=event.number, why=why)
+        raise NoAct(number=event.number,
+                    why="it was voided on {voided_on} ({reason}) and bills nothing",
+                    voided_on=voided.effective_date,
+                    reason=voided.meta.reason or Term("no reason given"))
+    if event.total.minor < 0:
+        raise NoAct(number=event.number,
+                    why="it is a credit of {total} for days not served (a correction); the act"
+                        " of the invoice that charged those days stands", total=event.total)
+    if day > today:
+        raise NoAct(number=event.number,
+                    why="its services run until {day}; the act is dated that day and can be"
+                        " made from then on (today is {today})", day=day, today=today)

@@ -60,15 +60,17 @@ def export_register(services: Services, register: Register, fmt: Format,
         CustomerNotFound: the statement's customer does not exist.
     """
     if register not in REGISTERS:
-        raise InvalidField(field="register", why=f"one of {', '.join(REGISTERS)}")
+        raise InvalidField(field="register", why="one of {registers}",
+                           registers=", ".join(REGISTERS))
     if fmt not in MEDIA_TYPES:
         raise InvalidField(field="format", why="csv or xlsx")
     try:
         chosen = Filters.model_validate(filters)
     except ValidationError as error:
         first = error.errors()[0]
+        problem = str(first["msg"]).removeprefix("Value error, ")  # pydantic's, not ours
         raise InvalidField(field=".".join(str(p) for p in first["loc"]) or "filters",
-                           why=str(first["msg"]).removeprefix("Value error, ")) from None
+                           why="{problem}", problem=problem) from None
     table = READERS[register](services, chosen)
     content = write_csv(table) if fmt == "csv" else write_xlsx(table, services.runtime.clock.now())
     return Export(content, MEDIA_TYPES[fmt], f"{table.name}.{fmt}")

@@ -168,7 +168,7 @@ def find_invoice(services: Services, invoice_id: str) -> InvoiceIssued:
         for event in services.ledger.customer_history(UUID(row["customer_id"])):
             if isinstance(event, InvoiceIssued) and event.invoice_id == invoice_id:
                 return event
-    raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+    raise NotFound("no invoice {invoice_id}", field="invoice_id", invoice_id=invoice_id)
 
 
 def document_date(event: InvoiceIssued, kind: DocumentKind) -> date:
@@ -248,8 +248,9 @@ def build_credit_note(
                  if isinstance(e, CreditNoteIssued) and e.credit_note_id == credit_note_id
                  and e.invoice_id == invoice_id), None)
     if note is None:
-        raise NotFound(f"no credit note {credit_note_id} on invoice {invoice_id}",
-                       field="credit_note_id")
+        raise NotFound("no credit note {credit_note_id} on invoice {invoice_id}",
+                       field="credit_note_id", credit_note_id=credit_note_id,
+                       invoice_id=invoice_id)
     day = note.effective_date
     seller = (company or load_company(services.settings)).as_of(day)
     customer = services.ledger.customer(note.originator_id, version=note.originator_version)

@@ -117,7 +117,8 @@ def _logo(pdf: FPDF, doc: InvoiceDocument) -> None:
     try:
         pdf.image(str(logo), x=15, y=10, h=14)
     except (OSError, ValueError, RuntimeError) as error:
-        raise CompanyProfileInvalid(path=str(logo), why=f"logo: {error}") from None
+        raise CompanyProfileInvalid(path=str(logo), why="logo: {problem}",
+                                     problem=str(error)) from None
     pdf.set_y(27)
 
 

@@ -56,7 +56,8 @@ def import_statement(
     """
     data = file.file.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise UnreadableStatement(why=f"the file is larger than {MAX_FILE_BYTES} bytes")
+        raise UnreadableStatement(why="the file is larger than {most} bytes",
+                                  most=MAX_FILE_BYTES)
     report = import_bank_file(services, data, actor=principal.actor, source="import",
                               filename=file.filename)
     result = report.as_dict()

@@ -149,7 +149,8 @@ def customer_statement(
         except InvalidField as error:  # the function's argument names → the query's
             names = {"date_from": "from", "date_to": "to"}
             if error.field in names:
-                raise InvalidField(error.detail, field=names[error.field]) from None
+                raise InvalidField(error.wording, field=names[error.field],
+                                   **error.facts) from None
             raise
         return Response(found_csv.content, media_type=found_csv.media_type,
                         headers=attachment(found_csv.filename))

@@ -99,7 +99,8 @@ def export(
             date_to=date_to, status=status, currency=currency, as_of=as_of)
     except InvalidField as error:  # the function's argument names → the query's
         if error.field in QUERY_NAMES:
-            raise InvalidField(error.detail, field=QUERY_NAMES[error.field]) from None
+            raise InvalidField(error.wording, field=QUERY_NAMES[error.field],
+                               **error.facts) from None
         raise
     return Response(found.content, media_type=found.media_type,
                     headers=attachment(found.filename))

@@ -57,7 +57,7 @@ Secret = Annotated[str, Path(max_length=200,
 def _read(file: UploadFile) -> bytes:
     data = file.file.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise UnreadableImport(f"the file is larger than {MAX_FILE_BYTES} bytes")
+        raise UnreadableImport("the file is larger than {most} bytes", most=MAX_FILE_BYTES)
     return data
 
 

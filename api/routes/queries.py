@@ -210,7 +210,8 @@ def _with_aliases(days: Period, period_from: date | None, period_to: date | None
     for name, new, old in (("period_from", days.start, period_from),
                            ("period_to", days.end, period_to)):
         if new is not None and old is not None:
-            raise InvalidField(field=name, why=f"give {name} or its new name, not both")
+            raise InvalidField(field=name, why="give {name} or its new name, not both",
+                               name=name)
     if period_from is None and period_to is None:
         return days
     return Period(days.start or period_from, days.end or period_to,
@@ -223,7 +224,7 @@ def get_invoice(services: Views, _: Reader, invoice_id: str) -> dict[str, Any]:
     """Totals, settlement, status and every line with its formula."""
     found = queries.invoice(services.store, invoice_id, services.runtime.clock.today().isoformat())
     if found is None:
-        raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+        raise NotFound("no invoice {invoice_id}", field="invoice_id", invoice_id=invoice_id)
     found["lines"] = present.rows(found["lines"])
     return present.row(found)
 

@@ -46,7 +46,8 @@ def _months(month_from: str, month_to: str) -> list[str]:
     if not months:
         raise InvalidField(field="to", why="the last month comes before the first")
     if len(months) > MAX_MONTHS:
-        raise InvalidField(field="to", why=f"ask for at most {MAX_MONTHS} months at a time")
+        raise InvalidField(field="to", why="ask for at most {most} months at a time",
+                           most=MAX_MONTHS)
     return months
 
 

@@ -47,7 +47,7 @@ from commands.webhooks import (
     ResendWebhookDelivery,
     RotateWebhookSecret,
 )
-from ledger.errors import Conflict, InvalidField, NotFound
+from ledger.errors import Conflict, InvalidField, NotFound, Term
 from ledger.webhooks import PING, TIME_BASED, WEBHOOK_REGISTRY_ID, WebhookEventType
 from projections import webhook_deliveries as book
 
@@ -151,12 +151,13 @@ def resend(services: ServicesDep, principal: Admin, key: IdempotencyKey, endpoin
     """A fresh series of attempts for one delivery (same event id, so receivers de-duplicate)."""
     found = book.delivery(services.store, str(endpoint_id), str(delivery_id))
     if found is None:
-        raise NotFound(f"no delivery {delivery_id} to endpoint {endpoint_id}", field="delivery_id")
+        raise NotFound("no delivery {delivery_id} to endpoint {endpoint_id}", field="delivery_id",
+                       delivery_id=delivery_id, endpoint_id=endpoint_id)
     command = ResendWebhookDelivery(endpoint_id=endpoint_id, delivery_id=delivery_id)
     if found["status"] in {"pending", "sending"} and earlier_outcome(
             services.runtime, WEBHOOK_REGISTRY_ID, key, command) is None:
-        raise Conflict(f"delivery {delivery_id} is {found['status']}: it is on its way already",
-                       field="delivery_id")
+        raise Conflict("delivery {delivery_id} is {status}: it is on its way already",
+                       field="delivery_id", delivery_id=delivery_id, status=Term(found["status"]))
     return run(services, principal, key, command, response)  # (or replay the earlier answer)
 
 
@@ -226,7 +227,8 @@ for _path, _type, _summary in CHANGES:
 def _existing(services: Views, endpoint_id: UUID) -> dict[str, Any]:
     found = book.endpoint(services.store, str(endpoint_id))
     if found is None:
-        raise NotFound(f"no webhook endpoint {endpoint_id}", field="endpoint_id")
+        raise NotFound("no webhook endpoint {endpoint_id}", field="endpoint_id",
+                       endpoint_id=endpoint_id)
     return found
 
 

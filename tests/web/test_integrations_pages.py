@@ -284,7 +284,7 @@ def test_the_delivery_log_lists_what_was_queued_and_a_delivery_can_be_sent_again
     on_its_way = admin_workspace.submit(page_url, f"{page_url}/resend",
                                         {"delivery_id": delivery.group(1)})
     assert on_its_way.status_code == 303
-    assert "on its way already" in admin_workspace.get(page_url).text
+    assert "доставка — в очереди: она и так уже в пути" in admin_workspace.get(page_url).text
     with services.store.transaction() as tx:  # as if the worker had delivered it
         tx.execute("UPDATE webhook_deliveries SET status = 'delivered'"
                    " WHERE delivery_id = :id", {"id": delivery.group(1)})

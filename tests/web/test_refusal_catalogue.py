@@ -2,16 +2,19 @@
 
 The workspace translates a refusal by its wording (``ledger.errors.written``): the class's
 ``template``, or the wording and the ``why`` it is raised with, whose named placeholders the
-facts fill. So the source of ``ledger/``, ``commands/`` and the customer-list reader is read
-(``ast``) for every wording a refusal can be written from, and each must be in
+facts fill. So the source of ``ledger/`` and ``commands/`` is read
+(``ast``), and so is the whole of ``api/`` (routes, documents, exports, the workspace's
+pages) and ``projections/``, for every wording a refusal can be written from: each must be in
 ``api/web/locale/ru/*.po``.
 
 A wording built with values inside (an f-string, ``+``, ``%``) cannot be found in the
 catalogue at all, so it is refused here too: write a constant wording and pass the values as
 facts. A ``why`` held in a variable is followed to the constants assigned to it in the
-function, to those a function of the same module returns, and to the values of a
-module-level dict it is taken from. Another refusal's ``wording`` raised again (at another
-field) was checked where it was written. No refusal is exempt.
+function (else to a module-level constant of that name), to those a function of the same
+module returns, and to the values of a module-level dict it is taken from. Another
+refusal's ``wording`` raised again (at another field) was checked where it was written; a
+text a workspace page translates where it raises (``translate(request, "...")``) must have
+its Russian entry like any wording. No refusal is exempt.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ from pathlib import Path
 from string import Formatter
 from typing import Any, get_args
 
-import api.crm.spreadsheet
+import api
 import commands
 import ledger
+import projections
 from api.web.i18n import catalog
 from ledger.banking import BankPaymentStatus
 from ledger.customers.state import Subscription
@@ -35,7 +39,7 @@ from ledger.periods import BillingPeriod, PeriodUnit
 from ledger.tariffs.definition import Component
 
 ROOT = Path(__file__).parents[2]
-SCANNED = ("ledger", "commands", "api/crm")
+SCANNED = ("ledger", "commands", "api", "projections")
 MOST_INDIRECTIONS = 3
 
 
@@ -57,10 +61,9 @@ class Unwritable:
 
 def _error_classes() -> dict[str, type[LedgerError]]:
     """Every ``LedgerError`` subclass of the scanned code, by name (importing it all)."""
-    for package in (ledger, commands):
+    for package in (ledger, commands, projections, api):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             importlib.import_module(module.name)
-    assert issubclass(api.crm.spreadsheet.UnreadableImport, LedgerError)  # the list's own
     found: dict[str, type[LedgerError]] = {"LedgerError": LedgerError}
     queue: list[type[LedgerError]] = [LedgerError]
     while queue:
@@ -119,13 +122,18 @@ class _Reader:
                 self._text(text, call, depth + 1)
         elif isinstance(value, ast.Attribute) and value.attr == "wording":
             pass  # another refusal's wording, raised again at this command's field
+        elif (isinstance(value, ast.Call) and _called(value) == "translate"
+              and len(value.args) > 1):
+            self._text(value.args[1], call, depth)  # a page's text, translated on the spot
         elif not (isinstance(value, ast.Constant) and value.value is None):
             self.unwritable.add(Unwritable(ast.unparse(value), where))
 
     def _held(self, value: ast.expr, call: ast.Call) -> list[ast.expr] | None:
         """What a variable, a module function or a module dict gives, if ``value`` is one."""
         if isinstance(value, ast.Name):
-            return self._assigned(value.id, call)
+            assigned = self._assigned(value.id, call)
+            constant = self.constants.get(value.id)
+            return assigned if assigned or constant is None else [constant]
         if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
                 and value.func.id in self.functions):
             return [node.value for node in ast.walk(self.functions[value.func.id])
@@ -244,6 +252,10 @@ def test_the_reader_finds_what_it_is_meant_to() -> None:
     assert ("a {kind} component ({component!r}) takes a price, not tiers: no invoice would"
             " read the pricing given") in texts  # why=_UNUSED[unused]
     assert "charge" in texts  # DuplicateId(kind="charge"): a term of the refusal
+    assert "invoice {number}: no act — {why}" in texts  # NoAct.template, an error of api/
+    assert "no customer with external key {external_key!r}" in texts  # a module constant
+    assert "The file is larger than {mb} MB." in texts  # translate(request, "...") on a page
+    assert "malformed cursor" in texts  # projections/
     built = _read('def f(thing):\n    raise InvalidField(field="x", why=f"no {thing}")\n')
     assert [u.source for u in built.unwritable] == ["f'no {thing}'"]
     given = _read("def f(why):\n    raise InvalidField(why=why)\n")

@@ -10,22 +10,33 @@ it has always been.
 from __future__ import annotations
 
 import html
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
+from api.accounting.period import resolve_period
 from api.app import create_app
+from api.company import CompanyBook, demo_company_profile, load_company, parse_company
+from api.settings import Settings
 from api.web.refusals import Reading, refusal_in
 from ledger.access import Role
-from ledger.errors import InvalidField, Term
+from ledger.clock import SimulatedClock
+from ledger.errors import InvalidField, LedgerError, Term
 from ledger.money import Money
+from projections import queries
+from projections.queries import decode_cursor
 from tests.web.test_card_actions import post
 from tests.web.test_customer_card import customer_with_history, workspace
 from tests.web.test_integrations_pages import confirm, upload
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
 
     from api.bootstrap import Services
     from tests.web.conftest import Workspace
@@ -52,6 +63,16 @@ def api(services: Services, web_keys: dict[Role, str]) -> Iterator[Any]:
                        "Idempotency-Key": key}
             return client.post(f"/v1/{path}", json=body, headers=headers)
         yield send
+
+
+@pytest.fixture
+def api_read(services: Services, web_keys: dict[Role, str]) -> Iterator[Any]:
+    """Ask the HTTP API for a path, as an accountant."""
+    with TestClient(create_app(services), raise_server_exceptions=False) as client:
+        def read(path: str) -> Any:
+            headers = {"Authorization": f"Bearer {web_keys[Role.ACCOUNTANT]}"}
+            return client.get(f"/v1/{path}", headers=headers)
+        yield read
 
 
 def shown(answer: Any) -> str:
@@ -181,3 +202,86 @@ def test_a_row_of_the_customer_list_says_what_is_wrong_in_russian(
         assert "то же, что в строке 2" in page
         assert "ИНН 7707049389: неверный контрольный разряд" in page
         assert "the same as row" not in page
+
+
+# -- refusals of the API's own: documents, the company file, periods, lists ----------------------
+
+
+def test_an_act_asked_before_its_day_reads_in_russian_with_russian_dates(
+        services: Services, workspace: Workspace, api_read: Any, tmp_path: Path) -> None:
+    """January billed on 15 January: its act is dated 31 January and cannot be made before."""
+    company = tmp_path / "company.yaml"
+    company.write_text(yaml.safe_dump(demo_company_profile().to_data(), allow_unicode=True),
+                       encoding="utf-8")
+    services.settings = replace(services.settings, company_file=company)
+    customer = customer_with_history(services)
+    link = re.search(r'href="(/app/customers/[^"]+/invoices/([^"/]+)/)invoice\.pdf"',
+                     workspace.get(customer.card).text)
+    assert link is not None
+    invoice_id = link.group(2)
+    number = (queries.invoice(services.store, invoice_id, "2026-01-15") or {})["number"]
+
+    refused = workspace.get(link.group(1) + "act.pdf")
+    through_api = api_read(f"invoices/{invoice_id}/document.pdf?kind=act")
+
+    assert refused.status_code == 409
+    assert (f"по счёту {number} акт не составляется: услуги по нему оказываются до 31.01.2026;"
+            " акт датируется этим днём, и составить его можно начиная с этого дня (сегодня"
+            " 15.01.2026)") in shown(refused)
+    assert "services run until" not in shown(refused)
+    assert through_api.status_code == 409
+    assert through_api.json()["detail"] == (
+        f"invoice {number}: no act — its services run until 2026-01-31; the act is dated that"
+        " day and can be made from then on (today is 2026-01-15)")
+
+
+def _refusal(attempt: Callable[[], object]) -> LedgerError:
+    with pytest.raises(LedgerError) as refused:
+        attempt()
+    return refused.value
+
+
+REQUISITES = demo_company_profile().versions[0].model_dump(mode="json", exclude_none=True)
+STARTS_2000 = CompanyBook(versions=[demo_company_profile().versions[0]])
+
+
+@pytest.mark.parametrize(("attempt", "english", "russian"), [
+    pytest.param(
+        lambda: STARTS_2000.as_of(date(1999, 12, 31)),
+        "no company requisites valid on 1999-12-31: set LBX_COMPANY_FILE or put company.yaml"
+        " in the data folder (see docs/documents.md)",
+        "нет реквизитов компании, действующих на 31.12.1999: укажите LBX_COMPANY_FILE или"
+        " положите company.yaml в папку данных (см. docs/documents.md)", id="no requisites yet"),
+    pytest.param(
+        lambda: parse_company({**REQUISITES, "inn": "7709543219"}),
+        "company file: ИНН 7709543219: expected 10 or 12 digits 0–9 with the right check digits",
+        "файл реквизитов: ИНН 7709543219: нужно 10 или 12 цифр с верными контрольными"
+        " разрядами", id="a wrong check digit"),
+    pytest.param(
+        lambda: decode_cursor("!!"), "malformed cursor", "курсор повреждён", id="a cursor"),
+    pytest.param(
+        lambda: resolve_period(date(1999, 12, 1), date(1999, 12, 31), None,
+                               clock=SimulatedClock(datetime(2026, 1, 15, tzinfo=UTC)),
+                               zone="Europe/Moscow"),
+        "1999-12-01: expected a date in 2000–2099", "1999-12-01: нужна дата в 2000–2099 годах",
+        id="an export period"),
+])
+def test_a_refusal_of_the_api_reads_in_russian_and_in_english_as_before(
+        attempt: Callable[[], object], english: str, russian: str) -> None:
+    refused = _refusal(attempt)
+
+    assert refused.detail == english
+    assert refusal_in(Reading("ru"), refused) == russian
+
+
+def test_a_wrong_company_file_names_the_file_in_both_languages(tmp_path: Path) -> None:
+    company = tmp_path / "company.yaml"
+    company.write_text(yaml.safe_dump({**REQUISITES, "kpp": "77A"}, allow_unicode=True),
+                       encoding="utf-8")
+    settings = replace(Settings.from_env({"LBX_DATA_DIR": str(tmp_path)}), company_file=company)
+
+    refused = _refusal(lambda: load_company(settings))
+
+    assert refused.detail == (f"{company}: company file: КПП 77A: expected 4 digits, 2 digits"
+                              " or capital letters, 3 digits")
+    assert refusal_in(Reading("ru"), refused).startswith(f"{company}: файл реквизитов: КПП 77A: ")

@@ -48,7 +48,7 @@ from commands.webhooks import (
     RegisterWebhookEndpoint,
     ResendWebhookDelivery,
 )
-from ledger.errors import Conflict, LedgerError
+from ledger.errors import Conflict, LedgerError, Term
 from ledger.webhooks import WebhookEventType
 from projections import webhook_deliveries as book
 
@@ -366,8 +366,8 @@ def endpoint_action(request: Request, services: ServicesDep, user: Admin, form: 
             if delivery is None:
                 raise HTTPException(404, "There is no such page.")
             if delivery["status"] in {"pending", "sending"}:
-                raise Conflict(f"delivery is {delivery['status']}: it is on its way already",
-                               field="delivery_id")
+                raise Conflict("delivery is {status}: it is on its way already",
+                               field="delivery_id", status=Term(delivery["status"]))
             command = ResendWebhookDelivery(endpoint_id=endpoint_id,
                                             delivery_id=UUID(delivery["delivery_id"]))
         elif action == "disable":
