@@ -135,6 +135,10 @@ class Settings:
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            # A transaction left idle this long is ended by the server. The library's 5 s
+            # once ended one on a busy 2-core machine between two statements of start-up;
+            # LBX's own writes are single statements in autocommit, so no lock waits on it.
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
         }
 
     def views_path(self) -> str:
