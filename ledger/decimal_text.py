@@ -38,6 +38,26 @@ NOT_DECIMAL_TEXT = ("{value} is not a decimal string such as '1500.00': digits a
 A_FLOAT = "{value} is a float; quote it"
 
 
+def first_float(value: object, where: str) -> tuple[str, float] | None:
+    """The path (``where`` and the keys and indexes below it) and value of the first float.
+
+    Why walk before validating: a parsed JSON or YAML number with a fraction is already a
+    binary float, rounded before any model sees it, so it is refused where it was written.
+    """
+    if isinstance(value, float):
+        return where, value
+    if isinstance(value, Mapping):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if (found := first_float(item, f"{where}.{key}")) is not None:
+            return found
+    return None
+
+
 def is_decimal_text(text: str) -> bool:
     """True for plain decimal text: ASCII digits, optionally a ``.`` and more digits."""
     return _PLAIN.fullmatch(text) is not None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from ledger.decimal_text import AS_RECORDED
+from ledger.decimal_text import AS_RECORDED, first_float
 from ledger.pricing.models import PricingModel
 from ledger.pricing_errors import InvalidPricingModel
 
@@ -80,12 +80,7 @@ def _without_kind(loc: Sequence[int | str], data: Mapping[str, object]) -> Seque
 
 
 def _refuse_floats(value: object, where: str) -> None:
-    if isinstance(value, float):
-        raise InvalidPricingModel(field=where, why="{where}: {value!r} is a float; quote it",
-                                  where=where, value=value)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_floats(item, f"{where}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _refuse_floats(item, f"{where}.{index}")
+    if (found := first_float(value, where)) is not None:
+        path, number = found
+        raise InvalidPricingModel(field=path, why="{where}: {value!r} is a float; quote it",
+                                  where=path, value=number)

@@ -18,6 +18,7 @@ import orjson
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ledger.decimal_text import first_float
 from ledger.errors import InvalidField
 from ledger.tariffs.definition import Code, TariffDefinition, unused_price_refusal
 
@@ -73,15 +74,10 @@ class CatalogEntry(BaseModel):
 
 
 def _refuse_floats(value: Any, where: str) -> None:
-    if isinstance(value, float):
-        raise InvalidField(field=where, why="{where}: {value!r} is a float; quote decimals",
-                           where=where, value=value)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_floats(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _refuse_floats(item, f"{where}.{index}")
+    if (found := first_float(value, where)) is not None:
+        path, number = found
+        raise InvalidField(field=path, why="{where}: {value!r} is a float; quote decimals",
+                           where=path, value=number)
 
 
 def read_catalog(text: str, fmt: str) -> list[CatalogEntry]:

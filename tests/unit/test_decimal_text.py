@@ -14,7 +14,13 @@ from typing import Annotated
 import pytest
 from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
-from ledger.decimal_text import AS_RECORDED, NOT_DECIMAL_TEXT, is_decimal_text, price_text
+from ledger.decimal_text import (
+    AS_RECORDED,
+    NOT_DECIMAL_TEXT,
+    first_float,
+    is_decimal_text,
+    price_text,
+)
 from ledger.pricing import PerUnit, from_dict, parse_pricing, to_dict
 from ledger.pricing_errors import InvalidPricingModel
 from ledger.tariffs.definition import TariffDefinition
@@ -107,3 +113,15 @@ def test_a_tariff_given_now_is_held_to_the_rule_a_recorded_one_is_not() -> None:
 
     assert recorded.components[0].price == 1000
     assert str(recorded.components[1].model().price(2, "RUB")) == "2000.00 RUB"
+
+
+@pytest.mark.parametrize(("value", "found"), [
+    ({"tiers": [{"up_to": 10, "unit_price": "1.00"}, {"unit_price": 0.5}]},
+     ("pricing.tiers.1.unit_price", 0.5)),
+    ([1, "2.5", (3, 4.25)], ("pricing.2.1", 4.25)),
+    ({"unit_price": "0.50", "free": 10}, None),
+])
+def test_the_first_float_is_found_where_it_was_written(
+    value: object, found: tuple[str, float] | None,
+) -> None:
+    assert first_float(value, "pricing") == found
